@@ -1,0 +1,59 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint venv install install-dev migrate seed check-deploy worker beat clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo data and serve the console on http://$(HOST):$(PORT)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo --credentials
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite, on PostgreSQL and Redis (found or started by tools/test_services.py)
+test: install-dev
+	@set -e; eval "$$($(PY) tools/test_services.py env)"; \
+	trap '$(PY) tools/test_services.py stop' EXIT; \
+	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
+	PASSWORD_HASHERS=django.contrib.auth.hashers.MD5PasswordHasher \
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) benchmarks/diff_realworld.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+check-deploy: install
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=console.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+worker: install
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) .services staticfiles db.sqlite3

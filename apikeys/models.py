@@ -1,0 +1,1 @@
+"""API keys, rate policies and usage records arrive with the request-path issue."""

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from oauth2_provider import views as oauth_views
+
+from config import views as config_views
+from tenants.oauth import TenantIntrospectTokenView
+
+# Only the OAuth endpoints partners need; the toolkit's own client-management pages stay unmounted
+# (clients are tenant-owned and managed through the portal, the API and the admin).
+oauth_patterns = (
+    [
+        path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+        path("introspect/", TenantIntrospectTokenView.as_view(), name="introspect"),
+    ],
+    "oauth2_provider",
+)
+
+api_v1_patterns = [
+    path("", include("tenants.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("", config_views.home, name="home"),
+    path("healthz", config_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("o/", include(oauth_patterns)),
+    path("api/<version>/", include(api_v1_patterns)),
+    path("portal/", include("tenants.urls")),
+    path("problems/<slug:slug>", config_views.problem_type, name="problem-type"),
+]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"

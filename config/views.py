@@ -1,0 +1,38 @@
+"""Project-level views: the front door, health, problem-type documentation, error handlers."""
+
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
+
+from config.api.problems import PROBLEM_TYPES, api_not_found, api_server_error
+
+
+def home(request):
+    return redirect("portal:home")
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def problem_type(request, slug):
+    problem = PROBLEM_TYPES.get(slug)
+    if problem is None:
+        raise Http404("No such problem type")
+    return render(request, "problem_type.html", {"problem": problem})
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return html_server_error(request)

@@ -1,0 +1,1 @@
+"""The API catalog, lifecycle, reviews and deprecations arrive with the governance issue."""

@@ -1,0 +1,225 @@
+"""Structural schema diff: memoised per (base location, revision location), cycle-safe.
+
+A ``SchemaDiff`` exists only where the two schemas differ (``None`` means
+unchanged). It keeps the resolved schemas of both sides and their locations
+(JSON pointers), the names of changed keywords, and child diffs for the
+structural keywords (properties, items, additionalProperties, not, allOf/anyOf/oneOf).
+Direction (request/response) does not change the structure, so one diff serves
+every operation and both directions; only the checks interpret it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import SpecError
+from ..load import join_pointer
+
+# Keywords whose values are schemas / maps of schemas: compared structurally, not by value.
+_SINGLE_SCHEMA = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_STRUCTURAL = frozenset(_SINGLE_SCHEMA + _SCHEMA_LISTS + ("properties", "$ref"))
+MAX_SCHEMA_DEPTH = 200
+
+
+@dataclass
+class Subschema:
+    index: int
+    schema: Any
+    location: str
+    ref: Optional[str]
+
+    def label(self) -> str:
+        """oasdiff names a subschema by its component ref, else by position (1-based)."""
+        if self.ref:
+            return self.ref.rpartition("#")[2] if "#" in self.ref else self.ref
+        title = self.schema.get("title") if isinstance(self.schema, dict) else None
+        return f"subschema #{self.index + 1}" + (f": {title}" if title else "")
+
+
+@dataclass
+class SubschemaListDiff:
+    added: list[Subschema] = field(default_factory=list)
+    removed: list[Subschema] = field(default_factory=list)
+    modified: list[tuple[Subschema, Subschema, "SchemaDiff"]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class SchemaDiff:
+    base: Any
+    revision: Any
+    base_pointer: str
+    revision_pointer: str
+    base_ref: Optional[str] = None
+    revision_ref: Optional[str] = None
+    changed: set[str] = field(default_factory=set)  # keywords whose value (or presence) differs
+    properties: dict[str, "SchemaDiff"] = field(default_factory=dict)
+    properties_added: list[str] = field(default_factory=list)
+    properties_removed: list[str] = field(default_factory=list)
+    items: Optional["SchemaDiff"] = None
+    additional_properties: Optional["SchemaDiff"] = None
+    not_: Optional["SchemaDiff"] = None
+    subschemas: dict[str, SubschemaListDiff] = field(default_factory=dict)  # allOf/anyOf/oneOf
+    circular: bool = False  # a $ref cycle was met on one side only: compared no further
+
+    def old(self, keyword: str, default=None):
+        return self.base.get(keyword, default) if isinstance(self.base, dict) else default
+
+    def new(self, keyword: str, default=None):
+        return self.revision.get(keyword, default) if isinstance(self.revision, dict) else default
+
+    def pointer_of(self, keyword: str) -> tuple[Optional[str], Optional[str]]:
+        """Pointers of ``keyword`` in each side, None where that side lacks it."""
+        base = join_pointer(self.base_pointer, keyword) if keyword in _keys(self.base) else None
+        revision = join_pointer(self.revision_pointer, keyword) if keyword in _keys(self.revision) else None
+        return base, revision
+
+    def is_empty(self) -> bool:
+        return not (self.changed or self.properties or self.properties_added or self.properties_removed
+                    or self.items or self.additional_properties or self.not_ or self.subschemas
+                    or self.circular)
+
+
+def _keys(node: Any):
+    return node if isinstance(node, dict) else ()
+
+
+def _ref_name(location: Optional[str]) -> Optional[str]:
+    return location.rpartition("/")[2] if location else None
+
+
+class SchemaDiffer:
+    """Computes schema diffs between two specs; one instance per ``diff_specs`` call."""
+
+    def __init__(self, base_spec, revision_spec, equivalence):
+        self.base = base_spec
+        self.revision = revision_spec
+        self.equivalence = equivalence
+        self._memo: dict[tuple[str, str], Optional[SchemaDiff]] = {}
+        self._base_stack: list[str] = []  # ref locations being visited, per side (cycle guard)
+        self._revision_stack: list[str] = []
+
+    def diff(self, base_node: Any, base_location: str, revision_node: Any,
+             revision_location: str) -> Optional[SchemaDiff]:
+        base, base_loc, base_ref = self.base.deref(base_node, base_location)
+        revision, rev_loc, rev_ref = self.revision.deref(revision_node, revision_location)
+        base_cycle = base_ref is not None and base_ref in self._base_stack
+        rev_cycle = rev_ref is not None and rev_ref in self._revision_stack
+        if base_cycle or rev_cycle:
+            if base_cycle and rev_cycle and _ref_name(base_ref) == _ref_name(rev_ref):
+                return None  # both sides loop back to the same schema: treated as equal (as oasdiff)
+            return SchemaDiff(base, revision, base_loc, rev_loc, base_ref, rev_ref, circular=True)
+        key = (base_loc, rev_loc)
+        if key in self._memo:
+            return self._memo[key]
+        if self.equivalence.unchanged(base, revision, base_loc):
+            self._memo[key] = None
+            return None
+        if len(self._base_stack) + len(self._revision_stack) > 2 * MAX_SCHEMA_DEPTH:
+            raise SpecError(f"schema nested too deeply at {base_loc}")
+        if base_ref:
+            self._base_stack.append(base_ref)
+        if rev_ref:
+            self._revision_stack.append(rev_ref)
+        try:
+            result = self._compare(base, revision, base_loc, rev_loc, base_ref, rev_ref)
+        finally:
+            if base_ref:
+                self._base_stack.pop()
+            if rev_ref:
+                self._revision_stack.pop()
+        self._memo[key] = result
+        return result
+
+    # ----------------------------------------------------------------------------------
+    def _compare(self, base, revision, base_loc, rev_loc, base_ref, rev_ref) -> Optional[SchemaDiff]:
+        result = SchemaDiff(base, revision, base_loc, rev_loc, base_ref, rev_ref)
+        if not isinstance(base, dict) or not isinstance(revision, dict):
+            if base != revision:  # boolean schemas (3.1) or junk
+                result.changed.add("$schema-value")
+            return None if result.is_empty() else result
+        for keyword in base.keys() | revision.keys():
+            in_base, in_rev = keyword in base, keyword in revision
+            if keyword in _STRUCTURAL:
+                if in_base != in_rev and keyword not in ("properties", "$ref"):
+                    result.changed.add(keyword)
+                continue
+            if not (in_base and in_rev) or base[keyword] != revision[keyword]:
+                result.changed.add(keyword)
+        self._compare_properties(result, base, revision, base_loc, rev_loc)
+        for keyword, attribute in (("items", "items"), ("additionalProperties", "additional_properties"),
+                                   ("not", "not_")):
+            if keyword in base and keyword in revision:
+                b, r = base[keyword], revision[keyword]
+                if isinstance(b, dict) and isinstance(r, dict):
+                    setattr(result, attribute, self.diff(b, join_pointer(base_loc, keyword),
+                                                         r, join_pointer(rev_loc, keyword)))
+                elif b != r:
+                    result.changed.add(keyword)
+        for keyword in _SCHEMA_LISTS:
+            if isinstance(base.get(keyword), list) or isinstance(revision.get(keyword), list):
+                lists = self._compare_subschemas(keyword, base, revision, base_loc, rev_loc)
+                if lists.added or lists.removed or lists.modified:
+                    result.subschemas[keyword] = lists
+        return None if result.is_empty() else result
+
+    def _compare_properties(self, result, base, revision, base_loc, rev_loc):
+        base_props = base.get("properties") or {}
+        rev_props = revision.get("properties") or {}
+        if not isinstance(base_props, dict) or not isinstance(rev_props, dict):
+            if base_props != rev_props:
+                result.changed.add("properties")
+            return
+        if base_props is rev_props:
+            return
+        base_props_loc = join_pointer(base_loc, "properties")
+        rev_props_loc = join_pointer(rev_loc, "properties")
+        for name, schema in base_props.items():
+            if name not in rev_props:
+                result.properties_removed.append(name)
+                continue
+            child = self.diff(schema, join_pointer(base_props_loc, name),
+                              rev_props[name], join_pointer(rev_props_loc, name))
+            if child is not None:
+                result.properties[name] = child
+        result.properties_added.extend(name for name in rev_props if name not in base_props)
+
+    def _compare_subschemas(self, keyword, base, revision, base_loc, rev_loc) -> SubschemaListDiff:
+        """Pair subschemas: same component ref, then unchanged inline, then by order."""
+        base_items = self._subschemas(self.base, base.get(keyword), join_pointer(base_loc, keyword))
+        rev_items = self._subschemas(self.revision, revision.get(keyword), join_pointer(rev_loc, keyword))
+        lists = SubschemaListDiff()
+        unmatched_rev = list(rev_items)
+        unmatched_base = []
+        for item in base_items:
+            partner = next((r for r in unmatched_rev if item.ref and _ref_name(r.ref) == _ref_name(item.ref)), None)
+            if partner is None:
+                partner = next((r for r in unmatched_rev if not r.ref and not item.ref
+                                and self.equivalence.unchanged(item.schema, r.schema, item.location)), None)
+            if partner is None:
+                unmatched_base.append(item)
+                continue
+            unmatched_rev.remove(partner)
+            child = self.diff(item.schema, item.location, partner.schema, partner.location)
+            if child is not None:
+                lists.modified.append((item, partner, child))
+        # Inline branches left on both sides: pair them in order, as edits of each other.
+        while unmatched_base and unmatched_rev and not unmatched_base[0].ref and not unmatched_rev[0].ref:
+            item, partner = unmatched_base.pop(0), unmatched_rev.pop(0)
+            child = self.diff(item.schema, item.location, partner.schema, partner.location)
+            if child is not None:
+                lists.modified.append((item, partner, child))
+        lists.removed.extend(unmatched_base)
+        lists.added.extend(unmatched_rev)
+        return lists
+
+    @staticmethod
+    def _subschemas(spec, items, location) -> list[Subschema]:
+        if not isinstance(items, list):
+            return []
+        result = []
+        for index, node in enumerate(items):
+            item_loc = join_pointer(location, index)
+            target, target_loc, ref = spec.deref(node, item_loc)
+            result.append(Subschema(index, target, target_loc, ref))
+        return result

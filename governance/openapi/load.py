@@ -1,0 +1,217 @@
+"""Stage 1: parse bytes into plain Python objects and resolve ``$ref`` lazily.
+
+The parser choice lives in ``parse_text`` only (measurements in README.md):
+JSON goes through the stdlib ``json`` (C, fastest); YAML through ``yaml_rs``
+(Rust, YAML 1.2 core schema: ``on`` and dates stay strings, with built-in
+alias-expansion limits and a nesting limit).
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Optional, Union
+
+import yaml_rs
+
+from .errors import SpecError
+
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+# Billion-laughs guard: total events an alias may replay across the document.
+_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=250_000, max_replay_stack_depth=64)
+_MAX_REF_HOPS = 64  # a $ref chain longer than this is a loop ($ref to $ref to ...)
+
+
+def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Parse YAML or JSON bytes into dicts/lists/scalars, or raise a one-line SpecError."""
+    if len(data) > max_bytes:
+        raise SpecError(f"{filename}: file is {len(data)} bytes, over the limit of {max_bytes}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{filename}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    looks_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("{", "[")
+    if looks_json:
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise SpecError(f"{filename}: document nested too deeply") from None
+        except ValueError as exc:
+            if filename.lower().endswith(".json"):
+                raise SpecError(f"{filename}: not valid JSON: {exc}") from None
+            # flow-style YAML can start with "{" too: fall through to the YAML parser
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
+    except RecursionError:
+        raise SpecError(f"{filename}: document nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SpecError(f"{filename}: not valid YAML: {first_line}") from None
+    if "<<" in text:
+        value = _apply_merge_keys(value)
+    return value
+
+
+def _apply_merge_keys(root: Any) -> Any:
+    """YAML 1.2 has no merge keys, but OpenAPI authors use ``<<: *anchor``: honour them.
+
+    Iterative, so a deep document cannot exhaust the stack. Explicit keys win over merged ones.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            merged = node.pop("<<", None)
+            if merged is not None:
+                sources = merged if isinstance(merged, list) else [merged]
+                for source in sources:
+                    if isinstance(source, dict):
+                        for key, value in source.items():
+                            node.setdefault(key, value)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return root
+
+
+def escape_token(token: Any) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(pointer: str, *tokens: Any) -> str:
+    return pointer + "".join("/" + escape_token(t) for t in tokens)
+
+
+def _split_pointer(fragment: str) -> list[str]:
+    if fragment in ("", "/"):
+        return [] if fragment == "" else [""]
+    if not fragment.startswith("/"):
+        raise SpecError(f"invalid JSON pointer {fragment!r}")
+    return [t.replace("~1", "/").replace("~0", "~") for t in fragment[1:].split("/")]
+
+
+def _child(node: Any, token: str) -> Any:
+    if isinstance(node, dict):
+        if token in node:
+            return node[token]
+        if token.lstrip("-").isdigit() and int(token) in node:  # YAML int keys (status codes)
+            return node[int(token)]
+        raise KeyError(token)
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return node[int(token)]
+    raise KeyError(token)
+
+
+class Spec:
+    """A loaded OpenAPI document plus the files its relative ``$ref``s reach.
+
+    Locations are strings: ``/json/pointer`` inside the main file, ``other.yaml#/pointer``
+    inside another file of the spec's folder.
+    """
+
+    def __init__(self, root: Any, filename: str = "<input>", base_dir: Optional[str] = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES):
+        self.root = root
+        self.filename = filename
+        self.base_dir = os.path.realpath(base_dir) if base_dir else None
+        self.max_bytes = max_bytes
+        self._files: dict[str, Any] = {"": root}
+        _validate_openapi(root, filename)
+        self.version: str = root["openapi"]
+        self.is_31 = self.version.startswith("3.1") or self.version.startswith("3.2")
+
+    # --- navigation --------------------------------------------------------------------
+    def node_at(self, location: str) -> Any:
+        file_key, _, fragment = location.rpartition("#") if "#" in location else ("", "", location)
+        node = self._file(file_key)
+        for token in _split_pointer(fragment):
+            try:
+                node = _child(node, token)
+            except KeyError:
+                raise SpecError(f"{self.filename}: $ref target {location!r} not found") from None
+        return node
+
+    def ref_location(self, ref: Any, at: str) -> str:
+        """Turn a ``$ref`` value found at location ``at`` into a location string."""
+        if not isinstance(ref, str):
+            raise SpecError(f"{self.filename}: $ref at {at} is not a string")
+        lowered = ref.lower()
+        if "://" in lowered or lowered.startswith("//"):
+            raise SpecError(f"{self.filename}: remote $ref refused: {ref}")
+        current_file = at.rpartition("#")[0] if "#" in at else ""
+        target_file, _, fragment = ref.partition("#")
+        if target_file:
+            target_file = self._relative_file(current_file, target_file)
+        else:
+            target_file = current_file
+        return f"{target_file}#{fragment}" if target_file else fragment
+
+    def deref(self, node: Any, location: str) -> tuple[Any, str, Optional[str]]:
+        """Follow ``$ref`` (chains too). Returns (target, target location, first ref location)."""
+        first_ref = None
+        hops = 0
+        while isinstance(node, dict) and "$ref" in node:
+            hops += 1
+            if hops > _MAX_REF_HOPS:
+                raise SpecError(f"{self.filename}: $ref loop at {location}")
+            location = self.ref_location(node["$ref"], location)
+            if first_ref is None:
+                first_ref = location
+            node = self.node_at(location)
+        return node, location, first_ref
+
+    # --- files -------------------------------------------------------------------------
+    def _relative_file(self, current_file: str, target: str) -> str:
+        if self.base_dir is None:
+            raise SpecError(f"{self.filename}: relative $ref {target!r} needs a spec loaded from a file")
+        current_dir = os.path.dirname(os.path.join(self.base_dir, current_file))
+        full = os.path.realpath(os.path.join(current_dir, target))
+        if os.path.commonpath([full, self.base_dir]) != self.base_dir:
+            raise SpecError(f"{self.filename}: $ref {target!r} leaves the spec's folder")
+        return os.path.relpath(full, self.base_dir).replace(os.sep, "/")
+
+    def _file(self, key: str) -> Any:
+        if key not in self._files:
+            full = os.path.join(self.base_dir or "", key)
+            try:
+                with open(full, "rb") as handle:
+                    data = handle.read(self.max_bytes + 1)
+            except OSError as exc:
+                raise SpecError(f"{self.filename}: cannot read $ref file {key}: {exc.strerror}") from None
+            self._files[key] = parse_text(data, key, self.max_bytes)
+        return self._files[key]
+
+
+def _validate_openapi(root: Any, filename: str) -> None:
+    if not isinstance(root, dict):
+        raise SpecError(f"{filename}: not an OpenAPI document (top level is not a mapping)")
+    version = root.get("openapi")
+    if version is None:
+        if "swagger" in root:
+            raise SpecError(f"{filename}: Swagger/OpenAPI 2.0 is not supported, only OpenAPI 3.x")
+        raise SpecError(f"{filename}: not an OpenAPI document (no 'openapi' field)")
+    if not isinstance(version, str) or not version.startswith("3."):
+        raise SpecError(f"{filename}: unsupported OpenAPI version {version!r}, expected 3.x")
+    for section in ("paths", "components", "webhooks"):
+        if section in root and root[section] is not None and not isinstance(root[section], dict):
+            raise SpecError(f"{filename}: '{section}' must be a mapping")
+    if "info" in root and not isinstance(root["info"], dict):
+        raise SpecError(f"{filename}: 'info' must be a mapping")
+
+
+def load_spec(source: Union[str, os.PathLike, bytes], filename: Optional[str] = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> Spec:
+    """Load a spec from a file path or from bytes (relative $refs need a path)."""
+    if isinstance(source, (bytes, bytearray)):
+        name = filename or "<input>"
+        return Spec(parse_text(bytes(source), name, max_bytes), name, None, max_bytes)
+    path = os.fspath(source)
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise SpecError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Spec(parse_text(data, filename or path, max_bytes), filename or path,
+                os.path.dirname(os.path.abspath(path)), max_bytes)

@@ -1,0 +1,78 @@
+"""The rule registry: oasdiff's rule ids, default levels and English messages.
+
+Loaded once from the ``rules.json`` shipped in this package (see build_rules.py).
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+_RULES_FILE = pathlib.Path(__file__).with_name("rules.json")
+
+# Emitted by the pipeline itself whatever checks are selected (oasdiff's stability policy).
+ALWAYS_ON_RULE_IDS = frozenset({
+    "api-stability-decreased", "api-stability-increased", "api-invalid-stability-level",
+    "request-property-stability-decreased", "request-property-stability-increased",
+    "response-property-stability-decreased", "response-property-stability-increased",
+})
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    message: str
+    check: Optional[str]
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> dict[str, Rule]:
+    data = json.loads(_RULES_FILE.read_text(encoding="utf-8"))
+    return {r["id"]: Rule(r["id"], r["level"], r["message"], r.get("check")) for r in data}
+
+
+def get_rule(rule_id: str) -> Rule:
+    try:
+        return all_rules()[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r} (not in rules.json)") from None
+
+
+def rule_ids_for_checks(check_names) -> frozenset[str]:
+    """Rule ids emitted by the given oasdiff check names, plus the always-on policy ids."""
+    wanted = set(check_names)
+    ids = {r.id for r in all_rules().values() if r.check in wanted}
+    return frozenset(ids | ALWAYS_ON_RULE_IDS)
+
+
+def go_value(value) -> str:
+    """Render one message argument the way Go's %v does for the values checks pass."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(go_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{go_value(k)}:{go_value(v)}" for k, v in sorted(value.items(), key=str)) + "]"
+    return str(value)
+
+
+def format_message(rule_id: str, args, details: str = "") -> str:
+    """oasdiff's uncolorized text: every argument back-quoted into the template."""
+    template = get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s")
+    quoted = tuple(f"`{go_value(a)}`" for a in args)
+    try:
+        text = template % quoted
+    except TypeError:  # wrong number of args: keep the message readable rather than crash
+        text = template.replace("%s", "{}").format(*(quoted + ("?",) * template.count("%s")))
+    return f"{text} {details}" if details else text

@@ -1,0 +1,67 @@
+"""DRF authentication: every credential resolves to one `Principal` on `request.principal`."""
+
+from django.contrib.auth.models import AnonymousUser
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+
+from config.api.problems import Problem
+from tenants.models import Membership
+from tenants.principal import MACHINE_ROLE, Principal
+
+
+def set_principal(request, principal: Principal) -> None:
+    request.principal = principal
+    request._request.principal = principal  # visible to middleware and plain Django code too
+
+
+def ensure_active(tenant) -> None:
+    if tenant is not None and not tenant.is_active:
+        raise Problem("tenant-suspended", f"The tenant {tenant.slug} is suspended; every credential is refused.")
+
+
+class TenantOAuth2Authentication(OAuth2Authentication):
+    """Bearer tokens: the token's client decides the tenant; its scopes limit what it may do."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        application = token.application
+        tenant = application.tenant
+        ensure_active(tenant)
+        scopes = frozenset(token.scope.split())
+        if token.user_id is not None:
+            # Authorization-code token: a person acting through an app; their role still applies.
+            membership = Membership.objects.filter(user_id=token.user_id, tenant=tenant).only("role").first()
+            if membership is None:
+                raise exceptions.AuthenticationFailed("The token's user is no longer a member of its tenant.")
+            principal = Principal(tenant=tenant, user=token.user, role=membership.role, kind="oauth",
+                                  scopes=scopes, application=application)
+        else:
+            principal = Principal(tenant=tenant, role=MACHINE_ROLE, kind="oauth", scopes=scopes,
+                                  application=application)
+        set_principal(request, principal)
+        return (token.user or AnonymousUser(), token)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class TenantSessionAuthentication(SessionAuthentication):
+    """The browsable API and the portal's own calls: the session's current tenant and role."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        membership = request._request.membership
+        if membership:
+            ensure_active(membership.tenant)
+            principal = Principal(tenant=membership.tenant, user=user, role=membership.role, kind="session")
+        else:
+            principal = Principal(tenant=None, user=user, kind="session")
+        set_principal(request, principal)
+        return result

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.db import models
+from oauth2_provider.models import AbstractApplication
+
+from tenants.querysets import ApplicationQuerySet
+
+
+class Application(AbstractApplication):
+    """A tenant-owned OAuth 2.0 client (swapped in for django-oauth-toolkit's Application).
+
+    Only two grants are offered: client credentials for partner servers and authorization code
+    (PKCE S256 required) for apps acting for a member. The secret is hashed by the toolkit on save;
+    the plain value exists only in the response that created or rotated it.
+    """
+
+    GRANT_TYPES = [
+        (AbstractApplication.GRANT_CLIENT_CREDENTIALS, "Client credentials"),
+        (AbstractApplication.GRANT_AUTHORIZATION_CODE, "Authorization code (PKCE)"),
+    ]
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="oauth_clients")
+    allowed_scopes = models.JSONField(default=list, blank=True, help_text="Scopes tokens of this client may carry.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.client_id})"
+
+    def is_usable(self, request):
+        """The toolkit asks this before it authenticates the client: a suspended tenant's clients
+        get no tokens."""
+        return self.tenant.is_active and super().is_usable(request)
+
+    @property
+    def created_at(self):
+        return self.created

@@ -1,0 +1,102 @@
+"""django-oauth-toolkit glue: tenant rules for scopes and authorization codes, and an RFC 7662
+introspection endpoint that only answers about tokens of the asking client's own tenant."""
+
+import base64
+import hashlib
+from urllib.parse import unquote_plus
+
+from django.contrib.auth.hashers import check_password
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+
+from tenants.models import Application, Membership
+
+
+class TenantOAuth2Validator(OAuth2Validator):
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        """A token may carry only scopes its client was allowed (and that exist)."""
+        allowed = set(client.allowed_scopes or [])
+        return bool(scopes) and set(scopes) <= allowed and super().validate_scopes(
+            client_id, scopes, client, request, *args, **kwargs
+        )
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        """No `scope` parameter: the token gets every scope the client is allowed."""
+        client = request.client or Application.objects.filter(client_id=client_id).first()
+        return list(client.allowed_scopes or []) if client else []
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        """A person may authorize only a client of a tenant they belong to."""
+        user = request.user
+        if not Membership.objects.filter(user=user, tenant_id=request.client.tenant_id).exists():
+            raise oauth_errors.AccessDeniedError(
+                description="You are not a member of the tenant that owns this client.", request=request
+            )
+        return super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+
+def _client_credentials(request) -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:].strip()).decode()
+            client_id, _, secret = decoded.partition(":")
+            return unquote_plus(client_id), unquote_plus(secret)
+        except (ValueError, UnicodeDecodeError):
+            return "", ""
+    return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
+
+
+def authenticate_confidential_client(request) -> Application | None:
+    client_id, secret = _client_credentials(request)
+    if not client_id or not secret:
+        return None
+    app = Application.objects.select_related("tenant").filter(client_id=client_id).first()
+    if app is None or app.client_type != Application.CLIENT_CONFIDENTIAL or not app.tenant.is_active:
+        check_password(secret, None)  # spend the same time as a real check
+        return None
+    return app if check_password(secret, app.client_secret) else None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantIntrospectTokenView(View):
+    """RFC 7662. The caller authenticates as a confidential client (HTTP Basic or body). A token of
+    another tenant, an unknown, expired or revoked token all answer {"active": false}."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        client = authenticate_confidential_client(request)
+        if client is None:
+            response = JsonResponse({"error": "invalid_client"}, status=401)
+            response["WWW-Authenticate"] = 'Basic realm="oauth"'
+            return response
+        token_value = request.POST.get("token", "")
+        if not token_value:
+            return JsonResponse({"error": "invalid_request", "error_description": "token is required"}, status=400)
+        checksum = hashlib.sha256(token_value.encode()).hexdigest()
+        token = (
+            get_access_token_model()
+            .objects.select_related("application__tenant", "user")
+            .filter(token_checksum=checksum)
+            .first()
+        )
+        if token is None or not token.is_valid() or token.application.tenant_id != client.tenant_id:
+            return JsonResponse({"active": False})
+        body = {
+            "active": True,
+            "scope": token.scope,
+            "client_id": token.application.client_id,
+            "token_type": "Bearer",
+            "exp": int(token.expires.timestamp()),
+            "tenant": token.application.tenant.slug,
+        }
+        if token.user is not None:
+            body["username"] = token.user.email
+            body["sub"] = str(token.user.pk)
+        return JsonResponse(body)

@@ -1,0 +1,89 @@
+"""Shared fixtures: two tenants (acme, globex), one person per role, and clients that call the API
+as a session, as an OAuth token, or as nobody.
+
+Three people matter in almost every test, as in healthchecks' base test case: an owner, a member of
+lower role, and an outsider from another tenant.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tenants.roles import Role
+from tests.factories import ApplicationFactory, MembershipFactory, TenantFactory, UserFactory, issue_token
+
+ALL_SCOPES = [
+    "tenant:read", "members:read", "members:write", "clients:read", "clients:write", "audit:read",
+    "keys:read", "keys:write", "usage:read", "catalog:read", "deprecations:read", "deprecations:write",
+    "webhooks:read", "webhooks:write", "governance:write",
+]
+
+
+@pytest.fixture
+def acme(db):
+    return TenantFactory(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def globex(db):
+    return TenantFactory(slug="globex", name="Globex")
+
+
+def _member(tenant, email, role):
+    return MembershipFactory(tenant=tenant, user=UserFactory(email=email), role=role).user
+
+
+@pytest.fixture
+def owner(acme):
+    return _member(acme, "alice@acme.test", Role.OWNER)
+
+
+@pytest.fixture
+def admin_member(acme):
+    return _member(acme, "adam@acme.test", Role.ADMIN)
+
+
+@pytest.fixture
+def developer(acme):
+    return _member(acme, "bob@acme.test", Role.DEVELOPER)
+
+
+@pytest.fixture
+def viewer(acme):
+    return _member(acme, "victor@acme.test", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(globex):
+    return _member(globex, "carol@globex.test", Role.OWNER)
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def session_client():
+    """session_client(user) -> an APIClient signed in as `user` (current tenant: their first)."""
+
+    def make(user):
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_client():
+    """token_client(tenant, scopes, user=None) -> an APIClient with a bearer token of a fresh client
+    of `tenant` carrying `scopes` (a person's token when `user` is given)."""
+
+    def make(tenant, scopes=ALL_SCOPES, user=None):
+        app = ApplicationFactory(tenant=tenant, allowed_scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, scopes, user=user)}")
+        client.application = app
+        return client
+
+    return make
