@@ -74,10 +74,15 @@ def _apply_merge_keys(root: Any) -> Any:
 
 
 def escape_token(token: Any) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    token = token if isinstance(token, str) else str(token)
+    if "~" in token or "/" in token:  # rare: skip two str.replace calls on the hot path
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def join_pointer(pointer: str, *tokens: Any) -> str:
+    if len(tokens) == 1:
+        return f"{pointer}/{escape_token(tokens[0])}"
     return pointer + "".join("/" + escape_token(t) for t in tokens)
 
 

@@ -6,7 +6,7 @@ from typing import Iterable, Optional, Union
 
 from .errors import SpecError
 from .model import LEVELS, NONE
-from .rules import all_rules, rule_ids_for_checks
+from .rules import all_rules
 
 STABILITY_ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
@@ -46,14 +46,11 @@ class Options:
                 raise SpecError(f"invalid level {level!r} for rule {rule_id!r}")
         self._levels = {rid: r.level for rid, r in all_rules().items()}
         self._levels.update(self.severity_overrides)
-        self._selected = None if self.checks == "all" else rule_ids_for_checks(self.checks)
+        self.selected_checks = None if self.checks == "all" else frozenset(self.checks)
 
     def level_of(self, rule_id: str) -> str:
         """Effective level of a rule after overrides ("NONE" means dropped)."""
         return self._levels.get(rule_id, "INFO")
-
-    def rule_selected(self, rule_id: str) -> bool:
-        return self._selected is None or rule_id in self._selected
 
     def stability_included(self, stability: str) -> bool:
         return STABILITY_ORDER[stability or "stable"] >= STABILITY_ORDER[self.stability_level]

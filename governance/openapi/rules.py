@@ -67,9 +67,14 @@ def go_value(value) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=None)
+def _template(rule_id: str) -> str:
+    return get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s")
+
+
 def format_message(rule_id: str, args, details: str = "") -> str:
     """oasdiff's uncolorized text: every argument back-quoted into the template."""
-    template = get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s")
+    template = _template(rule_id)
     quoted = tuple(f"`{go_value(a)}`" for a in args)
     try:
         text = template % quoted

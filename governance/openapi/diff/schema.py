@@ -15,19 +15,26 @@ from typing import Any, Optional
 from ..errors import SpecError
 from ..load import join_pointer
 
-# Keywords whose values are schemas / maps of schemas: compared structurally, not by value.
+# Keywords whose values are schemas / lists / maps of schemas: compared structurally, not by value.
 _SINGLE_SCHEMA = ("items", "additionalProperties", "not")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
-_STRUCTURAL = frozenset(_SINGLE_SCHEMA + _SCHEMA_LISTS + ("properties", "$ref"))
+# JSON Schema 2020-12 (OpenAPI 3.1) sub-schemas, walked like oasdiff (segment names as it prints them)
+_EXTRA_SINGLE = ("contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+                 "if", "then", "else", "contentSchema")
+_EXTRA_MAPS = ("patternProperties", "dependentSchemas")
+_STRUCTURAL = frozenset(_SINGLE_SCHEMA + _SCHEMA_LISTS + _EXTRA_SINGLE + _EXTRA_MAPS
+                        + ("properties", "prefixItems", "$ref"))
 MAX_SCHEMA_DEPTH = 200
 
 
 @dataclass
 class Subschema:
     index: int
-    schema: Any
-    location: str
+    schema: Any  # resolved
+    location: str  # of the resolved schema
     ref: Optional[str]
+    raw: Any = None  # the list item as written (maybe a $ref): what the differ must see,
+    raw_location: str = ""  # so that its cycle guard knows the ref
 
     def label(self) -> str:
         """oasdiff names a subschema by its component ref, else by position (1-based)."""
@@ -60,7 +67,10 @@ class SchemaDiff:
     additional_properties: Optional["SchemaDiff"] = None
     not_: Optional["SchemaDiff"] = None
     subschemas: dict[str, SubschemaListDiff] = field(default_factory=dict)  # allOf/anyOf/oneOf
+    # 3.1 sub-schemas: segment ("contains", "prefixItems[0]", "patternProperties[^x-]") -> diff
+    others: dict[str, "SchemaDiff"] = field(default_factory=dict)
     circular: bool = False  # a $ref cycle was met on one side only: compared no further
+    walks: dict = field(default_factory=dict, repr=False)  # cached property walks (checks/sites.py)
 
     def old(self, keyword: str, default=None):
         return self.base.get(keyword, default) if isinstance(self.base, dict) else default
@@ -77,7 +87,7 @@ class SchemaDiff:
     def is_empty(self) -> bool:
         return not (self.changed or self.properties or self.properties_added or self.properties_removed
                     or self.items or self.additional_properties or self.not_ or self.subschemas
-                    or self.circular)
+                    or self.others or self.circular)
 
 
 def _keys(node: Any):
@@ -156,12 +166,39 @@ class SchemaDiffer:
                                                          r, join_pointer(rev_loc, keyword)))
                 elif b != r:
                     result.changed.add(keyword)
+        self._compare_extra(result, base, revision, base_loc, rev_loc)
         for keyword in _SCHEMA_LISTS:
             if isinstance(base.get(keyword), list) or isinstance(revision.get(keyword), list):
                 lists = self._compare_subschemas(keyword, base, revision, base_loc, rev_loc)
                 if lists.added or lists.removed or lists.modified:
                     result.subschemas[keyword] = lists
         return None if result.is_empty() else result
+
+    def _compare_extra(self, result, base, revision, base_loc, rev_loc):
+        pairs = []
+        for keyword in _EXTRA_SINGLE:
+            if keyword in base and keyword in revision:
+                pairs.append((keyword, (keyword,), base[keyword], revision[keyword]))
+        b_items, r_items = base.get("prefixItems"), revision.get("prefixItems")
+        if isinstance(b_items, list) and isinstance(r_items, list):
+            if len(b_items) != len(r_items):
+                result.changed.add("prefixItems")
+            pairs += [(f"prefixItems[{i}]", ("prefixItems", i), b, r) for i, (b, r) in enumerate(zip(b_items, r_items))]
+        elif b_items != r_items:
+            result.changed.add("prefixItems")
+        for keyword in _EXTRA_MAPS:
+            b_map, r_map = base.get(keyword), revision.get(keyword)
+            if isinstance(b_map, dict) and isinstance(r_map, dict):
+                if b_map.keys() != r_map.keys():
+                    result.changed.add(keyword)
+                pairs += [(f"{keyword}[{k}]", (keyword, k), b_map[k], r_map[k]) for k in b_map if k in r_map]
+        for segment, tokens, b, r in pairs:
+            if isinstance(b, dict) and isinstance(r, dict):
+                child = self.diff(b, join_pointer(base_loc, *tokens), r, join_pointer(rev_loc, *tokens))
+                if child is not None:
+                    result.others[segment] = child
+            elif b != r:
+                result.changed.add(tokens[0])
 
     def _compare_properties(self, result, base, revision, base_loc, rev_loc):
         base_props = base.get("properties") or {}
@@ -200,13 +237,13 @@ class SchemaDiffer:
                 unmatched_base.append(item)
                 continue
             unmatched_rev.remove(partner)
-            child = self.diff(item.schema, item.location, partner.schema, partner.location)
+            child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
             if child is not None:
                 lists.modified.append((item, partner, child))
         # Inline branches left on both sides: pair them in order, as edits of each other.
         while unmatched_base and unmatched_rev and not unmatched_base[0].ref and not unmatched_rev[0].ref:
             item, partner = unmatched_base.pop(0), unmatched_rev.pop(0)
-            child = self.diff(item.schema, item.location, partner.schema, partner.location)
+            child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
             if child is not None:
                 lists.modified.append((item, partner, child))
         lists.removed.extend(unmatched_base)
@@ -221,5 +258,5 @@ class SchemaDiffer:
         for index, node in enumerate(items):
             item_loc = join_pointer(location, index)
             target, target_loc, ref = spec.deref(node, item_loc)
-            result.append(Subschema(index, target, target_loc, ref))
+            result.append(Subschema(index, target, target_loc, ref, node, item_loc))
         return result

@@ -1,0 +1,69 @@
+"""Schema properties added / removed in request and response bodies.
+
+oasdiff: check_request_property_updated.go, check_response_required_property_updated.go,
+check_response_optional_property_updated.go.
+"""
+from __future__ import annotations
+
+from .registry import schema_check
+from .sites import full_name, property_pointers, walk_added, walk_removed
+
+
+def _required(schema) -> list:
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return required if isinstance(required, list) else []
+
+
+def _flag(schema, name) -> bool:
+    return isinstance(schema, dict) and bool(schema.get(name))
+
+
+@schema_check("RequestPropertyUpdatedCheck")
+def request_property_updated(site):
+    if site.kind != "request-body":
+        return
+    for path, name, schema, parent in walk_removed(site.diff):
+        if _flag(schema, "readOnly"):
+            continue
+        base_ptr, _ = property_pointers(parent, name)
+        site.emit("request-property-removed", full_name(path, name), base_pointer=base_ptr, revision_pointer=None)
+    for path, name, schema, parent in walk_added(site.diff):
+        if _flag(schema, "readOnly"):
+            continue
+        _, rev_ptr = property_pointers(parent, name)
+        if name in _required(parent.revision):
+            rule = ("new-required-request-property-with-default"
+                    if isinstance(schema, dict) and "default" in schema else "new-required-request-property")
+        else:
+            rule = "new-optional-request-property"
+        site.emit(rule, full_name(path, name), base_pointer=None, revision_pointer=rev_ptr)
+
+
+@schema_check("ResponseRequiredPropertyUpdatedCheck", "ResponseOptionalPropertyUpdatedCheck")
+def response_property_updated(site):
+    if site.kind != "response-body":
+        return
+    wanted = site.op.spec_diff.options.selected_checks
+
+    def enabled(required: bool) -> bool:
+        check = "ResponseRequiredPropertyUpdatedCheck" if required else "ResponseOptionalPropertyUpdatedCheck"
+        return wanted is None or check in wanted
+
+    for path, name, schema, parent in walk_removed(site.diff):
+        required = name in _required(parent.base)
+        if not enabled(required):
+            continue
+        kind = "required" if required else "optional"
+        write_only = "-write-only" if _flag(schema, "writeOnly") else ""
+        base_ptr, _ = property_pointers(parent, name)
+        site.emit(f"response-{kind}{write_only}-property-removed", full_name(path, name), site.status,
+                  base_pointer=base_ptr, revision_pointer=None)
+    for path, name, schema, parent in walk_added(site.diff):
+        required = name in _required(parent.revision)
+        if not enabled(required):
+            continue
+        kind = "required" if required else "optional"
+        write_only = "-write-only" if _flag(schema, "writeOnly") else ""
+        _, rev_ptr = property_pointers(parent, name)
+        site.emit(f"response-{kind}{write_only}-property-added", full_name(path, name), site.status,
+                  base_pointer=None, revision_pointer=rev_ptr)

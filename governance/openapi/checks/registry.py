@@ -1,0 +1,57 @@
+"""Where rule families register their check functions.
+
+Three scopes, each a decorator taking the oasdiff check name(s) the function implements
+(the names used by ``Options.checks`` and rules.json's ``check`` field):
+
+* ``@spec_check(name)``      fn(spec_diff: SpecDiff)   once per diff (paths added/removed, components, security)
+* ``@operation_check(name)`` fn(op: OperationDiff)     once per changed operation pair
+* ``@schema_check(name)``    fn(site: SchemaSite)      once per changed schema root of an operation
+                                                       (parameter, request body, response body, response header)
+
+Findings go through ``emit`` (``spec_diff.emit`` / ``op.emit`` / ``site.emit``), which fills
+the message from rules.json and applies severity overrides.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+SPEC_CHECKS: list[Callable] = []
+OPERATION_CHECKS: list[Callable] = []
+SCHEMA_CHECKS: list[Callable] = []
+# fn(findings: list[Finding]) -> list[Finding]; run after all checks (e.g. drop echoes of a headline finding)
+POSTPROCESSORS: list[Callable] = []
+
+
+def _register(target: list, names: tuple[str, ...]) -> Callable:
+    if not names or not all(isinstance(n, str) for n in names):
+        raise TypeError("give the oasdiff check name(s), e.g. @operation_check('APITagUpdatedCheck')")
+
+    def decorator(fn: Callable) -> Callable:
+        fn.oasdiff_checks = frozenset(names)
+        target.append(fn)
+        return fn
+    return decorator
+
+
+def spec_check(*names: str) -> Callable:
+    return _register(SPEC_CHECKS, names)
+
+
+def operation_check(*names: str) -> Callable:
+    return _register(OPERATION_CHECKS, names)
+
+
+def schema_check(*names: str) -> Callable:
+    return _register(SCHEMA_CHECKS, names)
+
+
+def postprocessor(fn: Callable) -> Callable:
+    POSTPROCESSORS.append(fn)
+    return fn
+
+
+def selected(functions: list[Callable], check_names: Optional[frozenset]) -> list[Callable]:
+    """The registered functions that implement at least one selected check (None: all)."""
+    if check_names is None:
+        return list(functions)
+    return [fn for fn in functions if fn.oasdiff_checks & check_names]

@@ -1,0 +1,255 @@
+"""Pairs of parameters, request bodies, responses and media types of one operation."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Optional
+
+from ..load import join_pointer
+from .schema import SchemaDiff
+
+
+@dataclass
+class ParamRef:
+    in_: str
+    name: str
+    param: dict  # resolved parameter object
+    location: str
+
+
+@dataclass
+class ParamDiff:
+    base: ParamRef
+    revision: ParamRef
+    changed: set[str]  # parameter keywords (not the schema) whose value differs
+    owner: "Any"  # the OperationDiff, to reach the schema differ
+
+    @cached_property
+    def schema(self) -> Optional[SchemaDiff]:
+        b, r = self.base.param.get("schema"), self.revision.param.get("schema")
+        if b is None or r is None:
+            return None
+        return self.owner.spec_diff.schemas.diff(b, join_pointer(self.base.location, "schema"),
+                                                 r, join_pointer(self.revision.location, "schema"))
+
+
+@dataclass
+class ParametersDiff:
+    added: list[ParamRef] = field(default_factory=list)
+    removed: list[ParamRef] = field(default_factory=list)
+    modified: list[ParamDiff] = field(default_factory=list)
+
+
+@dataclass
+class MediaTypeDiff:
+    name: str
+    base: dict
+    revision: dict
+    base_pointer: str
+    revision_pointer: str
+    schema: Optional[SchemaDiff]
+    schema_added: bool = False
+    schema_removed: bool = False
+
+
+@dataclass
+class ContentDiff:
+    """Media types of a request body, response or parameter ``content``."""
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    modified: dict[str, MediaTypeDiff] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.modified)
+
+
+@dataclass
+class RequestBodyDiff:
+    base: Optional[dict]
+    revision: Optional[dict]
+    base_pointer: Optional[str]
+    revision_pointer: Optional[str]
+    content: ContentDiff
+
+    @property
+    def added(self) -> bool:
+        return self.base is None and self.revision is not None
+
+    @property
+    def removed(self) -> bool:
+        return self.base is not None and self.revision is None
+
+
+@dataclass
+class HeaderDiff:
+    name: str
+    base: dict
+    revision: dict
+    base_pointer: str
+    revision_pointer: str
+    changed: set[str]
+    schema: Optional[SchemaDiff]
+
+
+@dataclass
+class ResponseDiff:
+    status: str
+    base: dict
+    revision: dict
+    base_pointer: str
+    revision_pointer: str
+    content: ContentDiff
+    headers_added: list[str] = field(default_factory=list)
+    headers_removed: list[str] = field(default_factory=list)
+    headers_modified: dict[str, HeaderDiff] = field(default_factory=dict)
+
+
+@dataclass
+class ResponsesDiff:
+    added: list[str] = field(default_factory=list)  # status codes (strings: "200", "4XX", "default")
+    removed: list[str] = field(default_factory=list)
+    modified: dict[str, ResponseDiff] = field(default_factory=dict)
+
+
+def content_diff(spec_diff, base_content, base_loc, rev_content, rev_loc) -> ContentDiff:
+    result = ContentDiff()
+    base_content = base_content if isinstance(base_content, dict) else {}
+    rev_content = rev_content if isinstance(rev_content, dict) else {}
+    for name, base_media in base_content.items():
+        if name not in rev_content:
+            result.removed.append(name)
+            continue
+        rev_media = rev_content[name]
+        b_loc, r_loc = join_pointer(base_loc, name), join_pointer(rev_loc, name)
+        if spec_diff.equivalence.unchanged(base_media, rev_media, b_loc):
+            continue
+        base_media, b_loc, _ = spec_diff.base.deref(base_media, b_loc)
+        rev_media, r_loc, _ = spec_diff.revision.deref(rev_media, r_loc)
+        base_media = base_media if isinstance(base_media, dict) else {}
+        rev_media = rev_media if isinstance(rev_media, dict) else {}
+        b_schema, r_schema = base_media.get("schema"), rev_media.get("schema")
+        schema = None
+        if b_schema is not None and r_schema is not None:
+            schema = spec_diff.schemas.diff(b_schema, join_pointer(b_loc, "schema"),
+                                            r_schema, join_pointer(r_loc, "schema"))
+        media = MediaTypeDiff(name, base_media, rev_media, b_loc, r_loc, schema,
+                              schema_added=b_schema is None and r_schema is not None,
+                              schema_removed=b_schema is not None and r_schema is None)
+        result.modified[name] = media
+    result.added.extend(name for name in rev_content if name not in base_content)
+    return result
+
+
+def parameters_diff(op) -> ParametersDiff:
+    """Match parameters by (in, name); path parameters by position in the path template."""
+    spec_diff = op.spec_diff
+    base_params = _params(spec_diff.base, op.base.get("parameters"), join_pointer(op.base_pointer, "parameters"))
+    rev_params = _params(spec_diff.revision, op.revision.get("parameters"),
+                         join_pointer(op.revision_pointer, "parameters"))
+    renamed = op.path_param_map  # base path param name -> revision path param name
+    rev_index = {(p.in_, p.name): p for p in rev_params}
+    result = ParametersDiff()
+    matched_rev = set()
+    for base in base_params:
+        name = renamed.get(base.name, base.name) if base.in_ == "path" else base.name
+        partner = rev_index.get((base.in_, name))
+        if partner is None:
+            result.removed.append(base)
+            continue
+        matched_rev.add((partner.in_, partner.name))
+        if spec_diff.equivalence.unchanged(base.param, partner.param, base.location):
+            continue
+        changed = {k for k in base.param.keys() | partner.param.keys()
+                   if k not in ("schema", "name") and base.param.get(k) != partner.param.get(k)}
+        param_diff = ParamDiff(base, partner, changed, op)
+        if changed or param_diff.schema is not None:
+            result.modified.append(param_diff)
+    result.added.extend(p for p in rev_params if (p.in_, p.name) not in matched_rev)
+    return result
+
+
+def _params(spec, params, location) -> list[ParamRef]:
+    result = []
+    if not isinstance(params, list):
+        return result
+    for index, node in enumerate(params):
+        param, param_loc, _ = spec.deref(node, join_pointer(location, index))
+        if isinstance(param, dict) and isinstance(param.get("name"), str):
+            result.append(ParamRef(str(param.get("in", "")), param["name"], param, param_loc))
+    return result
+
+
+def request_body_diff(op) -> Optional[RequestBodyDiff]:
+    spec_diff = op.spec_diff
+    b_node, r_node = op.base.get("requestBody"), op.revision.get("requestBody")
+    if b_node is None and r_node is None:
+        return None
+    b_loc = join_pointer(op.base_pointer, "requestBody")
+    r_loc = join_pointer(op.revision_pointer, "requestBody")
+    base = rev = None
+    if b_node is not None:
+        base, b_loc, _ = spec_diff.base.deref(b_node, b_loc)
+    if r_node is not None:
+        rev, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
+    if base is not None and rev is not None and spec_diff.equivalence.unchanged(base, rev, b_loc):
+        return None
+    content = content_diff(spec_diff, (base or {}).get("content"), join_pointer(b_loc, "content"),
+                           (rev or {}).get("content"), join_pointer(r_loc, "content")) \
+        if base is not None and rev is not None else ContentDiff()
+    return RequestBodyDiff(base, rev, b_loc if base is not None else None,
+                           r_loc if rev is not None else None, content)
+
+
+def responses_diff(op) -> ResponsesDiff:
+    spec_diff = op.spec_diff
+    base_responses = op.base.get("responses") if isinstance(op.base.get("responses"), dict) else {}
+    rev_responses = op.revision.get("responses") if isinstance(op.revision.get("responses"), dict) else {}
+    base_by_status = {str(k): v for k, v in base_responses.items()}
+    rev_by_status = {str(k): v for k, v in rev_responses.items()}
+    b_loc0 = join_pointer(op.base_pointer, "responses")
+    r_loc0 = join_pointer(op.revision_pointer, "responses")
+    result = ResponsesDiff()
+    for status, b_node in base_by_status.items():
+        if status not in rev_by_status:
+            result.removed.append(status)
+            continue
+        b_loc, r_loc = join_pointer(b_loc0, status), join_pointer(r_loc0, status)
+        r_node = rev_by_status[status]
+        if spec_diff.equivalence.unchanged(b_node, r_node, b_loc):
+            continue
+        base, b_loc, _ = spec_diff.base.deref(b_node, b_loc)
+        rev, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
+        base = base if isinstance(base, dict) else {}
+        rev = rev if isinstance(rev, dict) else {}
+        response = ResponseDiff(status, base, rev, b_loc, r_loc,
+                                content_diff(spec_diff, base.get("content"), join_pointer(b_loc, "content"),
+                                             rev.get("content"), join_pointer(r_loc, "content")))
+        _headers_diff(spec_diff, response)
+        result.modified[status] = response
+    result.added.extend(s for s in rev_by_status if s not in base_by_status)
+    return result
+
+
+def _headers_diff(spec_diff, response: ResponseDiff) -> None:
+    base_headers = response.base.get("headers") if isinstance(response.base.get("headers"), dict) else {}
+    rev_headers = response.revision.get("headers") if isinstance(response.revision.get("headers"), dict) else {}
+    for name, b_node in base_headers.items():
+        if name not in rev_headers:
+            response.headers_removed.append(name)
+            continue
+        b_loc = join_pointer(response.base_pointer, "headers", name)
+        r_loc = join_pointer(response.revision_pointer, "headers", name)
+        r_node = rev_headers[name]
+        if spec_diff.equivalence.unchanged(b_node, r_node, b_loc):
+            continue
+        base, b_loc, _ = spec_diff.base.deref(b_node, b_loc)
+        rev, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
+        base = base if isinstance(base, dict) else {}
+        rev = rev if isinstance(rev, dict) else {}
+        changed = {k for k in base.keys() | rev.keys() if k != "schema" and base.get(k) != rev.get(k)}
+        schema = None
+        if base.get("schema") is not None and rev.get("schema") is not None:
+            schema = spec_diff.schemas.diff(base["schema"], join_pointer(b_loc, "schema"),
+                                            rev["schema"], join_pointer(r_loc, "schema"))
+        response.headers_modified[name] = HeaderDiff(name, base, rev, b_loc, r_loc, changed, schema)
+    response.headers_added.extend(n for n in rev_headers if n not in base_headers)
