@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.CurrentTenantMiddleware",
+    "apikeys.metering.UsageMeteringMiddleware",  # RateLimit headers + one HINCRBY per API call
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +137,7 @@ CELERY_TIMEZONE = "UTC"
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "tenants.backends.SeededAdminAliasBackend",  # `admin` signs in as the seeded admin@console.test
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "portal:login"
@@ -162,6 +164,7 @@ INVITATION_MAX_AGE = timedelta(days=_env("INVITATION_MAX_AGE_DAYS", env.int, 7))
 # The one scope vocabulary, shared by OAuth tokens and (later) API keys.
 API_SCOPES = {
     "tenant:read": "Read the current tenant",
+    "tenant:write": "Rename the current tenant (owners only)",
     "members:read": "List members and invitations",
     "members:write": "Invite, change roles of and remove members",
     "clients:read": "List OAuth clients",
@@ -207,20 +210,29 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": not DEBUG,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # The staff console's versions: tenant-aware, no N+1, secrets never shown (tenants/admin/oauth.py).
+    "APPLICATION_ADMIN_CLASS": "tenants.admin.oauth.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "tenants.admin.oauth.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "tenants.admin.oauth.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "tenants.admin.oauth.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "tenants.admin.oauth.IDTokenAdmin",
 }
 
 # --- REST API -----------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: a `Bearer gvk_...` header is an API key and must not cost an OAuth token query.
+        "apikeys.authentication.ApiKeyAuthentication",
         "tenants.api.authentication.TenantOAuth2Authentication",
         "tenants.api.authentication.TenantSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenants.api.permissions.ScopedRolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["apikeys.ratelimit.PolicyThrottle"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CappedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tenants.api.schema.TenantAutoSchema",
     "EXCEPTION_HANDLER": "config.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -256,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_REFRESH_URL": "/o/token/",
     "OAUTH2_SCOPES": API_SCOPES,
+    # One schema name per shared choice set (OAuth clients and API keys share the scope vocabulary).
+    "ENUM_NAME_OVERRIDES": {
+        "ScopeEnum": sorted(API_SCOPES),
+        "TenantStatusEnum": "tenants.models.tenants.Tenant.Status",
+    },
 }
 
 # --- Internationalisation, static files, e-mail -------------------------------------------------
@@ -316,10 +333,45 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- API keys, rate limits, usage metering (apikeys/) -----------------------------------------------
+
+# HMAC pepper of API key digests. Production must set it (like SECRET_KEY); changing it invalidates
+# every key.
+INSECURE_DEFAULT_APIKEY_PEPPER = "insecure-dev-apikey-pepper-change-me"
+APIKEY_PEPPER = _env("APIKEY_PEPPER", env.str, INSECURE_DEFAULT_APIKEY_PEPPER)
+# Redis of the request path: key cache, rate-limit buckets, usage counters. Empty: no Redis (keys
+# still authenticate from the database; rate limiting and metering are off, logged once).
+APIKEY_REDIS_URL = _env("APIKEY_REDIS_URL", env.str, REDIS_URL)
+APIKEY_REDIS_PREFIX = _env("APIKEY_REDIS_PREFIX", env.str, "gv:")
+APIKEY_CACHE_SECONDS = _env("APIKEY_CACHE_SECONDS", env.int, 300)
+# Redis unreachable: serve without a limit (log + metric) or refuse with 503 service-unavailable.
+RATELIMIT_FAIL_OPEN = _env("RATELIMIT_FAIL_OPEN", env.bool, True)
+# "<quota>/<window seconds>" per tenant plan; a key may override its plan's policy.
+RATELIMIT_PLANS = {
+    "free": _env("RATELIMIT_FREE", env.str, "100/60"),
+    "standard": _env("RATELIMIT_STANDARD", env.str, "1000/60"),
+    "enterprise": _env("RATELIMIT_ENTERPRISE", env.str, "10000/60"),
+}
+RATELIMIT_ANONYMOUS = _env("RATELIMIT_ANONYMOUS", env.str, "30/60")  # per client address
+for _name, _value in [*RATELIMIT_PLANS.items(), ("anonymous", RATELIMIT_ANONYMOUS)]:
+    _quota, _, _window = _value.partition("/")
+    if not (_quota.isdigit() and _window.isdigit() and int(_quota) > 0 and int(_window) > 0):
+        raise ImproperlyConfigured(f"Rate policy {_name}={_value!r} must be '<quota>/<window seconds>', e.g. 100/60.")
+USAGE_FLUSH_SECONDS = _env("USAGE_FLUSH_SECONDS", env.int, 60)
+CELERY_BEAT_SCHEDULE = {
+    "apikeys-flush-usage": {"task": "apikeys.tasks.flush_usage", "schedule": USAGE_FLUSH_SECONDS},
+    "apikeys-fold-last-used": {"task": "apikeys.tasks.fold_last_used", "schedule": USAGE_FLUSH_SECONDS},
+}
+
 # --- Fail fast on an unsafe production configuration --------------------------------------------
 
 if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is the development default. Set SECRET_KEY to a long random "
         "value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+if not DEBUG and APIKEY_PEPPER == INSECURE_DEFAULT_APIKEY_PEPPER:
+    raise ImproperlyConfigured(
+        "DEBUG is off but APIKEY_PEPPER is the development default. Set APIKEY_PEPPER to a long random "
+        "value (python -c 'import secrets; print(secrets.token_urlsafe(32))'); keep it stable."
     )

@@ -20,6 +20,7 @@ oauth_patterns = (
 
 api_v1_patterns = [
     path("", include("tenants.api.urls")),
+    path("", include("apikeys.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("o/", include(oauth_patterns)),
     path("api/<version>/", include(api_v1_patterns)),
     path("portal/", include("tenants.urls")),
+    path("portal/", include("apikeys.urls")),  # app_name "keys": keys and usage pages
     path("problems/<slug:slug>", config_views.problem_type, name="problem-type"),
 ]
 

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = "Tenants, members and OAuth clients"
+
+    def ready(self):
+        # Registers the drf-spectacular extensions (OAuth2 scopes per operation, session cookie).
+        from tenants.api import schema  # noqa: F401

@@ -12,7 +12,7 @@ from tenants.roles import Role
 from tests.factories import ApplicationFactory, MembershipFactory, TenantFactory, UserFactory, issue_token
 
 ALL_SCOPES = [
-    "tenant:read", "members:read", "members:write", "clients:read", "clients:write", "audit:read",
+    "tenant:read", "tenant:write", "members:read", "members:write", "clients:read", "clients:write", "audit:read",
     "keys:read", "keys:write", "usage:read", "catalog:read", "deprecations:read", "deprecations:write",
     "webhooks:read", "webhooks:write", "governance:write",
 ]
@@ -87,3 +87,23 @@ def token_client():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def request_path_redis(settings):
+    """Each test gets its own Redis key prefix for the request path (key cache, rate-limit buckets,
+    usage counters), so tests never share a quota or a counter; its keys are deleted afterwards."""
+    import uuid
+
+    from apikeys import store
+
+    settings.APIKEY_REDIS_PREFIX = f"test:{uuid.uuid4().hex[:12]}:"
+    yield settings.APIKEY_REDIS_PREFIX
+    if store.enabled():
+        try:
+            client = store.client()
+            stale = list(client.scan_iter(match=settings.APIKEY_REDIS_PREFIX + "*", count=1000))
+            if stale:
+                client.delete(*stale)
+        except store.RedisError:
+            pass

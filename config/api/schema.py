@@ -29,9 +29,9 @@ _COMMON = {
 }
 _BY_METHOD = {
     "post": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
-    "put": {"400": "Invalid request (`validation-error`, `malformed-request`).", "404": "Not found in your tenant."},
-    "patch": {"400": "Invalid request (`validation-error`, `malformed-request`).", "404": "Not found in your tenant."},
-    "delete": {"404": "Not found in your tenant.", "409": "Refused by a rule of the resource (`conflict`)."},
+    "put": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
+    "patch": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
+    "delete": {"409": "Refused by a rule of the resource (`conflict`)."},
     "get": {},
 }
 
@@ -45,7 +45,7 @@ def add_problem_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             extra = dict(_COMMON, **_BY_METHOD[method])
-            if method == "get" and "{" in path:
+            if "{" in path:  # any operation on one object: another tenant's object is a 404
                 extra["404"] = "Not found in your tenant."
             if operation.get("security") == [{}] or operation.get("security") == []:
                 extra.pop("401", None)

@@ -1,7 +1,10 @@
 """DRF authentication: every credential resolves to one `Principal` on `request.principal`."""
 
+import hashlib
+
 from django.contrib.auth.models import AnonymousUser
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -26,6 +29,7 @@ class TenantOAuth2Authentication(OAuth2Authentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is None:
+            refuse_presented_token(request)
             return None
         user, token = result
         application = token.application
@@ -47,6 +51,25 @@ class TenantOAuth2Authentication(OAuth2Authentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+def refuse_presented_token(request) -> None:
+    """The toolkit answers None for every token it won't accept, which would read as "no
+    credentials" (or fall through to the session). A caller who did present a bearer token hears
+    why instead: its tenant is suspended (403 tenant-suspended; the toolkit refuses those tokens via
+    Application.is_usable) or the token is unknown, expired or revoked (401 authentication-failed)."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value:
+        return
+    checksum = hashlib.sha256(value.encode()).hexdigest()
+    token = (
+        get_access_token_model().objects.select_related("application__tenant")
+        .filter(token_checksum=checksum).first()
+    )
+    if token is not None and token.application is not None and not token.is_expired():
+        ensure_active(token.application.tenant)
+    raise exceptions.AuthenticationFailed("The bearer token is unknown, expired or revoked.")
 
 
 class TenantSessionAuthentication(SessionAuthentication):

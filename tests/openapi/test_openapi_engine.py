@@ -83,4 +83,6 @@ def test_every_registered_check_names_an_oasdiff_check():
     load_families()
     known = {r.check for r in all_rules().values()}
     for fn in SPEC_CHECKS + OPERATION_CHECKS + SCHEMA_CHECKS:
+        if getattr(fn, "always_on", False):
+            continue  # stability policy: oasdiff's function names, no owning check in rules.json
         assert fn.oasdiff_checks <= known, fn.__name__

@@ -51,7 +51,11 @@ def postprocessor(fn: Callable) -> Callable:
 
 
 def selected(functions: list[Callable], check_names: Optional[frozenset]) -> list[Callable]:
-    """The registered functions that implement at least one selected check (None: all)."""
+    """The registered functions that implement at least one selected check (None: all).
+
+    Functions marked ``always_on = True`` (oasdiff's stability policy, rules.json check null)
+    run whatever checks are selected.
+    """
     if check_names is None:
         return list(functions)
-    return [fn for fn in functions if fn.oasdiff_checks & check_names]
+    return [fn for fn in functions if fn.oasdiff_checks & check_names or getattr(fn, "always_on", False)]

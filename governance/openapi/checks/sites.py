@@ -60,8 +60,13 @@ def sites_of(op: OperationDiff) -> Iterator[SchemaSite]:
 def _children(path: str, diff: SchemaDiff) -> Iterator[tuple[str, str, SchemaDiff]]:
     """(property path, property name, child diff) for each changed child of a diff node."""
     for kind, lists in diff.subschemas.items():
-        for base_sub, _rev_sub, child in lists.modified:
-            yield _join(path, f"{kind}[{base_sub.label()}]"), "", child
+        for base_sub, rev_sub, child in lists.modified:
+            label = base_sub.label()
+            if rev_sub.label() != label:  # oasdiff's ModifiedSubschema.String
+                label = f"{label} -> {rev_sub.label()}"
+            segment = f"{kind}[{label}]"
+            # oasdiff: allOf/anyOf/oneOf via propertyFullName, prefixItems via "%s/prefixItems[%s]"
+            yield (f"{path}/{segment}" if kind == "prefixItems" else _join(path, segment)), "", child
     if diff.items is not None:
         yield _join(path, "items"), "", diff.items
     for name, child in diff.properties.items():
@@ -70,6 +75,8 @@ def _children(path: str, diff: SchemaDiff) -> Iterator[tuple[str, str, SchemaDif
         yield _join(path, "additionalProperties"), "", diff.additional_properties
     for segment, child in diff.others.items():  # 3.1 sub-schemas (oasdiff prints them after a "/")
         yield f"{path}/{segment}", "", child
+    if diff.not_ is not None:  # oasdiff's schemawalk descends into `not` too ("%s/not")
+        yield f"{path}/not", "", diff.not_
 
 
 def _join(path: str, segment: str) -> str:

@@ -50,6 +50,7 @@ class MediaTypeDiff:
     schema: Optional[SchemaDiff]
     schema_added: bool = False
     schema_removed: bool = False
+    base_name: Optional[str] = None  # set when paired with an equivalent name (json -> json; charset=...)
 
 
 @dataclass
@@ -119,25 +120,78 @@ def content_diff(spec_diff, base_content, base_loc, rev_content, rev_loc) -> Con
         if name not in rev_content:
             result.removed.append(name)
             continue
-        rev_media = rev_content[name]
         b_loc, r_loc = join_pointer(base_loc, name), join_pointer(rev_loc, name)
-        if spec_diff.equivalence.unchanged(base_media, rev_media, b_loc):
+        if spec_diff.equivalence.unchanged(base_media, rev_content[name], b_loc):
             continue
-        base_media, b_loc, _ = spec_diff.base.deref(base_media, b_loc)
-        rev_media, r_loc, _ = spec_diff.revision.deref(rev_media, r_loc)
-        base_media = base_media if isinstance(base_media, dict) else {}
-        rev_media = rev_media if isinstance(rev_media, dict) else {}
-        b_schema, r_schema = base_media.get("schema"), rev_media.get("schema")
-        schema = None
-        if b_schema is not None and r_schema is not None:
-            schema = spec_diff.schemas.diff(b_schema, join_pointer(b_loc, "schema"),
-                                            r_schema, join_pointer(r_loc, "schema"))
-        media = MediaTypeDiff(name, base_media, rev_media, b_loc, r_loc, schema,
-                              schema_added=b_schema is None and r_schema is not None,
-                              schema_removed=b_schema is not None and r_schema is None)
-        result.modified[name] = media
+        result.modified[name] = _media_diff(spec_diff, name, name, base_media, rev_content[name], b_loc, r_loc)
     result.added.extend(name for name in rev_content if name not in base_content)
+    if result.added and result.removed:
+        # oasdiff pairs an added and a removed media type whose names are equivalent
+        # (application/json -> application/json; charset=utf-8, or -> application/problem+json).
+        still_added = []
+        for rev_name in result.added:
+            base_name = next((b for b in result.removed if media_type_names_equivalent(str(b), str(rev_name))), None)
+            if base_name is None:
+                still_added.append(rev_name)
+                continue
+            result.removed.remove(base_name)
+            result.modified[rev_name] = _media_diff(
+                spec_diff, base_name, rev_name, base_content[base_name], rev_content[rev_name],
+                join_pointer(base_loc, base_name), join_pointer(rev_loc, rev_name))
+        result.added = still_added
     return result
+
+
+def _media_diff(spec_diff, base_name, rev_name, base_media, rev_media, b_loc, r_loc) -> MediaTypeDiff:
+    base_media, b_loc, _ = spec_diff.base.deref(base_media, b_loc)
+    rev_media, r_loc, _ = spec_diff.revision.deref(rev_media, r_loc)
+    base_media = base_media if isinstance(base_media, dict) else {}
+    rev_media = rev_media if isinstance(rev_media, dict) else {}
+    b_schema, r_schema = base_media.get("schema"), rev_media.get("schema")
+    schema = None
+    if b_schema is not None and r_schema is not None:
+        schema = spec_diff.schemas.diff(b_schema, join_pointer(b_loc, "schema"),
+                                        r_schema, join_pointer(r_loc, "schema"))
+    return MediaTypeDiff(rev_name, base_media, rev_media, b_loc, r_loc, schema,
+                         schema_added=b_schema is None and r_schema is not None,
+                         schema_removed=b_schema is not None and r_schema is None,
+                         base_name=None if base_name == rev_name else base_name)
+
+
+def parse_media_type(name: str) -> Optional[tuple[str, str, list[str], dict[str, str]]]:
+    """(type, subtype, suffixes, parameters) of a media type name, None when unparseable."""
+    head, *params = name.split(";")
+    type_, sep, subtype = head.strip().lower().partition("/")
+    if not sep or not type_ or not subtype or "/" in subtype:
+        return None
+    parameters = {}
+    for param in params:
+        key, eq, value = param.strip().partition("=")
+        if not param.strip():
+            continue
+        if not eq or not key.strip():
+            return None
+        parameters[key.strip().lower()] = value.strip().strip('"')
+    base, *suffixes = subtype.split("+")
+    if not base.strip() or any(not s.strip() for s in suffixes):
+        return None
+    return type_.strip(), base.strip(), [s.strip() for s in suffixes], parameters
+
+
+def media_type_name_contained(name1: str, name2: str) -> bool:
+    """oasdiff's IsMediaTypeNameContained: can name2 be used where name1 was expected?"""
+    parts1, parts2 = parse_media_type(name1), parse_media_type(name2)
+    if parts1 is None or parts2 is None or parts1[0] != parts2[0]:
+        return False
+    if not parts1[2] and parts2[2] and parts2[2][-1] == parts1[1]:
+        return True  # application/json contains application/problem+json
+    if parts1[1] != parts2[1] or len(parts2[2]) < len(parts1[2]):
+        return False
+    return parts2[2][:len(parts1[2])] == parts1[2]
+
+
+def media_type_names_equivalent(name1: str, name2: str) -> bool:
+    return media_type_name_contained(name1, name2) or media_type_name_contained(name2, name1)
 
 
 def parameters_diff(op) -> ParametersDiff:

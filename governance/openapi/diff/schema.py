@@ -22,6 +22,7 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _EXTRA_SINGLE = ("contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
                  "if", "then", "else", "contentSchema")
 _EXTRA_MAPS = ("patternProperties", "dependentSchemas")
+_SUBSCHEMA_LIST_KEYWORDS = _SCHEMA_LISTS + ("prefixItems",)  # matched like oasdiff's getSubschemasDiff
 _STRUCTURAL = frozenset(_SINGLE_SCHEMA + _SCHEMA_LISTS + _EXTRA_SINGLE + _EXTRA_MAPS
                         + ("properties", "prefixItems", "$ref"))
 MAX_SCHEMA_DEPTH = 200
@@ -36,12 +37,18 @@ class Subschema:
     raw: Any = None  # the list item as written (maybe a $ref): what the differ must see,
     raw_location: str = ""  # so that its cycle guard knows the ref
 
-    def label(self) -> str:
-        """oasdiff names a subschema by its component ref, else by position (1-based)."""
+    def label(self, with_title: bool = True) -> str:
+        """oasdiff's Subschema.String: by title (1-based position), else component ref, else position.
+
+        oasdiff leaves the title out of the $ref subschemas it lists as added/removed
+        (``with_title=False``), but uses it for modified pairs and inline subschemas.
+        """
+        title = self.schema.get("title") if isinstance(self.schema, dict) and (with_title or not self.ref) else None
+        if title and isinstance(title, str):
+            return f"subschema #{self.index + 1}: {title}"
         if self.ref:
-            return self.ref.rpartition("#")[2] if "#" in self.ref else self.ref
-        title = self.schema.get("title") if isinstance(self.schema, dict) else None
-        return f"subschema #{self.index + 1}" + (f": {title}" if title else "")
+            return f"#/components/schemas/{_ref_name(self.ref)}"
+        return f"subschema #{self.index + 1}"
 
 
 @dataclass
@@ -66,8 +73,8 @@ class SchemaDiff:
     items: Optional["SchemaDiff"] = None
     additional_properties: Optional["SchemaDiff"] = None
     not_: Optional["SchemaDiff"] = None
-    subschemas: dict[str, SubschemaListDiff] = field(default_factory=dict)  # allOf/anyOf/oneOf
-    # 3.1 sub-schemas: segment ("contains", "prefixItems[0]", "patternProperties[^x-]") -> diff
+    subschemas: dict[str, SubschemaListDiff] = field(default_factory=dict)  # allOf/anyOf/oneOf/prefixItems
+    # 3.1 sub-schemas: segment ("contains", "patternProperties[^x-]") -> diff
     others: dict[str, "SchemaDiff"] = field(default_factory=dict)
     circular: bool = False  # a $ref cycle was met on one side only: compared no further
     walks: dict = field(default_factory=dict, repr=False)  # cached property walks (checks/sites.py)
@@ -98,6 +105,38 @@ def _ref_name(location: Optional[str]) -> Optional[str]:
     return location.rpartition("/")[2] if location else None
 
 
+def _title(schema: Any) -> str:
+    title = schema.get("title") if isinstance(schema, dict) else None
+    return title if isinstance(title, str) else ""
+
+
+# Keywords with no effect on validation (oasdiff's schemaDiffWithoutAnnotationChanges)
+ANNOTATION_KEYWORDS = frozenset(("title", "description", "default", "example", "examples",
+                                 "externalDocs", "$comment"))
+
+
+def has_validation_changes(diff: Optional["SchemaDiff"]) -> bool:
+    """True when a schema diff changes more than annotations (title, description, examples...)."""
+    if diff is None:
+        return False
+    seen, stack = set(), [diff]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.circular or node.properties_added or node.properties_removed or (node.changed - ANNOTATION_KEYWORDS):
+            return True
+        for lists in node.subschemas.values():
+            if lists.added or lists.removed:
+                return True
+            stack.extend(child for _b, _r, child in lists.modified)
+        stack.extend(node.properties.values())
+        stack.extend(node.others.values())
+        stack.extend(c for c in (node.items, node.additional_properties, node.not_) if c is not None)
+    return False
+
+
 class SchemaDiffer:
     """Computes schema diffs between two specs; one instance per ``diff_specs`` call."""
 
@@ -106,6 +145,7 @@ class SchemaDiffer:
         self.revision = revision_spec
         self.equivalence = equivalence
         self._memo: dict[tuple[str, str], Optional[SchemaDiff]] = {}
+        self.match_inline_refs = True  # oasdiff's diff.Config.MatchInlineRefs (set from Options)
         self._base_stack: list[str] = []  # ref locations being visited, per side (cycle guard)
         self._revision_stack: list[str] = []
 
@@ -167,7 +207,7 @@ class SchemaDiffer:
                 elif b != r:
                     result.changed.add(keyword)
         self._compare_extra(result, base, revision, base_loc, rev_loc)
-        for keyword in _SCHEMA_LISTS:
+        for keyword in _SUBSCHEMA_LIST_KEYWORDS:
             if isinstance(base.get(keyword), list) or isinstance(revision.get(keyword), list):
                 lists = self._compare_subschemas(keyword, base, revision, base_loc, rev_loc)
                 if lists.added or lists.removed or lists.modified:
@@ -179,13 +219,8 @@ class SchemaDiffer:
         for keyword in _EXTRA_SINGLE:
             if keyword in base and keyword in revision:
                 pairs.append((keyword, (keyword,), base[keyword], revision[keyword]))
-        b_items, r_items = base.get("prefixItems"), revision.get("prefixItems")
-        if isinstance(b_items, list) and isinstance(r_items, list):
-            if len(b_items) != len(r_items):
-                result.changed.add("prefixItems")
-            pairs += [(f"prefixItems[{i}]", ("prefixItems", i), b, r) for i, (b, r) in enumerate(zip(b_items, r_items))]
-        elif b_items != r_items:
-            result.changed.add("prefixItems")
+        # prefixItems is a subschema list in oasdiff (PrefixItemsDiff is a SubschemasDiff): see
+        # _SUBSCHEMA_LIST_KEYWORDS; its presence change is recorded in ``changed`` like the others.
         for keyword in _EXTRA_MAPS:
             b_map, r_map = base.get(keyword), revision.get(keyword)
             if isinstance(b_map, dict) and isinstance(r_map, dict):
@@ -222,33 +257,95 @@ class SchemaDiffer:
         result.properties_added.extend(name for name in rev_props if name not in base_props)
 
     def _compare_subschemas(self, keyword, base, revision, base_loc, rev_loc) -> SubschemaListDiff:
-        """Pair subschemas: same component ref, then unchanged inline, then by order."""
+        """Pair subschemas as oasdiff's getSubschemasDiff does.
+
+        1. $ref subschemas by ref (modified when the targets differ), the rest added/removed;
+        2. inline subschemas: identical ones are unchanged; the others pair by (non-empty)
+           title; when exactly one unmatched inline subschema without a title is left on
+           each side, they are one modified subschema;
+        3. with match_inline_refs, an unmatched removed/added pair across the inline/$ref
+           boundary that validates the same (annotations aside) is dropped from both lists.
+        """
         base_items = self._subschemas(self.base, base.get(keyword), join_pointer(base_loc, keyword))
         rev_items = self._subschemas(self.revision, revision.get(keyword), join_pointer(rev_loc, keyword))
         lists = SubschemaListDiff()
-        unmatched_rev = list(rev_items)
-        unmatched_base = []
-        for item in base_items:
-            partner = next((r for r in unmatched_rev if item.ref and _ref_name(r.ref) == _ref_name(item.ref)), None)
+        # 1. by $ref
+        unmatched_rev_refs = [r for r in rev_items if r.ref]
+        for item in (b for b in base_items if b.ref):
+            partner = next((r for r in unmatched_rev_refs if r.ref == item.ref), None)
             if partner is None:
-                partner = next((r for r in unmatched_rev if not r.ref and not item.ref
-                                and self.equivalence.unchanged(item.schema, r.schema, item.location)), None)
-            if partner is None:
-                unmatched_base.append(item)
+                lists.removed.append(item)
                 continue
-            unmatched_rev.remove(partner)
-            child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
-            if child is not None:
-                lists.modified.append((item, partner, child))
-        # Inline branches left on both sides: pair them in order, as edits of each other.
-        while unmatched_base and unmatched_rev and not unmatched_base[0].ref and not unmatched_rev[0].ref:
-            item, partner = unmatched_base.pop(0), unmatched_rev.pop(0)
-            child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
-            if child is not None:
-                lists.modified.append((item, partner, child))
-        lists.removed.extend(unmatched_base)
-        lists.added.extend(unmatched_rev)
+            unmatched_rev_refs.remove(partner)
+            self._add_modified(lists, item, partner)
+        lists.added.extend(unmatched_rev_refs)
+        # 2. inline
+        base_inline = [b for b in base_items if not b.ref]
+        rev_inline = [r for r in rev_items if not r.ref]
+        added = self._not_contained(rev_inline, base_inline, revision_side=True)
+        removed = self._not_contained(base_inline, rev_inline, revision_side=False)
+        matched_titles = set()
+        for partner in list(added):
+            title = _title(partner.schema)
+            if not title or title in matched_titles:
+                continue
+            item = next((b for b in removed if _title(b.schema) == title), None)
+            if item is not None:
+                matched_titles.add(title)
+                added.remove(partner)
+                removed.remove(item)
+                self._add_modified(lists, item, partner)
+        if len(added) == 1 and len(removed) == 1 and not _title(added[0].schema) and not _title(removed[0].schema):
+            self._add_modified(lists, removed.pop(), added.pop())
+        lists.removed.extend(removed)
+        lists.added.extend(added)
+        # 3. inline <-> $ref refactors
+        if self.match_inline_refs and lists.removed and lists.added:
+            self._reconcile_inline_refs(lists)
         return lists
+
+    def _add_modified(self, lists, item, partner):
+        child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
+        if child is not None:
+            lists.modified.append((item, partner, child))
+
+    def _not_contained(self, items, others, revision_side):
+        """Items with no identical counterpart among ``others`` (each counterpart used once)."""
+        result, used = [], set()
+        for item in items:
+            found = None
+            for index, other in enumerate(others):
+                if index in used:
+                    continue
+                b, r = (other, item) if revision_side else (item, other)
+                if self.equivalence.unchanged(b.schema, r.schema, b.location):
+                    found = index
+                    break
+            if found is None:
+                result.append(item)
+            else:
+                used.add(found)
+        return result
+
+    def _reconcile_inline_refs(self, lists):
+        matched_added = set()
+        kept_removed = []
+        for item in lists.removed:
+            partner = next((a for i, a in enumerate(lists.added) if i not in matched_added
+                            and bool(a.ref) != bool(item.ref)
+                            and self.validation_equivalent(item.raw, item.raw_location, a.raw, a.raw_location)), None)
+            if partner is None:
+                kept_removed.append(item)
+            else:
+                matched_added.add(next(i for i, a in enumerate(lists.added) if a is partner))
+        lists.removed = kept_removed
+        lists.added = [a for i, a in enumerate(lists.added) if i not in matched_added]
+
+    def validation_equivalent(self, base_node, base_location, revision_node, revision_location) -> bool:
+        """oasdiff's SchemaRefsValidationEquivalent: no difference but annotations (fresh cycle state)."""
+        fresh = SchemaDiffer(self.base, self.revision, self.equivalence)
+        fresh.match_inline_refs = self.match_inline_refs
+        return not has_validation_changes(fresh.diff(base_node, base_location, revision_node, revision_location))
 
     @staticmethod
     def _subschemas(spec, items, location) -> list[Subschema]:

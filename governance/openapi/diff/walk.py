@@ -109,6 +109,7 @@ class SpecDiff:
         self.options = options
         self.equivalence = Equivalence(base_spec, revision_spec)
         self.schemas = SchemaDiffer(base_spec, revision_spec, self.equivalence)
+        self.schemas.match_inline_refs = options.match_inline_refs if options is not None else True
         self.paths_added: list[PathItemRef] = []
         self.paths_removed: list[PathItemRef] = []
         self.paths_modified: list[PathPair] = []

@@ -1,0 +1,91 @@
+"""Staff console for keys and usage. Keys are read-only here (a secret is never shown, not even its
+digest); the one change staff make is the audited Revoke action."""
+
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
+
+from apikeys import services
+from apikeys.models import ApiKey, UsageFlush, UsageRecord
+from tenants.admin.staff import staff_principal
+from tenants.services.errors import ServiceError
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("lookup_id", "name", "tenant", "environment", "key_status", "last_used_at", "expires_at",
+                    "created_at")
+    list_filter = ("environment", ("revoked_at", admin.EmptyFieldListFilter), "revoked_reason")
+    search_fields = ("=lookup_id", "name", "tenant__slug")
+    list_select_related = ("tenant",)
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    fields = ("tenant", "name", "environment", "lookup_id", "scopes", "allowed_cidrs", "expires_at",
+              "rate_quota", "rate_window", "created_by", "created_at", "last_used_at", "revoked_at",
+              "revoked_reason", "rotated_from", "valid_until")
+    readonly_fields = fields
+    actions = ["revoke_keys"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tenant", "created_by", "rotated_from")
+
+    @admin.display(description="status")
+    def key_status(self, obj):
+        return obj.status
+
+    def has_add_permission(self, request):
+        return False  # keys are issued by their tenant (portal, API), shown once to them
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: usage and audit keep pointing at the key
+
+    def get_search_results(self, request, queryset, search_term):
+        # A pasted whole key finds its row by the lookup id inside it (the secret is not used).
+        from apikeys import keys
+
+        parsed = keys.parse(search_term.strip())
+        if parsed is not None:
+            search_term = parsed.lookup_id
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.action(description="Revoke the selected keys (audited)", permissions=["change"])
+    def revoke_keys(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.select_related("tenant"):
+            try:
+                services.revoke_key(actor=staff_principal(request, tenant=api_key.tenant), api_key=api_key)
+            except ServiceError:
+                continue  # already revoked
+            revoked += 1
+        self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked,
+                          messages.SUCCESS)
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(admin.ModelAdmin):
+    list_display = ("hour", "tenant", "credential", "api", "version", "operation", "status_class", "count")
+    list_filter = ("status_class", "api", "version")
+    search_fields = ("=tenant__slug", "=credential")
+    list_select_related = ("tenant",)
+    show_full_result_count = False
+    date_hierarchy = "hour"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UsageFlush)
+class UsageFlushAdmin(admin.ModelAdmin):
+    list_display = ("flush_key", "flushed_at", "fields", "calls")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,98 @@
+"""DRF authentication for API keys: `Authorization: Bearer gvk_...` or `X-API-Key: gvk_...`.
+
+A key resolves to the same Principal as an OAuth client-credentials token (kind "apikey", the key's
+tenant and scopes, the machine role), so every endpoint works with a key. The warm path makes no
+database query: the tenant and key come from the cached entry, and the rate-limit decision taken by
+the same Redis call is kept for the throttle and the response headers.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+
+from apikeys import verification as v
+from apikeys.keys import PREFIX
+from apikeys.ratelimit import remember
+from config.api.problems import Problem
+from tenants.api.authentication import set_principal
+from tenants.models import Tenant
+from tenants.principal import MACHINE_ROLE, Principal
+
+API_KEY_HEADER = "HTTP_X_API_KEY"
+
+_FAILURES = {
+    v.NOT_FOUND: "The API key is not valid.",
+    v.EXPIRED: "The API key has expired.",
+    v.REVOKED: "The API key has been revoked.",
+}
+
+
+@dataclass(frozen=True)
+class AuthenticatedKey:
+    """What `request.auth` and `principal.api_key` hold for a key: its identity, never its secret."""
+
+    pk: int
+    lookup_id: str
+    name: str
+    environment: str
+    scopes: frozenset
+
+    @property
+    def id(self):
+        return self.pk
+
+
+def presented_key(request) -> str | None:
+    """The key in the request, or None when the request carries no API key (an OAuth bearer token,
+    a session, nothing)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip().startswith(PREFIX):
+        return value.strip()
+    value = request.META.get(API_KEY_HEADER)
+    return value.strip() if value is not None else None
+
+
+def tenant_from_entry(entry: dict) -> Tenant:
+    """The key's tenant, built from the cache entry (no query). Enough for scoping (its pk) and for
+    display (slug, name, plan, status)."""
+    tenant = Tenant(id=entry["tenant"], slug=entry["tenant_slug"], name=entry["tenant_name"],
+                    status=entry["tenant_status"], plan=entry["plan"])
+    tenant._state.adding = False
+    tenant._state.db = "default"
+    return tenant
+
+
+def principal_for(entry: dict) -> Principal:
+    scopes = frozenset(entry["scopes"])
+    api_key = AuthenticatedKey(pk=entry["id"], lookup_id=entry["lookup_id"], name=entry["name"],
+                               environment=entry["environment"], scopes=scopes)
+    return Principal(tenant=tenant_from_entry(entry), role=MACHINE_ROLE, kind="apikey", scopes=scopes,
+                     api_key=api_key)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        raw = presented_key(request)
+        if raw is None:
+            return None
+        result = v.verify(raw, client_ip=request.META.get("REMOTE_ADDR"))
+        if result.code in _FAILURES:
+            raise exceptions.AuthenticationFailed(_FAILURES[result.code])
+        if result.code == v.TENANT_SUSPENDED:
+            raise Problem("tenant-suspended",
+                          f"The tenant {result.entry['tenant_slug']} is suspended; every credential is refused.")
+        if result.code == v.FORBIDDEN_IP:
+            raise Problem("permission-denied", "This API key may not be used from your address.")
+        principal = principal_for(result.entry)
+        set_principal(request, principal)
+        if not result.redis_ok:
+            request._request.ratelimit_unavailable = True
+        elif result.decision is not None:
+            remember(request, result.decision)  # VALID or RATE_LIMITED: the throttle enforces it
+        return (AnonymousUser(), principal.api_key)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

@@ -1,0 +1,129 @@
+-- One rate-limit decision per call: one Redis round trip. Loaded by apikeys/ratelimit.py.
+--
+-- GCRA (generic cell rate algorithm): a bucket stores its theoretical arrival time (TAT, in
+-- microseconds of Redis's clock, so every process agrees). A policy "quota per window" spaces
+-- requests `interval = ceil(window / quota)` apart and tolerates a burst of `quota` of them.
+-- Integer microseconds throughout, so quota L allows exactly L requests in a burst.
+--
+-- Mode "key" (an API key): KEYS = {entry, last_used hash, usage hash}
+--   ARGV = {"key", digest, client ip (32 hex, IPv4 mapped to IPv6) or "", required scopes (space
+--           separated) or "", cost, fill entry JSON or "", fill ttl seconds, usage field or "",
+--           bucket key prefix}
+--   Reads the cached key entry (or stores `fill` with SET NX: a tombstone written by an
+--   invalidation wins over a fill computed from an older read), checks the digest, revocation,
+--   expiry, tenant status, IP allow-list and scopes, then runs GCRA on the key's bucket, records
+--   last use and, when a usage field is given (the gateway verify endpoint), counts the call.
+--   Returns {code, entry JSON, limit, window, remaining, reset, retry after}; {"MISS"} when the
+--   entry is absent or a tombstone.
+-- Mode "bucket" (OAuth clients, sessions, anonymous callers): KEYS = {bucket}
+--   ARGV = {"bucket", quota, window, cost}. Returns {code, "", limit, window, remaining, reset, retry}.
+
+local TOMBSTONE = "!"
+local mode = ARGV[1]
+local clock = redis.call("TIME")
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+
+local function gcra(bucket, quota, window, cost)
+  local interval = math.ceil(window * 1000000 / quota)
+  local burst = interval * quota
+  local tat = tonumber(redis.call("GET", bucket) or "0")
+  if tat < now then tat = now end
+  local new_tat = tat + interval * cost
+  if new_tat - now > burst then
+    local remaining = math.floor((burst - (tat - now)) / interval)
+    if remaining < 0 then remaining = 0 end
+    local retry = math.ceil((new_tat - burst - now) / 1000000)
+    if cost > quota then retry = -1 end
+    return 0, remaining, math.ceil((tat - now) / 1000000), retry
+  end
+  redis.call("SET", bucket, string.format("%.0f", new_tat), "PX", math.ceil((new_tat - now) / 1000) + 1)
+  return 1, math.floor((burst - (new_tat - now)) / interval), math.ceil((new_tat - now) / 1000000), 0
+end
+
+if mode == "bucket" then
+  local quota, window = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local ok, remaining, reset, retry = gcra(KEYS[1], quota, window, tonumber(ARGV[4]))
+  return {ok == 1 and "VALID" or "RATE_LIMITED", "", quota, window, remaining, reset, retry}
+end
+
+local entry_key, last_used, usage = KEYS[1], KEYS[2], KEYS[3]
+local digest, ip, required, cost = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local fill, fill_ttl, usage_field, bucket_prefix = ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9]
+
+local raw
+if fill ~= "" then
+  redis.call("SET", entry_key, fill, "EX", fill_ttl, "NX")
+  raw = fill
+else
+  raw = redis.call("GET", entry_key)
+  if not raw or raw == TOMBSTONE then return {"MISS"} end
+end
+
+local entry = cjson.decode(raw)
+
+local function meter(status_class)
+  if usage_field ~= "" then
+    redis.call("HINCRBY", usage, string.format("%d", entry.tenant) .. "|" .. usage_field .. "|" .. status_class, 1)
+  end
+end
+
+-- The digest comparison here only decides whether to spend the key's quota: a caller who knows a
+-- lookup id (it is public) but not the secret can't drain it. Python compares again in constant time.
+if entry.missing or entry.digest ~= digest then
+  return {"NOT_FOUND", "", 0, 0, 0, 0, 0}
+end
+
+local function in_cidr(address, cidr)
+  local net, bits = string.match(cidr, "^(%x+)/(%d+)$")
+  bits = tonumber(bits)
+  local whole = math.floor(bits / 4)
+  if whole > 0 and string.sub(address, 1, whole) ~= string.sub(net, 1, whole) then return false end
+  local rest = bits % 4
+  if rest == 0 then return true end
+  local mask = bit.band(bit.lshift(0xF, 4 - rest), 0xF)
+  local a = tonumber(string.sub(address, whole + 1, whole + 1), 16)
+  local n = tonumber(string.sub(net, whole + 1, whole + 1), 16)
+  return bit.band(a, mask) == bit.band(n, mask)
+end
+
+local function ip_allowed()
+  if #entry.cidrs == 0 then return true end
+  if ip == "" then return false end
+  for _, cidr in ipairs(entry.cidrs) do
+    if in_cidr(ip, cidr) then return true end
+  end
+  return false
+end
+
+local function has_scopes()
+  if required == "" then return true end
+  local held = {}
+  for _, scope in ipairs(entry.scopes) do held[scope] = true end
+  for scope in string.gmatch(required, "%S+") do
+    if not held[scope] then return false end
+  end
+  return true
+end
+
+local now_s = now / 1000000
+local code
+if entry.revoked then code = "REVOKED"
+elseif (entry.expires ~= 0 and now_s >= entry.expires) or (entry.valid_until ~= 0 and now_s >= entry.valid_until) then
+  code = "EXPIRED"
+elseif entry.tenant_status ~= "active" then code = "TENANT_SUSPENDED"
+elseif not ip_allowed() then code = "FORBIDDEN_IP"
+elseif not has_scopes() then code = "INSUFFICIENT_SCOPE"
+end
+if code then
+  meter("4xx")
+  return {code, raw, entry.quota, entry.window, 0, 0, 0}
+end
+
+redis.call("HSET", last_used, entry.id, clock[1])
+local ok, remaining, reset, retry = gcra(bucket_prefix .. entry.id, entry.quota, entry.window, cost)
+if ok == 1 then
+  meter("2xx")
+  return {"VALID", raw, entry.quota, entry.window, remaining, reset, retry}
+end
+meter("4xx")
+return {"RATE_LIMITED", raw, entry.quota, entry.window, remaining, reset, retry}

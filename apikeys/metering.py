@@ -1,0 +1,264 @@
+"""Usage metering: every authenticated API call counted in Redis, folded into PostgreSQL.
+
+Counting: one HINCRBY per call on a single live hash, field
+    "<tenant id>|<credential>|<api>|<version>|<hour epoch>|<operation>|<status class>"
+after the response (its status class is known then). Together with the key's script call that is
+the request path's second and last Redis command. The gateway verify endpoint counts inside its
+script call instead (apikeys/gcra.lua).
+
+Folding (a beat task, `flush_usage`), crash-safe without locks:
+1. RENAME the live hash to a unique flush key (atomic: new calls start a fresh live hash);
+2. in ONE PostgreSQL transaction, insert a UsageFlush(flush_key) row (unique) and upsert every
+   field into UsageRecord (count = count + n);
+3. DEL the flush key.
+A flush that dies before 2 commits leaves the flush key in Redis and nothing in PostgreSQL; one that
+dies between 2 and 3 leaves the key and its UsageFlush row. Every flush first re-processes the flush
+keys it finds: with a UsageFlush row they are only deleted, otherwise folded. Nothing is lost,
+nothing counted twice; two flushers racing on one key serialise on the UsageFlush unique index.
+"""
+
+import logging
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+
+from apikeys import metrics, store
+
+log = logging.getLogger(__name__)
+
+CONSOLE_API = "console"
+SEPARATOR = "|"
+_BATCH = 500
+
+
+def live_key() -> str:
+    return store.key("usage", "live")
+
+
+def flush_prefix() -> str:
+    return store.key("usage", "flush", "")
+
+
+def current_hour(now: float | None = None) -> int:
+    now = time.time() if now is None else now
+    return int(now) // 3600 * 3600
+
+
+def _clean(value: str, limit: int) -> str:
+    return (value or "").replace(SEPARATOR, "/")[:limit]
+
+
+def credential_of(principal) -> str:
+    if principal.api_key is not None:
+        return f"key:{principal.api_key.lookup_id}"
+    if principal.application is not None:
+        return f"oauth:{principal.application.client_id}"
+    if principal.user is not None:
+        return f"session:{principal.user.pk}"
+    return principal.kind
+
+
+def usage_field(*, credential: str, api: str, version: str, operation: str, hour: int | None = None) -> str:
+    """The field without tenant and status class (the gateway script adds both)."""
+    hour = current_hour() if hour is None else hour
+    return SEPARATOR.join([credential, _clean(api, 100), _clean(version, 32), str(hour), _clean(operation, 200)])
+
+
+def status_class(status: int) -> str:
+    return f"{status // 100}xx"
+
+
+def operation_of(request) -> str:
+    match = request.resolver_match
+    name = match.url_name if match is not None and match.url_name else (match.route if match else request.path)
+    return f"{request.method} {name}"
+
+
+def count_call(request, response) -> None:
+    principal = getattr(request, "principal", None)
+    if principal is None or principal.tenant is None or not store.enabled():
+        return
+    match = request.resolver_match
+    version = (match.kwargs.get("version") if match is not None else None) or "-"
+    field = SEPARATOR.join([
+        str(principal.tenant.pk),
+        usage_field(credential=credential_of(principal), api=CONSOLE_API, version=version,
+                    operation=operation_of(request)),
+        status_class(response.status_code),
+    ])
+    try:
+        store.client().hincrby(live_key(), field, 1)
+    except store.RedisError as exc:
+        metrics.incr("metering.lost")
+        log.warning("Usage of one call not counted (Redis unavailable: %s)", exc)
+
+
+class UsageMeteringMiddleware:
+    """Adds the RateLimit headers of the request's decision and counts the call."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        decision = getattr(request, "ratelimit_decision", None)
+        if decision is not None:
+            for name, value in decision.headers().items():
+                response.headers.setdefault(name, value)
+        if request.path.startswith("/api/"):
+            count_call(request, response)
+        return response
+
+
+# --- Folding into PostgreSQL --------------------------------------------------------------------
+
+
+@dataclass
+class FlushResult:
+    flush_keys: int = 0
+    skipped: int = 0  # orphans already counted (their UsageFlush row exists): deleted only
+    fields: int = 0
+    calls: int = 0
+
+
+def parse_field(field: str):
+    parts = field.split(SEPARATOR)
+    if len(parts) < 7:
+        return None
+    tenant, credential, api, version, hour = parts[:5]
+    return int(tenant), credential, api, version, int(hour), SEPARATOR.join(parts[5:-1]), parts[-1]
+
+
+_UPSERT = """
+INSERT INTO apikeys_usagerecord (tenant_id, credential, api_key_id, api, version, operation, status_class, hour, count)
+VALUES {values}
+ON CONFLICT (tenant_id, credential, api, version, operation, status_class, hour)
+DO UPDATE SET count = apikeys_usagerecord.count + EXCLUDED.count
+"""
+
+
+def _rows(data: dict) -> list[tuple]:
+    from apikeys.models import ApiKey
+    from tenants.models import Tenant
+
+    totals = defaultdict(int)
+    for raw_field, raw_count in data.items():
+        parsed = parse_field(raw_field.decode() if isinstance(raw_field, bytes) else raw_field)
+        if parsed is None:
+            log.error("Skipping malformed usage field %r", raw_field)
+            continue
+        totals[parsed] += int(raw_count)
+    tenants = set(Tenant.objects.filter(pk__in={k[0] for k in totals}).values_list("pk", flat=True))
+    lookups = {k[1][4:] for k in totals if k[1].startswith("key:")}
+    key_ids = {lookup: (pk, tenant) for pk, lookup, tenant in
+               ApiKey.objects.filter(lookup_id__in=lookups).values_list("pk", "lookup_id", "tenant_id")}
+    rows = []
+    for (tenant, credential, api, version, hour, operation, klass), count in totals.items():
+        if tenant not in tenants:
+            continue  # the tenant was deleted since: its usage goes with it
+        key = key_ids.get(credential[4:]) if credential.startswith("key:") else None
+        api_key_id = key[0] if key is not None and key[1] == tenant else None
+        rows.append((tenant, credential, api_key_id, api, version, operation, klass,
+                     datetime.fromtimestamp(hour, tz=UTC), count))
+    return rows
+
+
+def _upsert(rows) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start:start + _BATCH]
+            values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(batch))
+            cursor.execute(_UPSERT.format(values=values), [v for row in batch for v in row])
+
+
+def _claim(flush_key: str, fields: int, calls: int) -> bool:
+    """Insert the UsageFlush row; False when this flush key was counted already."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO apikeys_usageflush (flush_key, flushed_at, fields, calls) VALUES (%s, now(), %s, %s) "
+            "ON CONFLICT (flush_key) DO NOTHING RETURNING id",
+            [flush_key, fields, calls],
+        )
+        return cursor.fetchone() is not None
+
+
+def _fold(client, flush_key: str, result: FlushResult, hook) -> None:
+    data = client.hgetall(flush_key)
+    rows = _rows(data)
+    calls = sum(row[-1] for row in rows)
+    with transaction.atomic():
+        claimed = _claim(flush_key, len(rows), calls)
+        if claimed:
+            _upsert(rows)
+        if hook:
+            hook("before_commit")
+    if hook:
+        hook("after_commit")
+    client.delete(flush_key)
+    if claimed:
+        result.flush_keys += 1
+        result.fields += len(rows)
+        result.calls += calls
+    else:
+        result.skipped += 1
+
+
+def flush_usage(*, hook=None) -> FlushResult:
+    """Fold the counters into UsageRecord. `hook(stage)` is a seam for the crash tests
+    ("before_commit" inside the transaction, "after_commit" before the DEL)."""
+    result = FlushResult()
+    if not store.enabled():
+        return result
+    client = store.client()
+    for orphan in list(client.scan_iter(match=flush_prefix() + "*", count=1000)):
+        _fold(client, orphan.decode(), result, hook)
+    flush_key = flush_prefix() + uuid.uuid4().hex
+    try:
+        client.rename(live_key(), flush_key)
+    except store.redis.exceptions.ResponseError:
+        return result  # no live hash: no call since the last flush
+    _fold(client, flush_key, result, hook)
+    return result
+
+
+# --- last_used_at -------------------------------------------------------------------------------
+
+
+def last_used_key() -> str:
+    return store.key("last_used")
+
+
+def fold_last_used() -> int:
+    """Move the keys' last-use times (written by the script, one HSET per verified call) into
+    ApiKey.last_used_at. Idempotent (only ever moves the time forward), so the same
+    rename-then-delete suffices without a ledger."""
+    if not store.enabled():
+        return 0
+    client = store.client()
+    prefix = store.key("last_used", "flush", "")
+    pending = [k.decode() for k in client.scan_iter(match=prefix + "*", count=1000)]
+    flush_key = prefix + uuid.uuid4().hex
+    try:
+        client.rename(last_used_key(), flush_key)
+        pending.append(flush_key)
+    except store.redis.exceptions.ResponseError:
+        pass
+    updated = 0
+    for key in pending:
+        data = {int(k): int(v) for k, v in client.hgetall(key).items()}
+        if data:
+            values = ",".join(["(%s, to_timestamp(%s))"] * len(data))
+            params = [x for item in data.items() for x in item]
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE apikeys_apikey AS k SET last_used_at = v.at FROM (VALUES {values}) AS v(id, at) "  # noqa: S608
+                    "WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)",
+                    params,
+                )
+                updated += cursor.rowcount
+        client.delete(key)
+    return updated

@@ -1,0 +1,158 @@
+"""Rate limiting: GCRA in one Lua script (apikeys/gcra.lua), one Redis round trip per decision.
+
+An API key's decision is made by the same script call that reads its cached entry (see
+apikeys/verification.py), so a key-authenticated request costs one round trip before the view.
+Other principals (OAuth clients, sessions, anonymous callers) get a bucket-only call here.
+
+Headers follow the IETF RateLimit header fields draft (-11):
+    RateLimit-Policy: "default";q=100;w=60
+    RateLimit: "default";r=42;t=17
+When Redis can't be reached, settings.RATELIMIT_FAIL_OPEN decides: serve (log + metric) or refuse
+with 503 service-unavailable. Never a 500.
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.throttling import BaseThrottle
+
+from apikeys import metrics, store
+from apikeys.policies import RatePolicy, anonymous_policy, plan_policy
+from config.api.problems import Problem
+
+log = logging.getLogger(__name__)
+
+SCRIPT_SOURCE = (Path(__file__).parent / "gcra.lua").read_text()
+_scripts: dict[int, object] = {}
+
+
+def script():
+    """The registered script for the current client (EVALSHA, EVAL on NOSCRIPT)."""
+    client = store.client()
+    registered = _scripts.get(id(client))
+    if registered is None:
+        registered = _scripts[id(client)] = client.register_script(SCRIPT_SOURCE)
+    return registered
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    policy: str
+    limit: int
+    window: int
+    remaining: int
+    reset: int  # seconds until the quota is whole again
+    retry_after: int  # seconds; 0 when allowed, -1 when the cost can never fit the quota
+
+    @classmethod
+    def from_script(cls, reply, policy_name: str) -> "Decision":
+        code, _, limit, window, remaining, reset, retry = reply
+        return cls(
+            allowed=code == b"VALID",
+            policy=policy_name,
+            limit=int(limit),
+            window=int(window),
+            remaining=max(0, int(remaining)),
+            reset=max(0, int(reset)),
+            retry_after=int(retry),
+        )
+
+    def headers(self) -> dict[str, str]:
+        name = self.policy.replace('"', "")
+        return {
+            "RateLimit-Policy": f'"{name}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{name}";r={self.remaining};t={self.reset}',
+        }
+
+
+def key_bucket_prefix() -> str:
+    """The bucket of API key <id> is this prefix + id (the script appends the id it reads)."""
+    return store.key("rl", "key:")
+
+
+def take(bucket: str, policy: RatePolicy, cost: int = 1) -> Decision:
+    """One GCRA decision on a bucket. Raises store.RedisError when Redis can't answer."""
+    reply = script()(keys=[store.key("rl", bucket)], args=["bucket", policy.quota, policy.window, cost])
+    return Decision.from_script(reply, policy.name)
+
+
+def redis_unavailable(where: str, exc: Exception | None = None) -> None:
+    """Count and log one request served (or refused) without Redis."""
+    metrics.incr("ratelimit.redis_unavailable")
+    if settings.RATELIMIT_FAIL_OPEN:
+        metrics.incr("ratelimit.fail_open")
+    log.warning("Redis unavailable in %s (%s); rate limit %s", where, exc or "no answer",
+                "skipped (fail-open)" if settings.RATELIMIT_FAIL_OPEN else "refused (fail-closed)")
+
+
+class ServiceUnavailable(Problem):
+    def __init__(self):
+        super().__init__("service-unavailable", "Rate limiting is unavailable; retry shortly.")
+
+
+class RateLimited(exceptions.Throttled):
+    """429 quota-exceeded (the problem handler adds Retry-After from `wait`)."""
+
+    def __init__(self, decision: Decision):
+        wait = decision.retry_after if decision.retry_after >= 0 else None
+        detail = (
+            f"Rate limit of {decision.limit} requests per {decision.window}s exceeded."
+            if decision.retry_after >= 0
+            else f"This request costs more than the whole quota ({decision.limit} per {decision.window}s)."
+        )
+        super().__init__(wait=wait, detail=detail)
+
+
+def bucket_for(request) -> tuple[str, RatePolicy]:
+    principal = getattr(request, "principal", None)
+    if principal is not None and principal.tenant is not None:
+        policy = plan_policy(principal.tenant.plan)
+        if principal.application is not None:
+            return f"oauth:{principal.application.pk}", policy
+        if principal.user is not None:
+            return f"user:{principal.user.pk}:{principal.tenant.pk}", policy
+        return f"tenant:{principal.tenant.pk}", policy
+    if principal is not None and principal.user is not None:
+        return f"user:{principal.user.pk}", anonymous_policy()
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}", anonymous_policy()
+
+
+def remember(request, decision: Decision | None) -> None:
+    """Keep the decision for the response headers (see apikeys/metering.py)."""
+    request._request.ratelimit_decision = decision
+
+
+class PolicyThrottle(BaseThrottle):
+    """Every endpoint's throttle. An API key's decision was already taken with its verification;
+    the rest take one here."""
+
+    def allow_request(self, request, view):
+        if not store.enabled():
+            return True
+        decision = getattr(request._request, "ratelimit_decision", None)
+        if getattr(request._request, "ratelimit_unavailable", False):
+            return self._unavailable("key verification")
+        if decision is None:
+            bucket, policy = bucket_for(request)
+            try:
+                decision = take(bucket, policy)
+            except store.RedisError as exc:
+                request._request.ratelimit_unavailable = True
+                return self._unavailable("throttle", exc)
+            remember(request, decision)
+        if not decision.allowed:
+            raise RateLimited(decision)
+        return True
+
+    def _unavailable(self, where, exc=None):
+        redis_unavailable(where, exc)
+        if settings.RATELIMIT_FAIL_OPEN:
+            return True
+        raise ServiceUnavailable()
+
+    def wait(self):
+        return None

@@ -1,0 +1,22 @@
+"""Suspending or reactivating a tenant changes what every one of its keys answers: drop their
+cached entries when the change commits."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from apikeys import cache
+from tenants.models import Tenant
+from tenants.signals import tenant_status_changed
+
+
+@receiver(tenant_status_changed, dispatch_uid="apikeys.tenant_status_changed")
+def forget_tenant_keys(sender, tenant, **kwargs):
+    cache.invalidate_tenant_on_commit(tenant)
+
+
+@receiver(post_save, sender=Tenant, dispatch_uid="apikeys.tenant_saved")
+def forget_keys_of_changed_tenant(sender, instance, created, update_fields=None, **kwargs):
+    """A key's entry carries its tenant's name, slug and plan (its rate policy): a staff edit of the
+    plan must not wait for the entries to expire."""
+    if not created:
+        cache.invalidate_tenant_on_commit(instance)

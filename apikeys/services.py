@@ -1,0 +1,256 @@
+"""Every write to API keys: keyword-only, one transaction, one audit event, cache invalidated on
+commit. The plain key exists only in the return value of create_key / rotate_key."""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apikeys import cache, keys
+from apikeys.models import ApiKey
+from tenants import audit
+from tenants.models import Membership
+from tenants.principal import Principal
+from tenants.services.errors import ServiceError, require
+
+# How long a rotated key keeps working next to its replacement.
+ROTATION_OVERLAPS = {
+    "now": timedelta(0),
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
+MAX_CIDRS = 50
+
+
+def checked_scopes(actor, scopes) -> list[str]:
+    """Known scopes, and none beyond what the caller's own credential holds (a key can't mint a
+    stronger key)."""
+    scopes = sorted(set(scopes or []))
+    unknown = [s for s in scopes if s not in settings.API_SCOPES]
+    if unknown:
+        raise ValidationError({"scopes": [f"Unknown scope(s): {', '.join(unknown)}."]})
+    if actor.scopes is not None:
+        beyond = [s for s in scopes if s not in actor.scopes]
+        if beyond:
+            raise ValidationError(
+                {"scopes": [f"You can't grant scopes your own credential lacks: {', '.join(beyond)}."]}
+            )
+    return scopes
+
+
+def checked_cidrs(cidrs) -> list[str]:
+    cidrs = [c.strip() for c in (cidrs or []) if c and c.strip()]
+    if len(cidrs) > MAX_CIDRS:
+        raise ValidationError({"allowed_cidrs": [f"At most {MAX_CIDRS} networks."]})
+    normalised, errors = [], []
+    for cidr in cidrs:
+        try:
+            normalised.append(str(ipaddress.ip_network(cidr, strict=False)))
+        except ValueError:
+            errors.append(f"{cidr!r} is not an IP address or network (e.g. 203.0.113.0/24).")
+    if errors:
+        raise ValidationError({"allowed_cidrs": errors})
+    return sorted(set(normalised), key=normalised.index)
+
+
+def _checked_rate(rate_quota, rate_window):
+    if (rate_quota is None) != (rate_window is None):
+        raise ValidationError({"rate_quota": ["Give both a quota and a window, or neither."]})
+    if rate_quota is not None and (rate_quota < 1 or rate_window < 1):
+        raise ValidationError({"rate_quota": ["Quota and window must be positive."]})
+    return rate_quota, rate_window
+
+
+def _checked_expiry(expires_at):
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": ["The expiry must be in the future."]})
+    return expires_at
+
+
+def _new_key_row(*, tenant, environment, **fields) -> tuple[ApiKey, str]:
+    raw, lookup_id = keys.generate(environment)
+    api_key = ApiKey(tenant=tenant, environment=environment, lookup_id=lookup_id, digest=keys.digest(raw), **fields)
+    api_key.full_clean(exclude=["tenant", "created_by", "rotated_from", "digest", "lookup_id"])
+    api_key.save()
+    return api_key, raw
+
+
+@transaction.atomic
+def create_key(*, actor, name: str, environment: str = ApiKey.Environment.LIVE, scopes=None,
+               expires_at=None, allowed_cidrs=None, rate_quota=None, rate_window=None) -> tuple[ApiKey, str]:
+    """Issue a key for the actor's tenant; returns (key, the plain key shown once)."""
+    require(actor, "keys.manage")
+    if environment not in ApiKey.Environment.values:
+        raise ValidationError({"environment": [f"Choose one of: {', '.join(ApiKey.Environment.values)}."]})
+    scopes = checked_scopes(actor, scopes)
+    cidrs = checked_cidrs(allowed_cidrs)
+    rate_quota, rate_window = _checked_rate(rate_quota, rate_window)
+    api_key, raw = _new_key_row(
+        tenant=actor.tenant, environment=environment, name=name.strip(), scopes=scopes,
+        expires_at=_checked_expiry(expires_at), allowed_cidrs=cidrs, rate_quota=rate_quota,
+        rate_window=rate_window, created_by=actor.user if actor.user is not None and actor.user.pk else None,
+    )
+    audit.record(action="api_key.created", actor=actor, tenant=api_key.tenant, target=api_key,
+                 changes={"name": api_key.name, "lookup_id": api_key.lookup_id, "environment": environment,
+                          "scopes": scopes, "allowed_cidrs": cidrs,
+                          "expires_at": expires_at.isoformat() if expires_at else None,
+                          "rate": f"{rate_quota}/{rate_window}" if rate_quota else None})
+    cache.invalidate_on_commit([api_key.lookup_id], tombstone=False)  # forget a "missing" entry, if any
+    return api_key, raw
+
+
+def _locked(actor, api_key) -> ApiKey:
+    """The key, reloaded under lock, inside the actor's tenant (404 semantics otherwise)."""
+    return ApiKey.objects.for_principal(actor).select_for_update().select_related("tenant").get(pk=api_key.pk)
+
+
+@transaction.atomic
+def update_key(*, actor, api_key: ApiKey, **fields) -> ApiKey:
+    """Change name, scopes, IP allow-list, expiry or rate policy."""
+    require(actor, "keys.manage")
+    api_key = _locked(actor, api_key)
+    if not api_key.is_usable:
+        raise ServiceError(f"The key is {api_key.status}; it can't be changed.")
+    if "scopes" in fields:
+        fields["scopes"] = checked_scopes(actor, fields["scopes"])
+    if "allowed_cidrs" in fields:
+        fields["allowed_cidrs"] = checked_cidrs(fields["allowed_cidrs"])
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    if "expires_at" in fields:
+        _checked_expiry(fields["expires_at"])
+    if "rate_quota" in fields or "rate_window" in fields:
+        fields["rate_quota"], fields["rate_window"] = _checked_rate(
+            fields.get("rate_quota", api_key.rate_quota), fields.get("rate_window", api_key.rate_window))
+    changes = {}
+    for name in ("name", "scopes", "allowed_cidrs", "expires_at", "rate_quota", "rate_window"):
+        if name in fields and getattr(api_key, name) != fields[name]:
+            before, after = getattr(api_key, name), fields[name]
+            changes[name] = [before.isoformat() if hasattr(before, "isoformat") else before,
+                             after.isoformat() if hasattr(after, "isoformat") else after]
+            setattr(api_key, name, after)
+    if not changes:
+        return api_key
+    api_key.full_clean(exclude=["tenant", "created_by", "rotated_from", "digest", "lookup_id"])
+    api_key.save()
+    audit.record(action="api_key.updated", actor=actor, tenant=api_key.tenant, target=api_key, changes=changes)
+    cache.invalidate_on_commit([api_key.lookup_id])
+    return api_key
+
+
+@transaction.atomic
+def rotate_key(*, actor, api_key: ApiKey, overlap: str = "24h") -> tuple[ApiKey, str]:
+    """Issue a replacement with the same settings; the old key keeps working for `overlap` ("now",
+    "1h", "24h", "7d") so deployments can switch without an outage. Returns (new key, plain key)."""
+    require(actor, "keys.manage")
+    if overlap not in ROTATION_OVERLAPS:
+        raise ValidationError({"overlap": [f"Choose one of: {', '.join(ROTATION_OVERLAPS)}."]})
+    old = _locked(actor, api_key)
+    if old.status != "active":
+        raise ServiceError(f"Only an active key can be rotated; this one is {old.status}.")
+    checked_scopes(actor, old.scopes)  # a narrower credential can't re-mint a stronger key
+    now = timezone.now()
+    new, raw = _new_key_row(
+        tenant=old.tenant, environment=old.environment, name=old.name, scopes=list(old.scopes),
+        expires_at=old.expires_at, allowed_cidrs=list(old.allowed_cidrs), rate_quota=old.rate_quota,
+        rate_window=old.rate_window, rotated_from=old,
+        created_by=actor.user if actor.user is not None and actor.user.pk else None,
+    )
+    if ROTATION_OVERLAPS[overlap]:
+        old.valid_until = now + ROTATION_OVERLAPS[overlap]
+        old.save(update_fields=["valid_until"])
+    else:
+        old.valid_until = now
+        old.revoked_at = now
+        old.revoked_reason = ApiKey.RevokedReason.ROTATED
+        old.save(update_fields=["valid_until", "revoked_at", "revoked_reason"])
+    audit.record(action="api_key.rotated", actor=actor, tenant=old.tenant, target=new,
+                 changes={"old_lookup_id": old.lookup_id, "new_lookup_id": new.lookup_id, "overlap": overlap,
+                          "old_valid_until": old.valid_until.isoformat()})
+    cache.invalidate_on_commit([old.lookup_id])
+    cache.invalidate_on_commit([new.lookup_id], tombstone=False)
+    return new, raw
+
+
+def _revoke(api_key: ApiKey, reason: str) -> ApiKey:
+    api_key.revoked_at = timezone.now()
+    api_key.revoked_reason = reason
+    api_key.save(update_fields=["revoked_at", "revoked_reason"])
+    cache.invalidate_on_commit([api_key.lookup_id])
+    return api_key
+
+
+@transaction.atomic
+def revoke_key(*, actor, api_key: ApiKey, reason: str = ApiKey.RevokedReason.MANUAL) -> ApiKey:
+    """Stop the key on the next request, on every server."""
+    if actor.kind == "staff":
+        api_key = ApiKey.objects.select_for_update().select_related("tenant").get(pk=api_key.pk)
+        reason = ApiKey.RevokedReason.STAFF
+    else:
+        require(actor, "keys.manage")
+        api_key = _locked(actor, api_key)
+    if api_key.revoked_at is not None:
+        raise ServiceError("The key is already revoked.")
+    _revoke(api_key, reason)
+    audit.record(action="api_key.revoked", actor=actor, tenant=api_key.tenant, target=api_key,
+                 changes={"lookup_id": api_key.lookup_id, "reason": reason})
+    return api_key
+
+
+MAX_LEAK_STRINGS = 1000
+
+
+@transaction.atomic
+def report_leaks(*, strings) -> dict:
+    """A secret-scanning report: revoke every live key among `strings` and tell each tenant's
+    owners. The answer counts matches and never names a tenant."""
+    found = {}
+    for text in strings:
+        for parsed in keys.find_candidates(text):
+            found[parsed.raw] = parsed
+    by_lookup = {
+        k.lookup_id: k
+        for k in ApiKey.objects.select_for_update().select_related("tenant")
+        .filter(lookup_id__in={p.lookup_id for p in found.values()})
+    }
+    matched, revoked = 0, []
+    for raw, parsed in found.items():
+        api_key = by_lookup.get(parsed.lookup_id)
+        if api_key is None or not keys.digest_matches(raw, api_key.digest):
+            continue
+        matched += 1
+        if api_key.revoked_at is None:
+            _revoke(api_key, ApiKey.RevokedReason.LEAKED)
+            audit.record(action="api_key.leak_revoked", actor=Principal.system(api_key.tenant),
+                         tenant=api_key.tenant, target=api_key, changes={"lookup_id": api_key.lookup_id})
+            revoked.append(api_key)
+    if revoked:
+        notices = _leak_notices(revoked)
+        transaction.on_commit(lambda: _send_leak_notices(notices))
+    return {"received": len(strings), "well_formed": len(found), "matched": matched, "revoked": len(revoked)}
+
+
+def _leak_notices(revoked) -> list[tuple[list[str], str, str]]:
+    by_tenant = {}
+    for api_key in revoked:
+        by_tenant.setdefault(api_key.tenant, []).append(api_key)
+    notices = []
+    for tenant, tenant_keys in by_tenant.items():
+        owners = list(Membership.objects.for_tenant(tenant).owners().values_list("user__email", flat=True))
+        lines = "\n".join(f"- {k.name} ({k.display_prefix})" for k in tenant_keys)
+        body = (f"A secret-scanning report found these API keys of {tenant.name} in public. They were "
+                f"revoked at once:\n\n{lines}\n\nCreate replacements in the portal and update the "
+                f"programs that used them: {settings.SITE_URL}/portal/keys/\n")
+        notices.append((owners, f"[{tenant.name}] API keys found in public were revoked", body))
+    return notices
+
+
+def _send_leak_notices(notices) -> None:
+    for recipients, subject, body in notices:
+        if recipients:
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)

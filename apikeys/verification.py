@@ -1,0 +1,125 @@
+"""Verify a presented key: the request path's one function.
+
+Warm path: parse + checksum (offline), HMAC, then ONE Redis round trip (the GCRA script reads the
+cached entry, checks it and takes the rate-limit decision), then a constant-time digest comparison.
+No database query. Cold path (entry absent or tombstoned): one indexed query, then the script again
+with the entry to store. Redis down: the database answers and the caller decides fail-open/closed.
+"""
+
+import hmac
+import ipaddress
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from apikeys import cache, keys, store
+from apikeys.ratelimit import Decision, key_bucket_prefix, script
+
+log = logging.getLogger(__name__)
+
+VALID = "VALID"
+NOT_FOUND = "NOT_FOUND"
+EXPIRED = "EXPIRED"
+REVOKED = "REVOKED"
+TENANT_SUSPENDED = "TENANT_SUSPENDED"
+FORBIDDEN_IP = "FORBIDDEN_IP"
+INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+RATE_LIMITED = "RATE_LIMITED"
+CODES = (VALID, NOT_FOUND, EXPIRED, REVOKED, TENANT_SUSPENDED, FORBIDDEN_IP, INSUFFICIENT_SCOPE, RATE_LIMITED)
+
+
+@dataclass(frozen=True)
+class Verification:
+    code: str
+    entry: dict | None = None  # the cached form of the key (apikeys.cache.build_entry); None if unknown
+    decision: Decision | None = None  # None when no rate-limit decision was taken
+    redis_ok: bool = True
+
+    @property
+    def valid(self) -> bool:
+        return self.code == VALID
+
+
+def _load_entry(lookup_id: str) -> dict:
+    from apikeys.models import ApiKey
+
+    api_key = ApiKey.objects.select_related("tenant").filter(lookup_id=lookup_id).first()
+    return cache.build_entry(api_key) if api_key is not None else dict(cache.MISSING_ENTRY)
+
+
+def _run(lookup_id, digest, ip, required, cost, fill, usage_field):
+    ttl = cache.MISSING_SECONDS if fill and '"missing"' in fill else settings.APIKEY_CACHE_SECONDS
+    return script()(
+        keys=[cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")],
+        args=["key", digest, cache.ip_hex(ip), " ".join(required), cost, fill, ttl, usage_field,
+              key_bucket_prefix()],
+    )
+
+
+def refusal(entry: dict, digest: str, ip: str | None, required, now: float | None = None) -> str | None:
+    """The script's checks, in Python, for when Redis can't be asked. None: the key is good."""
+    now = time.time() if now is None else now
+    if entry.get("missing") or not hmac.compare_digest(entry["digest"], digest):
+        return NOT_FOUND
+    if entry["revoked"]:
+        return REVOKED
+    if (entry["expires"] and now >= entry["expires"]) or (entry["valid_until"] and now >= entry["valid_until"]):
+        return EXPIRED
+    if entry["tenant_status"] != "active":
+        return TENANT_SUSPENDED
+    if entry["allowed_cidrs"]:
+        try:
+            address = ipaddress.ip_address(ip or "")
+        except ValueError:
+            return FORBIDDEN_IP
+        if address.version == 6 and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        networks = [ipaddress.ip_network(c, strict=False) for c in entry["allowed_cidrs"]]
+        if not any(address.version == n.version and address in n for n in networks):
+            return FORBIDDEN_IP
+    if not set(required) <= set(entry["scopes"]):
+        return INSUFFICIENT_SCOPE
+    return None
+
+
+def verify(raw: str, *, client_ip: str | None = None, required_scopes=(), cost: int = 1,
+           usage_field: str = "") -> Verification:
+    """Is `raw` a good key right now, for this address and these scopes, within its rate limit?
+
+    `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/metering.py) makes
+    the same script call count the call (the gateway verify endpoint does; API requests are counted
+    after the response instead, when their status is known)."""
+    parsed = keys.parse(raw)
+    if parsed is None:
+        return Verification(NOT_FOUND)
+    digest = keys.digest(raw)
+    if not store.enabled():
+        return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=True)
+    try:
+        reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, "", usage_field)
+        if reply[0] == b"MISS":
+            fill = cache.encode(_load_entry(parsed.lookup_id))
+            reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, fill, usage_field)
+    except store.RedisError as exc:
+        log.warning("Redis unavailable while verifying API key %s: %s", parsed.lookup_id, exc)
+        return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=False)
+    code = reply[0].decode()
+    if code == NOT_FOUND:
+        return Verification(NOT_FOUND)
+    entry = json.loads(reply[1])
+    # The script compared digests only to protect the quota; this is the comparison that counts.
+    if not hmac.compare_digest(entry["digest"], digest):
+        return Verification(NOT_FOUND)
+    decision = Decision.from_script(reply, entry["policy"]) if code in (VALID, RATE_LIMITED) else None
+    return Verification(code, entry, decision)
+
+
+def _verify_from_database(lookup_id, digest, client_ip, required_scopes, *, redis_ok) -> Verification:
+    entry = _load_entry(lookup_id)
+    code = refusal(entry, digest, client_ip, required_scopes)
+    if code == NOT_FOUND:
+        return Verification(NOT_FOUND, redis_ok=redis_ok)
+    return Verification(code or VALID, entry, None, redis_ok=redis_ok)

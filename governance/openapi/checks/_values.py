@@ -1,0 +1,130 @@
+"""Value-keyword helpers shared by the enum and constraint families (not a family: not auto-loaded).
+
+They reproduce how oasdiff's schema diff sees a keyword's value on each side:
+
+* kin-openapi loads every number as a float64 and tells booleans from numbers, so values are
+  compared by ``go_equal`` (``1 == 1.0``, ``True != 1``), like Go's ``reflect.DeepEqual``;
+* pointer keywords (``maximum``, ``maxLength``, ``const``, ``default``...) are ``None`` when absent;
+* ``minLength`` / ``minItems`` / ``minProperties`` are plain uint64s: absent reads as 0;
+* string keywords (``pattern``, ``contentMediaType``, ``contentEncoding``) are "" when absent;
+* ``exclusiveMinimum`` / ``exclusiveMaximum`` are a number (3.1) or a boolean (3.0), ``None`` when absent.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from .sites import SchemaSite, full_name, walk_modified
+
+ZERO_IS_ABSENT = frozenset(("minLength", "minItems", "minProperties"))
+STRING_KEYWORDS = frozenset(("pattern", "contentMediaType", "contentEncoding"))
+
+
+def _norm(value: Any):
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, list):
+        return ("l", tuple(_norm(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", tuple(sorted((str(k), _norm(v)) for k, v in value.items())))
+    return ("v", value)
+
+
+def go_equal(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return _norm(a) == _norm(b)
+    except TypeError:  # unorderable junk: fall back to Python equality
+        return a == b
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def increased(old: Any, new: Any) -> bool:
+    """oasdiff's IsIncreased: only numbers compare (a boolean exclusive bound never does)."""
+    return is_number(old) and is_number(new) and old < new
+
+
+def decreased(old: Any, new: Any) -> bool:
+    return is_number(old) and is_number(new) and old > new
+
+
+def _side(schema: Any, keyword: str):
+    value = schema.get(keyword) if isinstance(schema, dict) else None
+    if keyword in ZERO_IS_ABSENT:
+        return 0 if value is None else value
+    if keyword in STRING_KEYWORDS:
+        return "" if value is None else value
+    return value
+
+
+def value_diff(diff, keyword: str) -> Optional[tuple[Any, Any]]:
+    """(from, to) when the keyword's value differs between the sides (oasdiff's ValueDiff), else None."""
+    if diff is None:
+        return None
+    if keyword not in diff.changed:  # same raw value (or absent) on both sides
+        return None
+    old, new = _side(diff.base, keyword), _side(diff.revision, keyword)
+    if go_equal(old, new):
+        return None
+    return old, new
+
+
+def enum_diff(diff) -> Optional[tuple[bool, list, list]]:
+    """(enum_added, added values, deleted values) as oasdiff's EnumDiff; None when no value changed."""
+    if diff is None or "enum" not in diff.changed:
+        return None
+    old, new = diff.old("enum"), diff.new("enum")
+    old_values = old if isinstance(old, list) else []
+    new_values = new if isinstance(new, list) else []
+    deleted = [v for v in old_values if not any(go_equal(v, w) for w in new_values)]
+    added = [v for v in new_values if not any(go_equal(v, w) for w in old_values)]
+    if not added and not deleted:
+        return None
+    return old is None and new is not None, added, deleted
+
+
+def flag(diff, keyword: str) -> bool:
+    """A boolean keyword of the revision schema (readOnly, writeOnly)."""
+    return bool(diff.new(keyword))
+
+
+def pointers(diff, keyword: str) -> dict:
+    base, revision = diff.pointer_of(keyword)
+    return {"base_pointer": base, "revision_pointer": revision}
+
+
+def media_details(site: SchemaSite) -> str:
+    """oasdiff's formatMediaTypeDetails: names the media type when several of the content changed."""
+    if site.media_type is None:
+        return ""
+    if site.kind == "request-body":
+        body = site.op.request_body
+        count = len(body.content.modified) if body is not None else 0
+    else:
+        response = site.op.responses.modified.get(site.status)
+        count = len(response.content.modified) if response is not None else 0
+    return f"(media type: {site.media_type})" if count > 1 else ""
+
+
+def properties(site: SchemaSite) -> Iterator[tuple[str, str, Any]]:
+    """(full property name, property name, diff) for each changed property below the site's root."""
+    for path, name, diff, _parent in walk_modified(site.diff):
+        if isinstance(diff.base, dict) and isinstance(diff.revision, dict):
+            yield full_name(path, name), name, diff
+
+
+def request_body(site: SchemaSite) -> bool:
+    return site.kind == "request-body"
+
+
+def response_body(site: SchemaSite) -> bool:
+    return site.kind == "response-body"
+
+
+def parameter(site: SchemaSite) -> bool:
+    return site.kind == "parameter"

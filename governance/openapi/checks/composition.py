@@ -1,0 +1,457 @@
+"""Schema composition (allOf / anyOf / oneOf) and JSON Schema 2020-12 keywords in bodies.
+
+oasdiff: check_request_property_{all,any,one}_of_updated.go, check_response_property_*_of_updated.go,
+check_{request,response}_property_{contains,dependent_required,dependent_schemas,if,pattern_properties,
+prefix_items,property_names,unevaluated}_*.go.
+
+All of them walk the modified request / response *body* schemas (not parameters or headers): the body
+root gives ``*-body-*`` ids, every changed node below it (oasdiff's property walk: properties, items,
+allOf[...], /contains, ...) gives ``*-property-*`` ids with the property path.
+
+Subschema lists are matched in the structural diff (diff/schema.py ``_compare_subschemas``: by $ref,
+identical inline, title, the single-inline special case, and the inline <-> $ref refactor when
+``match_inline_refs``); the checks here only read ``added`` / ``removed``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from ..load import join_pointer
+from .registry import schema_check
+from .sites import full_name, walk_modified
+
+_BODY_KINDS = ("request-body", "response-body")
+
+# Keywords that are no-ops when absent from ``{}`` (oasdiff compares a subschema with the empty
+# schema to call it annotation-only): annotations, and flags whose false value is the default.
+_ANNOTATIONS = frozenset(("title", "description", "default", "example", "examples", "externalDocs", "$comment"))
+_FALSE_DEFAULTS = frozenset(("nullable", "readOnly", "writeOnly", "deprecated", "uniqueItems", "allowEmptyValue"))
+
+
+# --- shared hooks (usable by other families) ------------------------------------------------------
+
+def is_annotation_only(schema: Any) -> bool:
+    """True when a (resolved) schema validates like ``{}``: only annotations (title, description...)."""
+    if not isinstance(schema, dict):
+        return schema is True
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in _FALSE_DEFAULTS and value is False:
+            continue
+        if key in ("properties", "required", "allOf", "anyOf", "oneOf", "enum") and not value:
+            continue
+        return False
+    return True
+
+
+def _types(schema: dict) -> list:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return [kind]
+    return list(kind) if isinstance(kind, list) else []
+
+
+def _type_pattern(schema: Any, spec, location: str) -> Optional[tuple[str, frozenset]]:
+    """oasdiff detectTypePattern: ("single", {t}) / ("list", {types of a oneOf/anyOf of simple types})."""
+    if not isinstance(schema, dict) or "not" in schema or schema.get("allOf") or schema.get("properties"):
+        return None
+    types = _types(schema)
+    if types:
+        return "single", frozenset(types[:1])
+    patterns = {}
+    for keyword in ("oneOf", "anyOf"):
+        items = schema.get(keyword)
+        if not isinstance(items, list) or not items:
+            patterns[keyword] = frozenset() if keyword in schema else None
+            continue
+        found = []
+        for index, node in enumerate(items):
+            target, _loc, _ref = spec.deref(node, join_pointer(location, keyword, index))
+            if not isinstance(target, dict) or len(_types(target)) != 1 or any(
+                    target.get(k) for k in ("properties", "oneOf", "anyOf", "allOf")):
+                found = None
+                break
+            found.append(_types(target)[0])
+        patterns[keyword] = frozenset(found) if found is not None else None
+    for keyword in ("oneOf", "anyOf"):
+        if patterns[keyword]:
+            return "list", patterns[keyword]
+    for keyword in ("oneOf", "anyOf"):
+        if patterns[keyword] is not None:
+            return "list", patterns[keyword]
+    return None
+
+
+def list_of_types_changed(diff, spec_diff) -> bool:
+    """oasdiff's ListOfTypesDiff non-empty: a single type <-> oneOf/anyOf-of-simple-types transition
+    (or between two such lists) that adds or removes types. The one-of/any-of checks stay silent
+    on such a node (shouldSuppress*OneOfSchemaChangedForListOfTypes); the list-of-types checks report it."""
+    base = _type_pattern(diff.base, spec_diff.base, diff.base_pointer)
+    revision = _type_pattern(diff.revision, spec_diff.revision, diff.revision_pointer)
+    if base == revision or (base and revision and base[1] == revision[1]):
+        return False
+    if not ((base and base[0] == "list") or (revision and revision[0] == "list")):
+        return False
+    return (base[1] if base else frozenset()) != (revision[1] if revision else frozenset())
+
+
+def one_of_wrapping(diff, spec_diff) -> bool:
+    """oasdiff's OneOfWrappingDiff non-empty: a concrete object (properties, no oneOf) became a oneOf
+    of alternatives (no top-level type or properties) that carry at least one of its properties."""
+    base, revision = diff.base, diff.revision
+    if not isinstance(base, dict) or not isinstance(revision, dict):
+        return False
+    if base.get("oneOf") or not isinstance(base.get("properties"), dict) or not base["properties"]:
+        return False
+    alternatives = revision.get("oneOf")
+    if not isinstance(alternatives, list) or not alternatives or revision.get("properties") or _types(revision):
+        return False
+    names = set()
+    for index, node in enumerate(alternatives):
+        target, _loc, _ref = spec_diff.revision.deref(node, join_pointer(diff.revision_pointer, "oneOf", index))
+        if isinstance(target, dict) and isinstance(target.get("properties"), dict):
+            names.update(target["properties"])
+    return any(name in names for name in base["properties"])
+
+
+# --- walking ------------------------------------------------------------------------------------------
+
+def _nodes(site) -> Iterator[tuple[Optional[str], Any]]:
+    """(property name or None for the body root, diff) for the body root and each changed node below."""
+    yield None, site.diff
+    for path, name, diff, _parent in walk_modified(site.diff):
+        yield full_name(path, name), diff
+
+
+def _body_sites(site, direction: str) -> bool:
+    return site.kind in _BODY_KINDS and site.direction == direction
+
+
+def _subschema_list(subschemas, with_title: bool = False) -> str:
+    """oasdiff's Subschemas.String (added/removed $ref subschemas are listed without their title)."""
+    return ", ".join(s.label(with_title=with_title) for s in subschemas)
+
+
+def _emit(site, prop: Optional[str], kind: str, what: str, args_body: tuple, args_prop: tuple,
+          base_pointer, revision_pointer) -> None:
+    direction = site.direction
+    if prop is None:
+        site.emit(f"{direction}-body-{what}", *args_body, base_pointer=base_pointer, revision_pointer=revision_pointer)
+    else:
+        site.emit(f"{direction}-property-{what}", *args_prop, base_pointer=base_pointer,
+                  revision_pointer=revision_pointer)
+
+
+def _status(site) -> tuple:
+    return (site.status,) if site.direction == "response" else ()
+
+
+# --- allOf / anyOf / oneOf ------------------------------------------------------------------------------
+
+def _list_changes(site, keyword: str, slug: str, annotation_split: bool = False,
+                  suppress_list_of_types: bool = False, suppress_wrapping: bool = False) -> None:
+    spec_diff = site.op.spec_diff
+    status = _status(site)
+    if suppress_list_of_types and list_of_types_changed(site.diff, spec_diff):
+        return  # oasdiff skips the whole body (its property walk included)
+    if suppress_wrapping and one_of_wrapping(site.diff, spec_diff):
+        return
+    for prop, diff in _nodes(site):
+        lists = diff.subschemas.get(keyword)
+        if lists is None or not (lists.added or lists.removed):
+            continue
+        if prop is not None and suppress_list_of_types and list_of_types_changed(diff, spec_diff):
+            continue
+        for action, items, side in (("added", lists.added, "revision"), ("removed", lists.removed, "base")):
+            if not items:
+                continue
+            groups = [(items, "")]
+            if annotation_split:
+                plain = [s for s in items if not is_annotation_only(s.schema)]
+                notes = [s for s in items if is_annotation_only(s.schema)]
+                groups = [(plain, ""), (notes, "-annotation-only")]
+            for group, suffix in groups:
+                if not group:
+                    continue
+                pointer = group[0].raw_location
+                base_ptr, rev_ptr = (None, pointer) if side == "revision" else (pointer, None)
+                label = _subschema_list(group)
+                _emit(site, prop, keyword, f"{slug}-{action}{suffix}", (label, *status), (label, prop, *status),
+                      base_ptr, rev_ptr)
+
+
+@schema_check("RequestPropertyAllOfUpdatedCheck")
+def request_all_of(site):
+    if _body_sites(site, "request"):
+        _list_changes(site, "allOf", "all-of", annotation_split=True)
+
+
+@schema_check("ResponsePropertyAllOfUpdatedCheck")
+def response_all_of(site):
+    if _body_sites(site, "response"):
+        _list_changes(site, "allOf", "all-of", annotation_split=True)
+
+
+@schema_check("RequestPropertyAnyOfUpdatedCheck")
+def request_any_of(site):
+    if _body_sites(site, "request"):
+        _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
+
+
+@schema_check("ResponsePropertyAnyOfUpdatedCheck")
+def response_any_of(site):
+    if _body_sites(site, "response"):
+        _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
+
+
+@schema_check("RequestPropertyOneOfUpdatedCheck")
+def request_one_of(site):
+    if _body_sites(site, "request"):
+        _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
+
+
+@schema_check("ResponsePropertyOneOfUpdated")
+def response_one_of(site):
+    if _body_sites(site, "response"):
+        _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
+
+
+# --- prefixItems ---------------------------------------------------------------------------------------
+
+def _item_schema_at(spec, schema: dict, location: str, index: int) -> tuple[Any, str]:
+    prefix = schema.get("prefixItems")
+    if isinstance(prefix, list) and index < len(prefix):
+        return prefix[index], join_pointer(location, "prefixItems", index)
+    if "items" in schema:
+        return schema["items"], join_pointer(location, "items")
+    return {}, join_pointer(location, "items")
+
+
+def _prefix_items_equivalent(diff, spec_diff) -> bool:
+    """oasdiff PrefixItemsValidationEquivalent: every position validated by the same contract."""
+    base, revision = diff.base, diff.revision
+    if not isinstance(base, dict) or not isinstance(revision, dict):
+        return False
+    length = max(len(base.get("prefixItems") or ()), len(revision.get("prefixItems") or ()))
+    differ = spec_diff.schemas
+    for index in range(length):
+        b_node, b_loc = _item_schema_at(spec_diff.base, base, diff.base_pointer, index)
+        r_node, r_loc = _item_schema_at(spec_diff.revision, revision, diff.revision_pointer, index)
+        if not differ.validation_equivalent(b_node, b_loc, r_node, r_loc):
+            return False
+    return True
+
+
+def _prefix_items(site) -> None:
+    spec_diff = site.op.spec_diff
+    status = _status(site)
+    for prop, diff in _nodes(site):
+        lists = diff.subschemas.get("prefixItems")
+        if lists is None or not (lists.added or lists.removed) or _prefix_items_equivalent(diff, spec_diff):
+            continue
+        base_ptr, rev_ptr = diff.pointer_of("prefixItems")
+        for action, items, pointers in (("added", lists.added, (None, rev_ptr)),
+                                        ("removed", lists.removed, (base_ptr, None))):
+            if items:
+                label = _subschema_list(items)
+                _emit(site, prop, "prefixItems", f"prefix-items-{action}", (label, *status), (label, prop, *status),
+                      *pointers)
+
+
+@schema_check("RequestPropertyPrefixItemsUpdatedCheck")
+def request_prefix_items(site):
+    if _body_sites(site, "request"):
+        _prefix_items(site)
+
+
+@schema_check("ResponsePropertyPrefixItemsUpdatedCheck")
+def response_prefix_items(site):
+    if _body_sites(site, "response"):
+        _prefix_items(site)
+
+
+# --- single sub-schema keywords added / removed ---------------------------------------------------------
+
+def _presence(site, keywords: dict[str, str]) -> None:
+    """``keyword -> id slug``: report a sub-schema keyword that appeared or disappeared."""
+    status = _status(site)
+    for prop, diff in _nodes(site):
+        for keyword, slug in keywords.items():
+            if keyword not in diff.changed:
+                continue
+            base_ptr, rev_ptr = diff.pointer_of(keyword)
+            if base_ptr is None and rev_ptr is not None:
+                _emit(site, prop, keyword, f"{slug}-added", status, (prop, *status), None, rev_ptr)
+            elif base_ptr is not None and rev_ptr is None:
+                _emit(site, prop, keyword, f"{slug}-removed", status, (prop, *status), base_ptr, None)
+
+
+_CONDITIONALS = {"if": "if", "then": "then", "else": "else"}
+_UNEVALUATED = {"unevaluatedItems": "unevaluated-items", "unevaluatedProperties": "unevaluated-properties"}
+
+
+@schema_check("RequestPropertyIfUpdatedCheck")
+def request_if(site):
+    if _body_sites(site, "request"):
+        _presence(site, _CONDITIONALS)
+
+
+@schema_check("ResponsePropertyIfUpdatedCheck")
+def response_if(site):
+    if _body_sites(site, "response"):
+        _presence(site, _CONDITIONALS)
+
+
+@schema_check("RequestPropertyPropertyNamesUpdatedCheck")
+def request_property_names(site):
+    if _body_sites(site, "request"):
+        _presence(site, {"propertyNames": "property-names"})
+
+
+@schema_check("ResponsePropertyPropertyNamesUpdatedCheck")
+def response_property_names(site):
+    if _body_sites(site, "response"):
+        _presence(site, {"propertyNames": "property-names"})
+
+
+@schema_check("RequestPropertyUnevaluatedUpdatedCheck")
+def request_unevaluated(site):
+    if _body_sites(site, "request"):
+        _presence(site, _UNEVALUATED)
+
+
+@schema_check("ResponsePropertyUnevaluatedUpdatedCheck")
+def response_unevaluated(site):
+    if _body_sites(site, "response"):
+        _presence(site, _UNEVALUATED)
+
+
+# --- contains / minContains / maxContains ---------------------------------------------------------------
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _contains(site) -> None:
+    _presence(site, {"contains": "contains"})
+    status = _status(site)
+    for prop, diff in _nodes(site):
+        for keyword, slug in (("minContains", "min-contains"), ("maxContains", "max-contains")):
+            if keyword not in diff.changed:
+                continue
+            old, new = diff.old(keyword), diff.new(keyword)
+            if not (_number(old) and _number(new)) or old == new:
+                continue  # oasdiff compares only when both sides set it
+            action = "increased" if new > old else "decreased"
+            base_ptr, rev_ptr = diff.pointer_of(keyword)
+            _emit(site, prop, keyword, f"{slug}-{action}", (old, new, *status), (prop, old, new, *status),
+                  base_ptr, rev_ptr)
+
+
+@schema_check("RequestPropertyContainsUpdatedCheck")
+def request_contains(site):
+    if _body_sites(site, "request"):
+        _contains(site)
+
+
+@schema_check("ResponsePropertyContainsUpdatedCheck")
+def response_contains(site):
+    if _body_sites(site, "response"):
+        _contains(site)
+
+
+# --- dependentRequired ------------------------------------------------------------------------------------
+
+def _string_list(value) -> list:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _dependent_required(site) -> None:
+    status = _status(site)
+    for prop, diff in _nodes(site):
+        if "dependentRequired" not in diff.changed:
+            continue
+        old = diff.old("dependentRequired") or {}
+        new = diff.new("dependentRequired") or {}
+        old = old if isinstance(old, dict) else {}
+        new = new if isinstance(new, dict) else {}
+        base_ptr, rev_ptr = diff.pointer_of("dependentRequired")
+        for key in sorted(new, key=str):
+            if key not in old:
+                values = ", ".join(_string_list(new[key]))
+                _emit(site, prop, "dependentRequired", "dependent-required-added", (*status, key, values),
+                      (prop, *status, key, values), None, rev_ptr)
+        for key in sorted(old, key=str):
+            if key not in new:
+                values = ", ".join(_string_list(old[key]))
+                _emit(site, prop, "dependentRequired", "dependent-required-removed", (*status, key, values),
+                      (prop, *status, key, values), base_ptr, None)
+        for key in sorted(old, key=str):
+            if key not in new:
+                continue
+            before, after = set(_string_list(old[key])), set(_string_list(new[key]))
+            parts = []
+            if after - before:
+                parts.append(", ".join(sorted(after - before)) + " added")
+            if before - after:
+                parts.append(", ".join(sorted(before - after)) + " removed")
+            if parts:
+                change = ", ".join(parts)
+                _emit(site, prop, "dependentRequired", "dependent-required-changed", (key, *status, change),
+                      (prop, key, *status, change), base_ptr, rev_ptr)
+
+
+@schema_check("RequestPropertyDependentRequiredChangedCheck")
+def request_dependent_required(site):
+    if _body_sites(site, "request"):
+        _dependent_required(site)
+
+
+@schema_check("ResponsePropertyDependentRequiredChangedCheck")
+def response_dependent_required(site):
+    if _body_sites(site, "response"):
+        _dependent_required(site)
+
+
+# --- dependentSchemas / patternProperties (maps of schemas: names added / removed) ------------------------
+
+def _schema_map(site, keyword: str, slug: str) -> None:
+    status = _status(site)
+    for prop, diff in _nodes(site):
+        if keyword not in diff.changed:
+            continue
+        old, new = diff.old(keyword), diff.new(keyword)
+        old = old if isinstance(old, dict) else {}
+        new = new if isinstance(new, dict) else {}
+        base_ptr, rev_ptr = diff.pointer_of(keyword)
+        for name in sorted((k for k in new if k not in old), key=str):
+            _emit(site, prop, keyword, f"{slug}-added", (name, *status), (name, prop, *status),
+                  None, join_pointer(rev_ptr, name) if rev_ptr else None)
+        for name in sorted((k for k in old if k not in new), key=str):
+            _emit(site, prop, keyword, f"{slug}-removed", (name, *status), (name, prop, *status),
+                  join_pointer(base_ptr, name) if base_ptr else None, None)
+
+
+@schema_check("RequestPropertyDependentSchemasUpdatedCheck")
+def request_dependent_schemas(site):
+    if _body_sites(site, "request"):
+        _schema_map(site, "dependentSchemas", "dependent-schema")
+
+
+@schema_check("ResponsePropertyDependentSchemasUpdatedCheck")
+def response_dependent_schemas(site):
+    if _body_sites(site, "response"):
+        _schema_map(site, "dependentSchemas", "dependent-schema")
+
+
+@schema_check("RequestPropertyPatternPropertiesUpdatedCheck")
+def request_pattern_properties(site):
+    if _body_sites(site, "request"):
+        _schema_map(site, "patternProperties", "pattern-property")
+
+
+@schema_check("ResponsePropertyPatternPropertiesUpdatedCheck")
+def response_pattern_properties(site):
+    if _body_sites(site, "response"):
+        _schema_map(site, "patternProperties", "pattern-property")

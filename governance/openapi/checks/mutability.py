@@ -1,0 +1,66 @@
+"""readOnly / writeOnly flips of request and response properties.
+
+oasdiff: check_request_property_write_only_read_only.go,
+check_response_optional_property_write_only_read_only.go,
+check_response_required_property_write_only_read_only.go.
+"""
+from __future__ import annotations
+
+from .registry import schema_check
+from .sites import full_name, walk_modified
+
+
+def _required(schema) -> list:
+    value = schema.get("required") if isinstance(schema, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _flag(schema, keyword) -> bool:
+    return isinstance(schema, dict) and schema.get(keyword) is True
+
+
+def _flips(site):
+    """(property name, required in base, keyword, became-true, diff) for each readOnly/writeOnly flip."""
+    for path, name, d, parent in walk_modified(site.diff):
+        if not name:
+            continue
+        rev_props = parent.new("properties")
+        if not isinstance(rev_props, dict) or rev_props.get(name) is None:
+            continue  # removed properties are reported by the property-removed checks
+        required = name in _required(parent.base)
+        for keyword in ("writeOnly", "readOnly"):
+            before, after = _flag(d.base, keyword), _flag(d.revision, keyword)
+            if before != after:
+                yield full_name(path, name), required, keyword, after, d
+
+
+_WORDS = {("writeOnly", True): "write-only", ("writeOnly", False): "not-write-only",
+          ("readOnly", True): "read-only", ("readOnly", False): "not-read-only"}
+
+
+def _emit(site, rule, args, keyword, d):
+    base_ptr, rev_ptr = d.pointer_of(keyword)
+    site.emit(rule, *args, base_pointer=base_ptr or d.base_pointer, revision_pointer=rev_ptr or d.revision_pointer)
+
+
+@schema_check("RequestPropertyWriteOnlyReadOnlyCheck")
+def request_property_write_only_read_only(site):
+    if site.kind != "request-body":
+        return
+    for name, required, keyword, became, d in _flips(site):
+        kind = "required" if required else "optional"
+        _emit(site, f"request-{kind}-property-became-{_WORDS[keyword, became]}", (name,), keyword, d)
+
+
+@schema_check("ResponseRequiredPropertyWriteOnlyReadOnlyCheck", "ResponseOptionalPropertyWriteOnlyReadOnlyCheck")
+def response_property_write_only_read_only(site):
+    if site.kind != "response-body":
+        return
+    wanted = site.op.spec_diff.options.selected_checks
+    for name, required, keyword, became, d in _flips(site):
+        check = ("ResponseRequiredPropertyWriteOnlyReadOnlyCheck" if required
+                 else "ResponseOptionalPropertyWriteOnlyReadOnlyCheck")
+        if wanted is not None and check not in wanted:
+            continue
+        kind = "required" if required else "optional"
+        _emit(site, f"response-{kind}-property-became-{_WORDS[keyword, became]}", (name, site.status), keyword, d)

@@ -1,0 +1,43 @@
+"""x-stability-level changes on request and response body properties (always on).
+
+oasdiff: check_property_stability_level.go. Like the endpoint-level policy (policy.py), these
+ids have no owning check in rules.json and are emitted whatever checks are selected; the
+change is gated on the base level (the level the property is leaving).
+"""
+from __future__ import annotations
+
+from ..lifecycle import STABILITY_EXTENSION, LifecycleError, stability_of
+from .registry import schema_check
+from .sites import full_name, walk_modified
+
+_ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+@schema_check("RequestPropertyStabilityUpdatedCheck", "ResponsePropertyStabilityUpdatedCheck")
+def property_stability_updated(site):
+    if site.kind not in ("request-body", "response-body"):
+        return
+    direction = "request" if site.kind == "request-body" else "response"
+    options = site.op.spec_diff.options
+    for path, name, d, _parent in walk_modified(site.diff):
+        if not name or not any(isinstance(k, str) and k.startswith("x-") for k in d.changed):
+            continue  # oasdiff: no ExtensionsDiff, nothing to report
+        base_ptr, rev_ptr = d.pointer_of(STABILITY_EXTENSION)
+        try:
+            base_label = stability_of(d.base) or "stable"
+        except LifecycleError as exc:
+            site.emit("api-invalid-stability-level", str(exc), base_pointer=base_ptr, revision_pointer=None)
+            continue
+        try:
+            rev_label = stability_of(d.revision) or "stable"
+        except LifecycleError as exc:
+            site.emit("api-invalid-stability-level", str(exc), base_pointer=None, revision_pointer=rev_ptr)
+            continue
+        if base_label == rev_label or not options.stability_included(base_label):
+            continue
+        change = "decreased" if _ORDER[rev_label] < _ORDER[base_label] else "increased"
+        site.emit(f"{direction}-property-stability-{change}", full_name(path, name), base_label, rev_label,
+                  base_pointer=base_ptr or d.base_pointer, revision_pointer=rev_ptr or d.revision_pointer)
+
+
+property_stability_updated.always_on = True

@@ -1,0 +1,57 @@
+"""Production settings: `check --deploy` is clean with a real secret, and the console refuses to
+start with DEBUG off and the development secret. Each runs `manage.py` in a fresh process with a
+clean environment, as a deployment would."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
+                 "PYTHONDONTWRITEBYTECODE": "1", **env}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean_env, capture_output=True,
+                          text=True, timeout=120)
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "APIKEY_PEPPER": secrets.token_urlsafe(32),
+    "ALLOWED_HOSTS": "console.example.com",
+    "SITE_URL": "https://console.example.com",
+}
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", [None, "insecure-dev-secret-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"])
+def test_debug_off_with_the_default_secret_refuses_to_start(secret):
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "DEBUG is off but SECRET_KEY is the development default" in result.stderr
+
+
+def test_the_default_secret_is_fine_for_development():
+    result = manage("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_setting_stops_start_up_with_its_name():
+    result = manage("check", **{**PRODUCTION, "DATABASE_CONN_MAX_AGE": "sixty"})
+    assert result.returncode != 0
+    assert "DATABASE_CONN_MAX_AGE" in result.stderr
