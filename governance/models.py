@@ -1,1 +1,0 @@
-"""The API catalog, lifecycle, reviews and deprecations arrive with the governance issue."""

@@ -1,0 +1,27 @@
+from governance.models.catalog import Api, ApiVersion, LifecycleState, SpecRevision
+from governance.models.deprecations import (
+    BrownoutWindow,
+    DeprecationExemption,
+    DeprecationNotice,
+    DeprecationSchedule,
+    MigrationLedgerEntry,
+)
+from governance.models.reviews import Finding, Review, Waiver
+from governance.models.webhooks import WebhookDelivery, WebhookEndpoint
+
+__all__ = [
+    "Api",
+    "ApiVersion",
+    "BrownoutWindow",
+    "DeprecationExemption",
+    "DeprecationNotice",
+    "DeprecationSchedule",
+    "Finding",
+    "LifecycleState",
+    "MigrationLedgerEntry",
+    "Review",
+    "SpecRevision",
+    "Waiver",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]
