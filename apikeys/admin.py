@@ -15,7 +15,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("lookup_id", "name", "tenant", "environment", "key_status", "last_used_at", "expires_at",
                     "created_at")
     list_filter = ("environment", ("revoked_at", admin.EmptyFieldListFilter), "revoked_reason")
-    search_fields = ("=lookup_id", "name", "tenant__slug")
+    # By lookup id (the public part a key shows: gvk_live_<lookup id>_...). Never ask staff to paste a
+    # whole key: a search is a GET, and its URL lands in access logs.
+    search_fields = ("=lookup_id", "name", "=tenant__slug")
     list_select_related = ("tenant",)
     show_full_result_count = False
     date_hierarchy = "created_at"
@@ -37,15 +39,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: usage and audit keep pointing at the key
-
-    def get_search_results(self, request, queryset, search_term):
-        # A pasted whole key finds its row by the lookup id inside it (the secret is not used).
-        from apikeys import keys
-
-        parsed = keys.parse(search_term.strip())
-        if parsed is not None:
-            search_term = parsed.lookup_id
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description="Revoke the selected keys (audited)", permissions=["change"])
     def revoke_keys(self, request, queryset):

@@ -67,15 +67,21 @@ def go_value(value) -> str:
     return str(value)
 
 
-@lru_cache(maxsize=None)
+_TEMPLATES: dict[str, str] = {}
+
+
 def _template(rule_id: str) -> str:
-    return get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s")
+    template = _TEMPLATES.get(rule_id)
+    if template is None:
+        template = _TEMPLATES[rule_id] = (
+            get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s"))
+    return template
 
 
 def format_message(rule_id: str, args, details: str = "") -> str:
     """oasdiff's uncolorized text: every argument back-quoted into the template."""
-    template = _template(rule_id)
-    quoted = tuple(f"`{go_value(a)}`" for a in args)
+    template = _TEMPLATES.get(rule_id) or _template(rule_id)
+    quoted = tuple([f"`{a}`" if type(a) is str else f"`{go_value(a)}`" for a in args])
     try:
         text = template % quoted
     except TypeError:  # wrong number of args: keep the message readable rather than crash

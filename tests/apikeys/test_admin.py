@@ -23,8 +23,6 @@ def test_keys_are_found_by_lookup_id_and_never_show_a_secret(acme, make_key, sta
     response = staff_client.get(f"/admin/apikeys/apikey/?q={api_key.lookup_id}")
     html = response.content.decode()
     assert response.status_code == 200 and api_key.lookup_id in html and other.lookup_id not in html
-    pasted = staff_client.get("/admin/apikeys/apikey/", {"q": raw}).content.decode()
-    assert api_key.lookup_id in pasted and raw not in pasted
     detail = staff_client.get(f"/admin/apikeys/apikey/{api_key.pk}/change/").content.decode()
     assert api_key.digest not in detail and raw not in detail
 

@@ -147,3 +147,29 @@ def test_without_redis_keys_authenticate_from_the_database(acme, key_client, set
         assert client.get("/api/v1/keys/").status_code == 200
     finally:
         store.reset()
+
+
+def test_a_fill_read_before_a_revocation_cannot_outlive_it(acme, make_key, django_capture_on_commit_callbacks):
+    """A request that read the key from the database just before another process revoked it may
+    still be answered with what it read, but it can't store that stale entry: the next request
+    sees the revocation."""
+    from apikeys import keys, verification
+
+    api_key, raw = make_key(acme)
+    stale = cache.encode(verification._load_entry(api_key.lookup_id))  # read before the revocation
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_key(actor=Principal.system(acme), api_key=api_key)
+    reply = verification._run(api_key.lookup_id, keys.digest(raw), None, (), 1, stale, "")
+    assert reply[0] == b"VALID"  # the racing request itself
+    assert store.client().get(cache.entry_key(api_key.lookup_id)) == cache.TOMBSTONE  # SET NX lost
+    assert verification.verify(raw).code == "REVOKED"
+
+
+def test_a_plan_change_reaches_cached_keys(acme, key_client, settings, django_capture_on_commit_callbacks):
+    settings.RATELIMIT_PLANS = {"free": "10/60", "standard": "20/60", "enterprise": "30/60"}
+    client = key_client(acme)
+    assert client.get("/api/v1/keys/")["RateLimit-Policy"] == '"default";q=10;w=60'
+    with django_capture_on_commit_callbacks(execute=True):
+        acme.plan = "enterprise"
+        acme.save()
+    assert client.get("/api/v1/keys/")["RateLimit-Policy"] == '"default";q=30;w=60'

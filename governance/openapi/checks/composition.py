@@ -14,7 +14,7 @@ identical inline, title, the single-inline special case, and the inline <-> $ref
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from ..load import join_pointer
 from .registry import schema_check
@@ -117,11 +117,43 @@ def one_of_wrapping(diff, spec_diff) -> bool:
 
 # --- walking ------------------------------------------------------------------------------------------
 
-def _nodes(site) -> Iterator[tuple[Optional[str], Any]]:
-    """(property name or None for the body root, diff) for the body root and each changed node below."""
-    yield None, site.diff
-    for path, name, diff, _parent in walk_modified(site.diff):
-        yield full_name(path, name), diff
+_KEYWORDS = frozenset(("contains", "minContains", "maxContains", "if", "then", "else", "propertyNames",
+                       "unevaluatedItems", "unevaluatedProperties", "dependentRequired", "dependentSchemas",
+                       "patternProperties"))
+
+
+def _nodes(site, keys) -> list[tuple[Optional[str], Any]]:
+    """(property name or None for the body root, diff) for the nodes where one of ``keys`` changed.
+
+    ``keys`` are keywords of ``changed`` or subschema lists ("allOf", "prefixItems"...). One pass
+    over the root's property walk indexes every node of interest to this family; the index is cached
+    on the root diff, so the ~20 checks here (and every operation sharing the schema) reuse it.
+    """
+    root = site.diff
+    index = root.walks.get("composition")
+    if index is None:
+        index = root.walks["composition"] = {}
+
+        def add(prop, diff):
+            for key in diff.changed & _KEYWORDS:
+                index.setdefault(key, []).append((prop, diff))
+            for key in diff.subschemas:
+                index.setdefault(key, []).append((prop, diff))
+
+        add(None, root)
+        for path, name, diff, _parent in walk_modified(root):
+            if diff.subschemas or (diff.changed and not diff.changed.isdisjoint(_KEYWORDS)):
+                add(full_name(path, name), diff)
+    if isinstance(keys, str):
+        return index.get(keys, [])
+    found = []
+    seen = set()
+    for key in keys:
+        for prop, diff in index.get(key, ()):
+            if id(diff) not in seen:
+                seen.add(id(diff))
+                found.append((prop, diff))
+    return found
 
 
 def _body_sites(site, direction: str) -> bool:
@@ -157,7 +189,7 @@ def _list_changes(site, keyword: str, slug: str, annotation_split: bool = False,
         return  # oasdiff skips the whole body (its property walk included)
     if suppress_wrapping and one_of_wrapping(site.diff, spec_diff):
         return
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, keyword):
         lists = diff.subschemas.get(keyword)
         if lists is None or not (lists.added or lists.removed):
             continue
@@ -246,7 +278,7 @@ def _prefix_items_equivalent(diff, spec_diff) -> bool:
 def _prefix_items(site) -> None:
     spec_diff = site.op.spec_diff
     status = _status(site)
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, "prefixItems"):
         lists = diff.subschemas.get("prefixItems")
         if lists is None or not (lists.added or lists.removed) or _prefix_items_equivalent(diff, spec_diff):
             continue
@@ -276,7 +308,7 @@ def response_prefix_items(site):
 def _presence(site, keywords: dict[str, str]) -> None:
     """``keyword -> id slug``: report a sub-schema keyword that appeared or disappeared."""
     status = _status(site)
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, keywords):
         for keyword, slug in keywords.items():
             if keyword not in diff.changed:
                 continue
@@ -336,7 +368,7 @@ def _number(value) -> bool:
 def _contains(site) -> None:
     _presence(site, {"contains": "contains"})
     status = _status(site)
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, ("minContains", "maxContains")):
         for keyword, slug in (("minContains", "min-contains"), ("maxContains", "max-contains")):
             if keyword not in diff.changed:
                 continue
@@ -369,7 +401,7 @@ def _string_list(value) -> list:
 
 def _dependent_required(site) -> None:
     status = _status(site)
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, "dependentRequired"):
         if "dependentRequired" not in diff.changed:
             continue
         old = diff.old("dependentRequired") or {}
@@ -418,7 +450,7 @@ def response_dependent_required(site):
 
 def _schema_map(site, keyword: str, slug: str) -> None:
     status = _status(site)
-    for prop, diff in _nodes(site):
+    for prop, diff in _nodes(site, keyword):
         if keyword not in diff.changed:
             continue
         old, new = diff.old(keyword), diff.new(keyword)

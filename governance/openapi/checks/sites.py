@@ -32,8 +32,9 @@ class SchemaSite:
             base_pointer = self.diff.base_pointer
         if revision_pointer is ...:
             revision_pointer = self.diff.revision_pointer
-        self.op.emit(rule_id, *args, base_pointer=base_pointer, revision_pointer=revision_pointer,
-                     details=details)
+        op = self.op  # straight to the emitter (hot path), same as op.emit
+        op.spec_diff.emit(rule_id, *args, operation=op.method, path=op.path, base_pointer=base_pointer,
+                          revision_pointer=revision_pointer, details=details)
 
 
 def sites_of(op: OperationDiff) -> Iterator[SchemaSite]:

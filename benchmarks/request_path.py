@@ -1,0 +1,287 @@
+"""Benchmark of the request path: API-key verification, rate limiting and metering.
+
+    .venv/bin/python benchmarks/request_path.py [--seconds 10] [--connections 16]
+
+Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); uses its own database
+(console_bench) and Redis key prefix (bench:), removed keys afterwards. Parts:
+
+1. In-process, warm cache: microseconds per `apikeys.verification.verify` (one Redis round trip,
+   no query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same
+   PostgreSQL (one query + SHA-512) when that package is installed (it is not in requirements:
+   `pip install djangorestframework-api-key` into the venv; otherwise this part says so and skips).
+   Both are checked to refuse a revoked key on the very next call.
+2. Over HTTP on 127.0.0.1: gunicorn with 2 workers, wrk as the load generator; the same endpoint
+   with no authentication and behind key auth + rate limit + metering, alternated in one run.
+3. Redis commands per keyed request, counted with MONITOR (commands sent by clients; the commands a
+   Lua script runs inside Redis are not round trips and are reported apart).
+
+Prints the figures and writes benchmarks/results/request_path.json. Figures, not assertions.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BASE_DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/console")
+BENCH_DB = re.sub(r"/[^/]*$", "/console_bench", BASE_DB)
+ENV = {
+    "DATABASE_URL": BENCH_DB,
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "APIKEY_REDIS_PREFIX": "bench:",
+    "CELERY_BROKER_URL": "memory://",
+    "DJANGO_SETTINGS_MODULE": "benchmarks.request_path_settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
+    "APIKEY_PEPPER": "bench-pepper-not-for-production",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "LOG_LEVEL": "ERROR",
+}
+os.environ.update(ENV)
+RESULTS = ROOT / "benchmarks" / "results" / "request_path.json"
+
+
+def ensure_database():
+    import psycopg
+
+    admin_url = re.sub(r"/[^/]*$", "/postgres", BASE_DB)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'console_bench'").fetchone():
+            conn.execute("CREATE DATABASE console_bench")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True,
+                   env={**os.environ})
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def make_key(**fields):
+    from django.db import transaction
+
+    from apikeys import services
+    from tenants.models import Tenant
+    from tenants.principal import Principal
+
+    tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Bench", "plan": "enterprise"})
+    with transaction.atomic():
+        return services.create_key(actor=Principal.system(tenant), name="bench", scopes=["keys:read"], **fields)
+
+
+def timed(fn, n) -> float:
+    """Median of 5 rounds of `n` calls, in microseconds per call."""
+    rounds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        rounds.append((time.perf_counter() - start) / n * 1e6)
+    return statistics.median(rounds)
+
+
+def in_process() -> dict:
+    from django.db import transaction
+
+    from apikeys import services, verification
+    from tenants.principal import Principal
+
+    api_key, raw = make_key(rate_quota=10**9, rate_window=60)
+    assert verification.verify(raw).valid
+    ours = timed(lambda: verification.verify(raw), 2000)
+    with transaction.atomic():
+        services.revoke_key(actor=Principal.system(api_key.tenant), api_key=api_key)
+    ours_revoked = verification.verify(raw).code
+    result = {"verify_warm_us": round(ours, 1), "revoked_next_call": ours_revoked}
+    print(f"in-process verify, warm cache: {ours:8.1f} µs/call   (revoked key on the next call: {ours_revoked})")
+
+    from django.conf import settings
+
+    if not settings.HAS_DRF_API_KEY:
+        print("djangorestframework-api-key is not installed: comparison skipped "
+              "(pip install djangorestframework-api-key into the venv, not into requirements)")
+        result["drf_api_key"] = "skipped: not installed"
+        return result
+    from rest_framework_api_key.models import APIKey
+
+    drf_key, drf_raw = APIKey.objects.create_key(name="bench")
+    assert APIKey.objects.is_valid(drf_raw)
+    theirs = timed(lambda: APIKey.objects.is_valid(drf_raw), 1000)
+    drf_key.revoked = True
+    drf_key.save()
+    theirs_revoked = not APIKey.objects.is_valid(drf_raw)
+    result.update({"drf_api_key_is_valid_us": round(theirs, 1), "drf_api_key_revoked_next_call": theirs_revoked,
+                   "speedup": round(theirs / ours, 2)})
+    print(f"djangorestframework-api-key is_valid:  {theirs:8.1f} µs/call   (revoked refused: {theirs_revoked})")
+    print(f"speed-up: {theirs / ours:.1f}x")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port):
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    process = subprocess.Popen(
+        [gunicorn, "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "error",
+         "--access-logfile", "-" if False else "/dev/null"],
+        cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/bench/open/", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+
+
+def parse_wrk(output: str) -> dict:
+    def seconds(text):
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = seconds(re.search(r"50%\s+(\S+)", output).group(1))
+    p99 = seconds(re.search(r"99%\s+(\S+)", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {"rps": rps, "p50_ms": round(p50 * 1000, 3), "p99_ms": round(p99 * 1000, 3),
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else ""}
+
+
+def wrk(url, seconds, connections, header=None) -> dict:
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if header:
+        cmd[1:1] = ["-H", header]
+    return parse_wrk(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+
+
+def over_http(seconds, connections) -> dict:
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install -y wrk): HTTP part skipped")
+        return {"skipped": "wrk not installed"}
+    _, raw = make_key(rate_quota=10**9, rate_window=60)
+    port = free_port()
+    server = start_gunicorn(port)
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1/bench"
+        header = f"Authorization: Bearer {raw}"
+        request = urllib.request.Request(f"{base}/keyed/", headers={"Authorization": f"Bearer {raw}"})
+        for _ in range(20):  # warm both workers' caches and connections
+            urllib.request.urlopen(request).read()
+            urllib.request.urlopen(f"{base}/open/").read()
+        runs = {"open": [], "keyed": []}
+        for _ in range(2):  # alternate, so drift hits both alike
+            runs["open"].append(wrk(f"{base}/open/", seconds, connections))
+            runs["keyed"].append(wrk(f"{base}/keyed/", seconds, connections, header))
+        best = {name: max(results, key=lambda r: r["rps"]) for name, results in runs.items()}
+        ratio = best["keyed"]["rps"] / best["open"]["rps"]
+        commands = redis_commands_per_request(request, 200)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    for name in ("open", "keyed"):
+        r = best[name]
+        print(f"HTTP {name:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+              f"   non-2xx {r['non_2xx']}")
+    print(f"throughput keyed / open: {ratio:.1%}")
+    print(f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
+          f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}")
+    return {"open": best["open"], "keyed": best["keyed"], "throughput_ratio": round(ratio, 3), "runs": runs,
+            "redis": commands, "gunicorn_workers": 2, "wrk": {"threads": 2, "connections": connections,
+                                                               "seconds": seconds}}
+
+
+def redis_commands_per_request(request, n) -> dict:
+    """MONITOR the bench prefix while `n` keyed requests run one after another."""
+    from apikeys import store
+
+    prefix = ENV["APIKEY_REDIS_PREFIX"]
+    seen = {"client": {}, "script": 0}
+    done = threading.Event()
+    ready = threading.Event()
+
+    def listen():
+        with store.client().monitor() as monitor:
+            ready.set()
+            for command in monitor.listen():
+                text = command["command"]
+                if text.startswith("ECHO bench-monitor-done"):
+                    break
+                if prefix not in text:
+                    continue  # another program's traffic on this Redis
+                if command.get("client_type") == "lua":
+                    seen["script"] += 1
+                else:
+                    name = text.split()[0].upper()
+                    seen["client"][name] = seen["client"].get(name, 0) + 1
+        done.set()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    ready.wait(5)
+    time.sleep(0.2)
+    for _ in range(n):
+        urllib.request.urlopen(request).read()
+    time.sleep(0.2)
+    store.client().echo("bench-monitor-done")
+    done.wait(10)
+    total = sum(seen["client"].values())
+    return {"requests": n, "client_commands_per_request": total / n,
+            "by_command": {k: round(v / n, 2) for k, v in sorted(seen["client"].items())},
+            "script_commands_per_request": seen["script"] / n}
+
+
+def cleanup():
+    from apikeys import store
+
+    client = store.client()
+    stale = list(client.scan_iter(match=ENV["APIKEY_REDIS_PREFIX"] + "*", count=1000))
+    if stale:
+        client.delete(*stale)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run (4 runs)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    ensure_database()
+    setup_django()
+    cleanup()
+    try:
+        results = {
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "in_process": in_process(),
+            "http": {"skipped": "--skip-http"} if args.skip_http else over_http(args.seconds, args.connections),
+        }
+    finally:
+        cleanup()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
