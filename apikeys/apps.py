@@ -6,4 +6,4 @@ class ApikeysConfig(AppConfig):
     verbose_name = "API keys, rate limits and usage"
 
     def ready(self):
-        from apikeys import receivers  # noqa: F401
+        from apikeys import receivers, schema  # noqa: F401

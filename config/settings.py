@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ScopeEnum": sorted(API_SCOPES),
         "TenantStatusEnum": "tenants.models.tenants.Tenant.Status",
+        "ApiKeyStatusEnum": ["active", "rotating", "expired", "revoked"],
+        "VerificationCodeEnum": "apikeys.verification.CODES",
     },
 }
 

@@ -7,6 +7,7 @@ from apikeys.services import MAX_CIDRS, MAX_LEAK_STRINGS, ROTATION_OVERLAPS
 from apikeys.verification import CODES
 
 SCOPE_CHOICES = sorted(settings.API_SCOPES)
+KEY_STATUSES = ["active", "rotating", "expired", "revoked"]
 
 
 class RatePolicySerializer(serializers.Serializer):
@@ -18,7 +19,7 @@ class RatePolicySerializer(serializers.Serializer):
 class ApiKeySerializer(serializers.ModelSerializer):
     prefix = serializers.CharField(source="display_prefix", read_only=True,
                                    help_text="The key's recognisable start; the secret is never shown again.")
-    status = serializers.ChoiceField(choices=["active", "rotating", "expired", "revoked"], read_only=True)
+    status = serializers.ChoiceField(choices=KEY_STATUSES, read_only=True)
     created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
     rotated_from = serializers.CharField(source="rotated_from.lookup_id", default=None, read_only=True)
     rate_policy = serializers.SerializerMethodField()
@@ -74,10 +75,10 @@ class RotateSerializer(serializers.Serializer):
 
 class VerifyRequestSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=200, trim_whitespace=True)
-    api = serializers.CharField(max_length=100, required=False, default="")
-    version = serializers.CharField(max_length=32, required=False, default="")
+    api = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    version = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
     cost = serializers.IntegerField(min_value=1, max_value=1000, default=1)
-    scope = serializers.CharField(max_length=500, required=False, default="",
+    scope = serializers.CharField(max_length=500, required=False, default="", allow_blank=True,
                                   help_text="Space-separated scopes the call needs (INSUFFICIENT_SCOPE otherwise).")
     client_ip = serializers.IPAddressField(required=False, allow_null=True, default=None,
                                            help_text="The caller's address as the gateway saw it (for IP allow-lists).")

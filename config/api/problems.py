@@ -54,6 +54,8 @@ PROBLEM_TYPES = {
                     "The endpoint does not support this HTTP method."),
         ProblemType("not-acceptable", "Not acceptable", 406,
                     "The endpoint cannot answer in the media type of the Accept header."),
+        ProblemType("spec-invalid", "Not an OpenAPI document", 400,
+                    "The submitted document can't be read as an OpenAPI 3.x document; `detail` says why."),
         ProblemType("conflict", "Conflict", 409,
                     "The request conflicts with the current state of the object."),
         ProblemType("gone", "Gone", 410,

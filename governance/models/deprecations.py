@@ -84,10 +84,20 @@ class DeprecationNotice(models.Model):
 
     schedule = models.ForeignKey(DeprecationSchedule, on_delete=models.CASCADE, related_name="notices")
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="deprecation_notices")
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed (sending)"
+        SENT = "sent", "Sent"
+
     milestone = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The claim is a lease: a run that died after claiming is resumed by a later run once
+    # claimed_at is older than DEPRECATION_NOTICE_LEASE (governance/services/notices.py).
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
     webhooks_enqueued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantScopedQuerySet.as_manager()
 

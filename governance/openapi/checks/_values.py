@@ -11,7 +11,7 @@ They reproduce how oasdiff's schema diff sees a keyword's value on each side:
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from .sites import SchemaSite, full_name, walk_modified
 
@@ -62,7 +62,7 @@ def _side(schema: Any, keyword: str):
     return value
 
 
-def value_diff(diff, keyword: str) -> Optional[tuple[Any, Any]]:
+def value_diff(diff, keyword: str) -> tuple[Any, Any] | None:
     """(from, to) when the keyword's value differs between the sides (oasdiff's ValueDiff), else None."""
     if diff is None:
         return None
@@ -74,15 +74,31 @@ def value_diff(diff, keyword: str) -> Optional[tuple[Any, Any]]:
     return old, new
 
 
-def enum_diff(diff) -> Optional[tuple[bool, list, list]]:
-    """(enum_added, added values, deleted values) as oasdiff's EnumDiff; None when no value changed."""
+def enum_diff(diff) -> tuple[bool, list, list] | None:
+    """(enum_added, added values, deleted values) as oasdiff's EnumDiff; None when no value changed.
+
+    Cached on the diff node (shared by every operation using it): Stripe-sized enums are
+    compared once, by hashed normal forms.
+    """
     if diff is None or "enum" not in diff.changed:
         return None
-    old, new = diff.old("enum"), diff.new("enum")
+    cache = diff.walks
+    if "enum-diff" not in cache:
+        cache["enum-diff"] = _enum_diff(diff.old("enum"), diff.new("enum"))
+    return cache["enum-diff"]
+
+
+def _enum_diff(old, new):
     old_values = old if isinstance(old, list) else []
     new_values = new if isinstance(new, list) else []
-    deleted = [v for v in old_values if not any(go_equal(v, w) for w in new_values)]
-    added = [v for v in new_values if not any(go_equal(v, w) for w in old_values)]
+    try:
+        old_keys = {_norm(v) for v in old_values}
+        new_keys = {_norm(v) for v in new_values}
+        deleted = [v for v in old_values if _norm(v) not in new_keys]
+        added = [v for v in new_values if _norm(v) not in old_keys]
+    except TypeError:  # unhashable / unorderable junk: pairwise comparison
+        deleted = [v for v in old_values if not any(go_equal(v, w) for w in new_values)]
+        added = [v for v in new_values if not any(go_equal(v, w) for w in old_values)]
     if not added and not deleted:
         return None
     return old is None and new is not None, added, deleted
@@ -94,8 +110,13 @@ def flag(diff, keyword: str) -> bool:
 
 
 def pointers(diff, keyword: str) -> dict:
-    base, revision = diff.pointer_of(keyword)
-    return {"base_pointer": base, "revision_pointer": revision}
+    """The keyword's pointers on each side, as emit() keywords (cached: a node emits once per operation)."""
+    key = ("pointers", keyword)
+    cached = diff.walks.get(key)
+    if cached is None:
+        base, revision = diff.pointer_of(keyword)
+        cached = diff.walks[key] = {"base_pointer": base, "revision_pointer": revision}
+    return cached
 
 
 def media_details(site: SchemaSite) -> str:
@@ -111,11 +132,28 @@ def media_details(site: SchemaSite) -> str:
     return f"(media type: {site.media_type})" if count > 1 else ""
 
 
-def properties(site: SchemaSite) -> Iterator[tuple[str, str, Any]]:
-    """(full property name, property name, diff) for each changed property below the site's root."""
-    for path, name, diff, _parent in walk_modified(site.diff):
-        if isinstance(diff.base, dict) and isinstance(diff.revision, dict):
-            yield full_name(path, name), name, diff
+def properties(site: SchemaSite) -> list[tuple[str, str, Any]]:
+    """(full property name, property name, diff) for each changed property below the site's root
+    (both sides schema objects); cached on the root diff, like the walk itself."""
+    cache = site.diff.walks
+    cached = cache.get("value-properties")
+    if cached is None:
+        cached = cache["value-properties"] = [
+            (full_name(path, name), name, diff) for path, name, diff, _parent in walk_modified(site.diff)
+            if isinstance(diff.base, dict) and isinstance(diff.revision, dict)]
+    return cached
+
+
+def changed_properties(site: SchemaSite, keyword: str) -> list[tuple[str, str, Any]]:
+    """``properties(site)`` restricted to the nodes where ``keyword`` changed (indexed once per root)."""
+    cache = site.diff.walks
+    index = cache.get("value-index")
+    if index is None:
+        index = cache["value-index"] = {}
+        for entry in properties(site):
+            for changed in entry[2].changed:
+                index.setdefault(changed, []).append(entry)
+    return index.get(keyword, [])
 
 
 def request_body(site: SchemaSite) -> bool:

@@ -52,48 +52,13 @@ def _types(schema: dict) -> list:
     return list(kind) if isinstance(kind, list) else []
 
 
-def _type_pattern(schema: Any, spec, location: str) -> Optional[tuple[str, frozenset]]:
-    """oasdiff detectTypePattern: ("single", {t}) / ("list", {types of a oneOf/anyOf of simple types})."""
-    if not isinstance(schema, dict) or "not" in schema or schema.get("allOf") or schema.get("properties"):
-        return None
-    types = _types(schema)
-    if types:
-        return "single", frozenset(types[:1])
-    patterns = {}
-    for keyword in ("oneOf", "anyOf"):
-        items = schema.get(keyword)
-        if not isinstance(items, list) or not items:
-            patterns[keyword] = frozenset() if keyword in schema else None
-            continue
-        found = []
-        for index, node in enumerate(items):
-            target, _loc, _ref = spec.deref(node, join_pointer(location, keyword, index))
-            if not isinstance(target, dict) or len(_types(target)) != 1 or any(
-                    target.get(k) for k in ("properties", "oneOf", "anyOf", "allOf")):
-                found = None
-                break
-            found.append(_types(target)[0])
-        patterns[keyword] = frozenset(found) if found is not None else None
-    for keyword in ("oneOf", "anyOf"):
-        if patterns[keyword]:
-            return "list", patterns[keyword]
-    for keyword in ("oneOf", "anyOf"):
-        if patterns[keyword] is not None:
-            return "list", patterns[keyword]
-    return None
-
-
 def list_of_types_changed(diff, spec_diff) -> bool:
-    """oasdiff's ListOfTypesDiff non-empty: a single type <-> oneOf/anyOf-of-simple-types transition
-    (or between two such lists) that adds or removes types. The one-of/any-of checks stay silent
-    on such a node (shouldSuppress*OneOfSchemaChangedForListOfTypes); the list-of-types checks report it."""
-    base = _type_pattern(diff.base, spec_diff.base, diff.base_pointer)
-    revision = _type_pattern(diff.revision, spec_diff.revision, diff.revision_pointer)
-    if base == revision or (base and revision and base[1] == revision[1]):
-        return False
-    if not ((base and base[0] == "list") or (revision and revision[0] == "list")):
-        return False
-    return (base[1] if base else frozenset()) != (revision[1] if revision else frozenset())
+    """oasdiff's ListOfTypesDiff non-empty (shouldSuppress*OneOfSchemaChangedForListOfTypes): the
+    types family detects it (checks/types.py node_info, cached per diff) and reports it as
+    list-of-types widened/narrowed; the one-of/any-of checks then stay silent on that node."""
+    from .transitions import node_info  # the types family owns the detection; one answer for both
+
+    return node_info(diff, spec_diff).list_of_types
 
 
 def one_of_wrapping(diff, spec_diff) -> bool:

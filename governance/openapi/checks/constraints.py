@@ -22,10 +22,20 @@ have it. Exclusive bounds are the 3.1 number or the 3.0 boolean.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from ._values import (decreased, flag, increased, media_details, parameter, pointers, properties, request_body,
-                      response_body, value_diff)
+from ._values import (
+    changed_properties,
+    decreased,
+    flag,
+    increased,
+    media_details,
+    parameter,
+    pointers,
+    request_body,
+    response_body,
+    value_diff,
+)
 from .registry import schema_check
 
 # (keyword, id segment) of the numeric bounds: each check handles the inclusive and exclusive one
@@ -33,30 +43,30 @@ MINIMUMS = (("minimum", "min"), ("exclusiveMinimum", "exclusive-min"))
 MAXIMUMS = (("maximum", "max"), ("exclusiveMaximum", "exclusive-max"))
 
 
-def _both(diff, keyword) -> Optional[tuple[Any, Any]]:
+def _both(diff, keyword) -> tuple[Any, Any] | None:
     """The (from, to) of a keyword present, with different values, on both sides."""
     vd = value_diff(diff, keyword)
     return vd if vd is not None and vd[0] is not None and vd[1] is not None else None
 
 
-def _set(diff, keyword) -> Optional[tuple[Any, Any]]:
+def _set(diff, keyword) -> tuple[Any, Any] | None:
     """(None, to) when the keyword went from absent to present."""
     vd = value_diff(diff, keyword)
     return vd if vd is not None and vd[0] is None and vd[1] is not None else None
 
 
-def _unset(diff, keyword) -> Optional[tuple[Any, Any]]:
+def _unset(diff, keyword) -> tuple[Any, Any] | None:
     vd = value_diff(diff, keyword)
     return vd if vd is not None and vd[0] is not None and vd[1] is None else None
 
 
 def _where(diff, keyword, base=True, revision=True) -> dict:
-    where = pointers(diff, keyword)
-    if not base:
-        where["base_pointer"] = None
-    if not revision:
-        where["revision_pointer"] = None
-    return where
+    """Pointers of the keyword; ``base=False`` / ``revision=False``: that side counts as absent."""
+    where = pointers(diff, keyword)  # cached: never mutate it
+    if base and revision:
+        return where
+    return {"base_pointer": where["base_pointer"] if base else None,
+            "revision_pointer": where["revision_pointer"] if revision else None}
 
 
 # ---- request parameters ----------------------------------------------------------------------
@@ -227,7 +237,7 @@ def request_property_min_updated(site):
             else:
                 site.emit(f"request-body-{segment}-decreased", *vd, details=details, **_where(site.diff, keyword))
     for keyword, segment in MINIMUMS:
-        for name, _short, diff in properties(site):
+        for name, _short, diff in changed_properties(site, keyword):
             vd = _both(diff, keyword)
             if vd is None:
                 continue
@@ -253,7 +263,7 @@ def request_property_max_updated(site):
             else:
                 site.emit(f"request-body-{segment}-increased", *vd, details=details, **_where(site.diff, keyword))
     for keyword, segment in MAXIMUMS:
-        for name, _short, diff in properties(site):
+        for name, _short, diff in changed_properties(site, keyword):
             vd = _both(diff, keyword)
             if vd is None:
                 continue
@@ -277,7 +287,7 @@ def _request_set(site, bounds):
             site.emit(f"request-body-{segment}-set", vd[1], details=details,
                       **_where(site.diff, keyword, base=False))
     for keyword, segment in bounds:
-        for name, _short, diff in properties(site):
+        for name, _short, diff in changed_properties(site, keyword):
             vd = _set(diff, keyword)
             if vd is not None and not flag(diff, "readOnly"):
                 site.emit(f"request-property-{segment}-set", name, vd[1], details=details,
@@ -310,7 +320,7 @@ def request_property_max_length_updated(site):
             site.emit("request-body-max-length-decreased", vd[1], details=details, **_where(site.diff, "maxLength"))
         else:
             site.emit("request-body-max-length-increased", *vd, details=details, **_where(site.diff, "maxLength"))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "maxLength"):
         vd = _both(diff, "maxLength")
         if vd is None:
             continue
@@ -332,7 +342,7 @@ def request_property_min_length_updated(site):
     if vd is not None:
         change = "increased" if increased(*vd) else "decreased"
         site.emit(f"request-body-min-length-{change}", *vd, details=details, **_where(site.diff, "minLength"))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "minLength"):
         vd = value_diff(diff, "minLength")
         if vd is not None:
             change = "decreased" if decreased(*vd) else "increased"
@@ -348,7 +358,7 @@ def request_property_min_items_increased(site):
     vd = value_diff(site.diff, "minItems")  # absent reads as 0, so 0 -> n is an increase here
     if vd is not None and increased(*vd):
         site.emit("request-body-min-items-increased", vd[1], details=details, **_where(site.diff, "minItems"))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "minItems"):
         vd = value_diff(diff, "minItems")
         if vd is not None and increased(*vd) and not flag(diff, "readOnly"):
             site.emit("request-property-min-items-increased", name, vd[1], details=details,
@@ -366,7 +376,7 @@ def request_property_pattern_updated(site):
     if not request_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "pattern"):
         vd = value_diff(diff, "pattern")
         if vd is None:
             continue
@@ -385,7 +395,7 @@ def _added_removed_changed(site, keyword, body_prefix, property_prefix, trailing
     first) and on each property (oasdiff passes the property's own name, not its path)."""
     details = media_details(site)
     nodes = [(body_prefix, site.media_type, site.diff)]
-    nodes += [(property_prefix, short, diff) for _name, short, diff in properties(site)]
+    nodes += [(property_prefix, short, diff) for _name, short, diff in changed_properties(site, keyword)]
     for prefix, label, diff in nodes:
         vd = value_diff(diff, keyword)
         if vd is None:
@@ -425,11 +435,21 @@ def response_property_const_changed(site):
         _added_removed_changed(site, "const", "response-body-const", "response-property-const", (site.status,))
 
 
+def _content_properties(site):
+    seen, result = set(), []
+    for keyword in ("contentSchema", "contentMediaType", "contentEncoding"):
+        for entry in changed_properties(site, keyword):
+            if id(entry[2]) not in seen:
+                seen.add(id(entry[2]))
+                result.append(entry)
+    return result
+
+
 def _content_updated(site, direction, trailing):
     """3.1 contentSchema added/removed, contentMediaType / contentEncoding changed."""
     details = media_details(site)
     nodes = [(f"{direction}-body", (), site.diff)]
-    nodes += [(f"{direction}-property", (name,), diff) for name, _short, diff in properties(site)]
+    nodes += [(f"{direction}-property", (name,), diff) for name, _short, diff in _content_properties(site)]
     for prefix, label, diff in nodes:
         if "contentSchema" in diff.changed:
             in_base = isinstance(diff.base, dict) and "contentSchema" in diff.base
@@ -472,7 +492,7 @@ def _response_widened(site, bounds, widened, both=True):
         if vd is not None and widened(*vd):
             site.emit(f"response-body-{segment}", *vd, details=details, **_where(site.diff, keyword))
     for keyword, segment in bounds:
-        for name, _short, diff in properties(site):
+        for name, _short, diff in changed_properties(site, keyword):
             vd = read(diff, keyword)
             if vd is not None and widened(*vd) and not flag(diff, "writeOnly"):
                 site.emit(f"response-property-{segment}", name, *vd, site.status, details=details,
@@ -522,7 +542,7 @@ def response_property_max_length_unset(site):
     if vd is not None:
         site.emit("response-body-max-length-unset", vd[0], details=details,
                   **_where(site.diff, "maxLength", revision=False))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "maxLength"):
         vd = _unset(diff, "maxLength")
         if vd is not None and not flag(diff, "writeOnly"):
             site.emit("response-property-max-length-unset", name, vd[0], site.status, details=details,
@@ -534,7 +554,7 @@ def response_pattern_updated(site):
     if not response_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "pattern"):
         vd = value_diff(diff, "pattern")
         if vd is None:
             continue

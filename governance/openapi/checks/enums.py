@@ -11,7 +11,16 @@ check_request_property_x_extensible_enum_value_removed.go.
 from __future__ import annotations
 
 from ..rules import go_value
-from ._values import enum_diff, flag, media_details, parameter, pointers, properties, request_body, response_body
+from ._values import (
+    changed_properties,
+    enum_diff,
+    flag,
+    media_details,
+    parameter,
+    pointers,
+    request_body,
+    response_body,
+)
 from .registry import schema_check
 
 X_EXTENSIBLE_ENUM = "x-extensible-enum"
@@ -29,7 +38,7 @@ def request_parameter_enum_value_updated(site):
             site.emit("request-parameter-enum-value-removed", value, *where, **pointers(site.diff, "enum"))
         for value in added:
             site.emit("request-parameter-enum-value-added", value, *where, **pointers(site.diff, "enum"))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is None:
             continue
@@ -57,7 +66,7 @@ def request_header_property_became_enum(site):
     if enum is not None and enum[0]:
         # oasdiff passes only the header name here (its message then lacks the property)
         site.emit("request-header-property-became-enum", site.param_name, **pointers(site.diff, "enum"))
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is not None and enum[0]:
             site.emit("request-header-property-became-enum", site.param_name, name, **pointers(diff, "enum"))
@@ -77,7 +86,7 @@ def request_property_became_enum(site):
     if not request_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is not None and enum[0]:
             site.emit("request-property-became-enum", name, details=details, **pointers(diff, "enum"))
@@ -100,7 +109,7 @@ def request_property_enum_value_updated(site):
     if not request_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is None:
             continue
@@ -118,7 +127,7 @@ def response_property_enum_value_added(site):
     if not response_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is None:
             continue
@@ -133,7 +142,7 @@ def response_property_enum_value_removed(site):
     if not response_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, "enum"):
         enum = enum_diff(diff)
         if enum is None:
             continue
@@ -184,7 +193,7 @@ def request_property_x_extensible_enum_value_removed(site):
     if not request_body(site):
         return
     details = media_details(site)
-    for name, _short, diff in properties(site):
+    for name, _short, diff in changed_properties(site, X_EXTENSIBLE_ENUM):
         for value in _extensible_enum_removed(diff):
             site.emit("request-property-x-extensible-enum-value-removed", value, name, details=details,
                       **pointers(diff, X_EXTENSIBLE_ENUM))

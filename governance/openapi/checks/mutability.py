@@ -19,9 +19,19 @@ def _flag(schema, keyword) -> bool:
     return isinstance(schema, dict) and schema.get(keyword) is True
 
 
-def _flips(site):
-    """(property name, required in base, keyword, became-true, diff) for each readOnly/writeOnly flip."""
-    for path, name, d, parent in walk_modified(site.diff):
+def _flips(site) -> list:
+    """(property name, required in base, keyword, became-true, diff) for each readOnly/writeOnly flip.
+
+    Depends on the schema diff only: cached on it (shared by every operation using the schema).
+    """
+    cached = site.diff.walks.get("mutability-flips")
+    if cached is None:
+        cached = site.diff.walks["mutability-flips"] = list(_compute_flips(site.diff))
+    return cached
+
+
+def _compute_flips(root):
+    for path, name, d, parent in walk_modified(root):
         if not name:
             continue
         rev_props = parent.new("properties")

@@ -44,26 +44,36 @@ def response_property_updated(site):
     if site.kind != "response-body":
         return
     wanted = site.op.spec_diff.options.selected_checks
-
-    def enabled(required: bool) -> bool:
-        check = "ResponseRequiredPropertyUpdatedCheck" if required else "ResponseOptionalPropertyUpdatedCheck"
-        return wanted is None or check in wanted
-
-    for path, name, schema, parent in walk_removed(site.diff):
-        required = name in _required(parent.base)
-        if not enabled(required):
+    emit, status = site.emit, site.status
+    for required, rule, name, base_ptr, rev_ptr in _response_changes(site.diff):
+        if wanted is not None and ("ResponseRequiredPropertyUpdatedCheck" if required
+                                   else "ResponseOptionalPropertyUpdatedCheck") not in wanted:
             continue
+        emit(rule, name, status, base_pointer=base_ptr, revision_pointer=rev_ptr)
+
+
+def _response_changes(root) -> list:
+    """(required, rule id, property name, base ptr, rev ptr) per response property added/removed.
+
+    Depends on the schema diff only: cached on it (Stripe: ~20k findings over ~900 operations
+    sharing a few hundred schema diffs).
+    """
+    cached = root.walks.get("response-property-changes")
+    if cached is not None:
+        return cached
+    cached = root.walks["response-property-changes"] = []
+    for path, name, schema, parent in walk_removed(root):
+        required = name in _required(parent.base)
         kind = "required" if required else "optional"
         write_only = "-write-only" if _flag(schema, "writeOnly") else ""
         base_ptr, _ = property_pointers(parent, name)
-        site.emit(f"response-{kind}{write_only}-property-removed", full_name(path, name), site.status,
-                  base_pointer=base_ptr, revision_pointer=None)
-    for path, name, schema, parent in walk_added(site.diff):
+        cached.append((required, f"response-{kind}{write_only}-property-removed", full_name(path, name),
+                       base_ptr, None))
+    for path, name, schema, parent in walk_added(root):
         required = name in _required(parent.revision)
-        if not enabled(required):
-            continue
         kind = "required" if required else "optional"
         write_only = "-write-only" if _flag(schema, "writeOnly") else ""
         _, rev_ptr = property_pointers(parent, name)
-        site.emit(f"response-{kind}{write_only}-property-added", full_name(path, name), site.status,
-                  base_pointer=None, revision_pointer=rev_ptr)
+        cached.append((required, f"response-{kind}{write_only}-property-added", full_name(path, name),
+                       None, rev_ptr))
+    return cached

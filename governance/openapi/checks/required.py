@@ -10,7 +10,7 @@ from ..lifecycle import LifecycleError, deprecation_details, has_sunset, stabili
 from ..load import join_pointer
 from .registry import schema_check
 from .sites import full_name
-from .types import media_type_details, properties_of
+from .transitions import media_type_details, properties_of
 
 
 def _required(schema) -> list:
@@ -156,8 +156,11 @@ def _discriminator_check(site, direction: str):
     details = media_type_details(site)
     status = (site.status,) if direction == "response" else ()
     for path, d in _nodes(site):
+        changes = _discriminator_changes(d)
+        if not changes:
+            continue
         pointers = _flag_pointers(d, "discriminator")
-        for suffix, args in _discriminator_changes(d):
+        for suffix, args in changes:
             if path == "":
                 site.emit(f"{direction}-body-discriminator-{suffix}", *args, *status, details=details, **pointers)
                 continue
@@ -198,7 +201,7 @@ def _deprecation_check(site, direction: str):
     days = op.spec_diff.options.deprecation_days(stability)
     media_details = media_type_details(site)
     for name, d, _parent in properties_of(site):
-        if bool(d.old("deprecated")) == bool(d.new("deprecated")):
+        if "deprecated" not in d.changed or bool(d.old("deprecated")) == bool(d.new("deprecated")):
             continue
         pointers = _flag_pointers(d, "deprecated")
         if not d.new("deprecated"):

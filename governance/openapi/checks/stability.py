@@ -19,25 +19,44 @@ def property_stability_updated(site):
         return
     direction = "request" if site.kind == "request-body" else "response"
     options = site.op.spec_diff.options
-    for path, name, d, _parent in walk_modified(site.diff):
+    for name, base_label, rev_label, error, base_ptr, rev_ptr in _changes(site.diff):
+        if error is not None:
+            site.emit("api-invalid-stability-level", error, base_pointer=base_ptr, revision_pointer=rev_ptr)
+            continue
+        if not options.stability_included(base_label):
+            continue
+        change = "decreased" if _ORDER[rev_label] < _ORDER[base_label] else "increased"
+        site.emit(f"{direction}-property-stability-{change}", name, base_label, rev_label,
+                  base_pointer=base_ptr, revision_pointer=rev_ptr)
+
+
+property_stability_updated.always_on = True
+
+
+def _changes(root) -> list:
+    """(name, base label, revision label, invalid-level error, base ptr, rev ptr) per changed level.
+
+    Depends on the schema diff only: cached on it (shared by every operation using the schema).
+    """
+    cached = root.walks.get("stability-changes")
+    if cached is not None:
+        return cached
+    cached = root.walks["stability-changes"] = []
+    for path, name, d, _parent in walk_modified(root):
         if not name or not any(isinstance(k, str) and k.startswith("x-") for k in d.changed):
             continue  # oasdiff: no ExtensionsDiff, nothing to report
         base_ptr, rev_ptr = d.pointer_of(STABILITY_EXTENSION)
         try:
             base_label = stability_of(d.base) or "stable"
         except LifecycleError as exc:
-            site.emit("api-invalid-stability-level", str(exc), base_pointer=base_ptr, revision_pointer=None)
+            cached.append((name, None, None, str(exc), base_ptr, None))
             continue
         try:
             rev_label = stability_of(d.revision) or "stable"
         except LifecycleError as exc:
-            site.emit("api-invalid-stability-level", str(exc), base_pointer=None, revision_pointer=rev_ptr)
+            cached.append((name, None, None, str(exc), None, rev_ptr))
             continue
-        if base_label == rev_label or not options.stability_included(base_label):
-            continue
-        change = "decreased" if _ORDER[rev_label] < _ORDER[base_label] else "increased"
-        site.emit(f"{direction}-property-stability-{change}", full_name(path, name), base_label, rev_label,
-                  base_pointer=base_ptr or d.base_pointer, revision_pointer=rev_ptr or d.revision_pointer)
-
-
-property_stability_updated.always_on = True
+        if base_label != rev_label:
+            cached.append((full_name(path, name), base_label, rev_label, None,
+                           base_ptr or d.base_pointer, rev_ptr or d.revision_pointer))
+    return cached

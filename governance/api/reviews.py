@@ -1,0 +1,171 @@
+"""Submit a spec for review and read the review's status, summary and findings.
+
+Who may submit (and read the reviews of) an API version:
+- the credential carries the scope `governance:write` (a session is not limited by scopes);
+- acting in a tenant, the role grants `governance.submit` (developers and up; a client-credentials
+  token acts as admin);
+- and the person behind the credential owns the API: a platform admin, or a user holding the
+  django-guardian object permission `own_api` on it. The person is the session's user, the user of an
+  authorization-code token, or — for a client-credentials token, which CI uses — the user who
+  created the OAuth client (`Application.created_by`); for an API key, the user who issued it.
+  Reviewers of the API (`review_api`) may read its reviews.
+Staff (is_staff) may use their console session without a current tenant. Tenant members who are
+not API owners — partners, who consume APIs — are refused (403); an internal API does not exist
+for them (404).
+
+The document is the raw request body (application/yaml, application/json, text/plain, or the
+OpenAPI media types) or a multipart upload in the field `spec` (or `file`). Over the size limit:
+413 `payload-too-large`. The engine runs after the response is committed; a hostile or broken
+document never makes this endpoint fail: the review ends `failed` with the engine's message.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.problems import InsufficientScope, Problem
+from governance import permissions
+from governance.api.catalog import API_SLUG, VERSION_LABEL
+from governance.api.serializers import ReviewSerializer
+from governance.models import Api, ApiVersion, Review, SpecRevision
+from governance.services import reviews as review_services
+from tenants.services.errors import NotAllowed
+
+SPEC_MEDIA_TYPES = [
+    "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain",
+    "application/vnd.oai.openapi", "application/vnd.oai.openapi+json", "application/octet-stream",
+]
+MAX_FINDINGS_IN_RESPONSE = 2000
+
+
+class RawSpecParser(BaseParser):
+    """The body as bytes, read up to the size limit (a larger body is refused, not buffered)."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = review_services.max_spec_bytes()
+        request = parser_context["request"]
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > limit:
+            raise review_services.SpecTooLarge(int(declared), limit)
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise review_services.SpecTooLarge(len(data), limit)
+        return data
+
+
+class YamlSpecParser(RawSpecParser):
+    media_type = "application/yaml"
+
+
+class JsonSpecParser(RawSpecParser):
+    media_type = "application/json"
+
+
+class TextSpecParser(RawSpecParser):
+    media_type = "text/plain"
+
+
+class SpecSubmitterPermission(BasePermission):
+    """Scope and tenant role here; ownership of the API in the view (it needs the API)."""
+
+    def has_permission(self, request, view):
+        principal = getattr(request, "principal", None)
+        if principal is None:
+            raise exceptions.NotAuthenticated()
+        if not principal.has_scope(view.write_scope):
+            raise InsufficientScope([view.write_scope])
+        if principal.tenant is None:
+            if not (principal.user is not None and principal.user.is_staff):
+                raise Problem("no-tenant")
+        elif not principal.can(view.write_permission):
+            raise exceptions.PermissionDenied(f"Your role ({principal.role}) does not allow this.")
+        return True
+
+
+class ReviewView(APIView):
+    permission_classes = [SpecSubmitterPermission]
+    read_scope = write_scope = "governance:write"
+    read_permission = write_permission = "governance.submit"
+
+    def version_for(self, request, api_slug, label) -> ApiVersion:
+        api = get_object_or_404(Api, slug=api_slug)
+        user = permissions.actor_user(request.principal)
+        if api.visibility == Api.Visibility.INTERNAL and not (
+            permissions.owns_api(user, api) or permissions.reviews_api(user, api)
+        ):
+            raise exceptions.NotFound()
+        return get_object_or_404(ApiVersion.objects.select_related("api", "published_revision"), api=api,
+                                 version=label)
+
+
+class ReviewCreateView(ReviewView):
+    parser_classes = [YamlSpecParser, JsonSpecParser, TextSpecParser, MultiPartParser, RawSpecParser]
+
+    @extend_schema(
+        summary="Submit an OpenAPI document for review",
+        description=__doc__,
+        parameters=[API_SLUG, VERSION_LABEL],
+        request={
+            "application/yaml": OpenApiTypes.BINARY,
+            "application/json": OpenApiTypes.BINARY,
+            "text/plain": OpenApiTypes.BINARY,
+            "multipart/form-data": {"type": "object", "properties": {"spec": {"type": "string", "format": "binary"}}},
+        },
+        responses={
+            201: ReviewSerializer,
+            413: OpenApiResponse(description="The document is over the size limit (`payload-too-large`)."),
+        },
+    )
+    def post(self, request, *args, api_slug=None, label=None, **kwargs):
+        version = self.version_for(request, api_slug, label)
+        document = self.document_of(request)
+        try:
+            review = review_services.submit_spec(actor=request.principal, version=version, document=document,
+                                                 source=SpecRevision.Source.API)
+        except NotAllowed as exc:
+            raise exceptions.PermissionDenied(str(exc.detail)) from None
+        review = Review.objects.select_related("version__api", "revision").get(pk=review.pk)  # after the engine
+        data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
+        location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{review.pk}/")
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @staticmethod
+    def document_of(request) -> bytes:
+        data = request.data
+        if isinstance(data, bytes):
+            return data
+        upload = request.FILES.get("spec") or request.FILES.get("file")
+        if upload is None:
+            raise exceptions.ValidationError({"spec": ["Send the OpenAPI document as the body or in the field `spec`."]})
+        limit = review_services.max_spec_bytes()
+        if upload.size > limit:
+            raise review_services.SpecTooLarge(upload.size, limit)
+        return upload.read()
+
+
+class ReviewDetailView(ReviewView):
+    @extend_schema(summary="A review: status, summary and findings", parameters=[API_SLUG, VERSION_LABEL],
+                   responses={200: ReviewSerializer})
+    def get(self, request, *args, api_slug=None, label=None, pk=None, **kwargs):
+        version = self.version_for(request, api_slug, label)
+        user = permissions.actor_user(request.principal)
+        if not (permissions.owns_api(user, version.api) or permissions.reviews_api(user, version.api)):
+            raise exceptions.PermissionDenied(f"Only owners and reviewers of the API {version.api.slug} read its reviews.")
+        review = get_object_or_404(Review.objects.select_related("version__api", "revision"), version=version, pk=pk)
+        return Response(ReviewSerializer(review, context={"findings": findings_of(review)}).data)
+
+
+def findings_of(review):
+    """ERR first, then WARN, then INFO; capped (the summary has the totals)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(When(level="ERR", then=Value(0)), When(level="WARN", then=Value(1)), default=Value(2),
+                 output_field=IntegerField())
+    return list(review.findings.order_by(order, "id")[:MAX_FINDINGS_IN_RESPONSE])
