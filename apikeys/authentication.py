@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from apikeys import metering
 from apikeys import verification as v
 from apikeys.keys import PREFIX
 from apikeys.ratelimit import remember
@@ -78,7 +79,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = presented_key(request)
         if raw is None:
             return None
-        result = v.verify(raw, client_ip=request.META.get("REMOTE_ADDR"))
+        # The script counts the call too; the field's credential is the lookup id in the key.
+        field = metering.call_field(request._request, f"key:{raw[9:21]}")
+        result = v.verify(raw, client_ip=request.META.get("REMOTE_ADDR"), usage_field=field)
         if result.code in _FAILURES:
             raise exceptions.AuthenticationFailed(_FAILURES[result.code])
         if result.code == v.TENANT_SUSPENDED:
@@ -92,6 +95,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             request._request.ratelimit_unavailable = True
         elif result.decision is not None:
             remember(request, result.decision)  # VALID or RATE_LIMITED: the throttle enforces it
+            metering.mark_counted(request._request, f"{principal.tenant.pk}|{field}", result.decision.allowed)
         return (AnonymousUser(), principal.api_key)
 
     def authenticate_header(self, request):

@@ -12,11 +12,15 @@
 --   Reads the cached key entry (or stores `fill` with SET NX: a tombstone written by an
 --   invalidation wins over a fill computed from an older read), checks the digest, revocation,
 --   expiry, tenant status, IP allow-list and scopes, then runs GCRA on the key's bucket, records
---   last use and, when a usage field is given (the gateway verify endpoint), counts the call.
+--   last use and, when a usage field is given, counts the call (prefixed with the key's tenant).
 --   Returns {code, entry JSON, limit, window, remaining, reset, retry after}; {"MISS"} when the
 --   entry is absent or a tombstone.
--- Mode "bucket" (OAuth clients, sessions, anonymous callers): KEYS = {bucket}
---   ARGV = {"bucket", quota, window, cost}. Returns {code, "", limit, window, remaining, reset, retry}.
+-- Mode "bucket" (OAuth clients, sessions, anonymous callers): KEYS = {bucket, usage hash}
+--   ARGV = {"bucket", quota, window, cost, usage field (with tenant) or ""}.
+--   Returns {code, "", limit, window, remaining, reset, retry}.
+--
+-- Usage: the call is counted here, in the same round trip, as 2xx when allowed and 4xx when refused;
+-- apikeys/metering.py corrects the status class after the response in the rare case it differs.
 
 local TOMBSTONE = "!"
 local mode = ARGV[1]
@@ -43,6 +47,7 @@ end
 if mode == "bucket" then
   local quota, window = tonumber(ARGV[2]), tonumber(ARGV[3])
   local ok, remaining, reset, retry = gcra(KEYS[1], quota, window, tonumber(ARGV[4]))
+  if ARGV[5] ~= "" then redis.call("HINCRBY", KEYS[2], ARGV[5] .. "|" .. (ok == 1 and "2xx" or "4xx"), 1) end
   return {ok == 1 and "VALID" or "RATE_LIMITED", "", quota, window, remaining, reset, retry}
 end
 

@@ -2,9 +2,11 @@
 
 Counting: one HINCRBY per call on a single live hash, field
     "<tenant id>|<credential>|<api>|<version>|<hour epoch>|<operation>|<status class>"
-after the response (its status class is known then). Together with the key's script call that is
-the request path's second and last Redis command. The gateway verify endpoint counts inside its
-script call instead (apikeys/gcra.lua).
+made INSIDE the rate-limit script call (apikeys/gcra.lua), so an authenticated call costs one Redis
+round trip in all. The script counts an allowed call as 2xx and a refused one as 4xx; after the
+response, the rare call whose status class differs (a 403 from a permission check, a 404, a 5xx)
+is moved to the right class with one MULTI (-1, +1), and a call no script counted (Redis was down
+for the throttle, an endpoint without throttle) gets its HINCRBY here.
 
 Folding (a beat task, `flush_usage`), crash-safe without locks:
 1. RENAME the live hash to a unique flush key (atomic: new calls start a fresh live hash);
@@ -78,20 +80,45 @@ def operation_of(request) -> str:
     return f"{request.method} {name}"
 
 
+def call_field(request, credential: str) -> str:
+    """This call's field without tenant and status class (an API key's script call adds its tenant)."""
+    match = request.resolver_match
+    version = (match.kwargs.get("version") if match is not None else None) or "-"
+    return usage_field(credential=credential, api=CONSOLE_API, version=version, operation=operation_of(request))
+
+
+def field_for(request, principal) -> str | None:
+    """The call's field without status class, for a principal with a tenant; None otherwise."""
+    if principal is None or principal.tenant is None:
+        return None
+    return f"{principal.tenant.pk}{SEPARATOR}{call_field(request, credential_of(principal))}"
+
+
+def mark_counted(request, field: str, allowed: bool) -> None:
+    """A script call counted this call already (as 2xx if allowed, else 4xx)."""
+    request.usage_counted = (field, "2xx" if allowed else "4xx")
+
+
 def count_call(request, response) -> None:
+    """After the response: count the call, or correct the status class a script counted it under.
+    The common case (counted by the script, status class as expected) costs no Redis command."""
     principal = getattr(request, "principal", None)
     if principal is None or principal.tenant is None or not store.enabled():
         return
-    match = request.resolver_match
-    version = (match.kwargs.get("version") if match is not None else None) or "-"
-    field = SEPARATOR.join([
-        str(principal.tenant.pk),
-        usage_field(credential=credential_of(principal), api=CONSOLE_API, version=version,
-                    operation=operation_of(request)),
-        status_class(response.status_code),
-    ])
+    actual = status_class(response.status_code)
+    counted = getattr(request, "usage_counted", None)
+    if counted is not None and counted[1] == actual:
+        return
     try:
-        store.client().hincrby(live_key(), field, 1)
+        if counted is None:
+            field = field_for(request, principal)
+            store.client().hincrby(live_key(), f"{field}{SEPARATOR}{actual}", 1)
+        else:
+            field, counted_class = counted
+            pipe = store.client().pipeline(transaction=True)
+            pipe.hincrby(live_key(), f"{field}{SEPARATOR}{counted_class}", -1)
+            pipe.hincrby(live_key(), f"{field}{SEPARATOR}{actual}", 1)
+            pipe.execute()
     except store.RedisError as exc:
         metrics.incr("metering.lost")
         log.warning("Usage of one call not counted (Redis unavailable: %s)", exc)

@@ -74,9 +74,11 @@ def key_bucket_prefix() -> str:
     return store.key("rl", "key:")
 
 
-def take(bucket: str, policy: RatePolicy, cost: int = 1) -> Decision:
-    """One GCRA decision on a bucket. Raises store.RedisError when Redis can't answer."""
-    reply = script()(keys=[store.key("rl", bucket)], args=["bucket", policy.quota, policy.window, cost])
+def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "") -> Decision:
+    """One GCRA decision on a bucket (and, with `usage_field`, the call counted in the same round
+    trip). Raises store.RedisError when Redis can't answer."""
+    reply = script()(keys=[store.key("rl", bucket), store.key("usage", "live")],
+                     args=["bucket", policy.quota, policy.window, cost, usage_field])
     return Decision.from_script(reply, policy.name)
 
 
@@ -137,13 +139,18 @@ class PolicyThrottle(BaseThrottle):
         if getattr(request._request, "ratelimit_unavailable", False):
             return self._unavailable("key verification")
         if decision is None:
+            from apikeys import metering
+
             bucket, policy = bucket_for(request)
+            field = metering.field_for(request._request, getattr(request, "principal", None))
             try:
-                decision = take(bucket, policy)
+                decision = take(bucket, policy, usage_field=field or "")
             except store.RedisError as exc:
                 request._request.ratelimit_unavailable = True
                 return self._unavailable("throttle", exc)
             remember(request, decision)
+            if field:
+                metering.mark_counted(request._request, field, decision.allowed)
         if not decision.allowed:
             raise RateLimited(decision)
         return True

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.CurrentTenantMiddleware",
     "apikeys.metering.UsageMeteringMiddleware",  # RateLimit headers + one HINCRBY per API call
+    # Deprecation / Sunset / Link headers, 410 in brownouts and after sunset (governance/middleware.py).
+    # Innermost, so the usage meter also counts the calls it refuses.
+    "governance.middleware.LifecycleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -363,6 +366,20 @@ USAGE_FLUSH_SECONDS = _env("USAGE_FLUSH_SECONDS", env.int, 60)
 CELERY_BEAT_SCHEDULE = {
     "apikeys-flush-usage": {"task": "apikeys.tasks.flush_usage", "schedule": USAGE_FLUSH_SECONDS},
     "apikeys-fold-last-used": {"task": "apikeys.tasks.fold_last_used", "schedule": USAGE_FLUSH_SECONDS},
+}
+
+# --- Deprecation notices and webhooks (governance/) -----------------------------------------------
+
+# A notice claimed by a run that then died is resumed by a later run once its claim is this old.
+DEPRECATION_NOTICE_LEASE_SECONDS = _env("DEPRECATION_NOTICE_LEASE_SECONDS", env.int, 600)
+DEPRECATION_NOTICES_EVERY_SECONDS = _env("DEPRECATION_NOTICES_EVERY_SECONDS", env.int, 900)
+WEBHOOK_MAX_ATTEMPTS = _env("WEBHOOK_MAX_ATTEMPTS", env.int, 8)
+# Only for tests and local development: lets webhooks reach loopback and private addresses (never
+# the cloud metadata ones). Keep it false anywhere else: it is what stops SSRF.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env("WEBHOOK_ALLOW_PRIVATE_NETWORKS", env.bool, False)
+CELERY_BEAT_SCHEDULE["governance-deprecation-notices"] = {
+    "task": "governance.tasks_deprecations.send_deprecation_notices",
+    "schedule": DEPRECATION_NOTICES_EVERY_SECONDS,
 }
 
 # --- Fail fast on an unsafe production configuration --------------------------------------------

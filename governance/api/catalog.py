@@ -84,6 +84,8 @@ class ApiVersionCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.Retrie
     lookup_url_kwarg = "label"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return ApiVersion.objects.none()
         api = get_object_or_404(catalog_apis(), slug=self.kwargs["api_slug"])
         return LISTED_VERSIONS.filter(api=api).select_related("api", "deprecation")
 

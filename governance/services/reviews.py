@@ -17,6 +17,7 @@
 """
 
 import hashlib
+import json
 import logging
 from datetime import timedelta
 
@@ -108,8 +109,8 @@ def submit_spec(*, actor, version: ApiVersion, document: bytes, source: str) -> 
 def empty_spec_like(revision_root) -> bytes:
     """The base of a first publication: no paths, same OpenAPI version as the proposal."""
     openapi = revision_root.get("openapi", "3.0.0") if isinstance(revision_root, dict) else "3.0.0"
-    return ('{"openapi": "%s", "info": {"title": "(nothing published)", "version": "0"}, "paths": {}}'
-            % str(openapi).replace('"', "")).encode()
+    return json.dumps({"openapi": str(openapi), "info": {"title": "(nothing published)", "version": "0"},
+                       "paths": {}}).encode()
 
 
 def load_revision(revision: SpecRevision, role: str):
