@@ -185,8 +185,8 @@ def _rows(data: dict) -> list[tuple]:
                ApiKey.objects.filter(lookup_id__in=lookups).values_list("pk", "lookup_id", "tenant_id")}
     rows = []
     for (tenant, credential, api, version, hour, operation, klass), count in totals.items():
-        if tenant not in tenants:
-            continue  # the tenant was deleted since: its usage goes with it
+        if tenant not in tenants or count == 0:
+            continue  # a deleted tenant's usage goes with it; 0 is a status-class correction's net
         key = key_ids.get(credential[4:]) if credential.startswith("key:") else None
         api_key_id = key[0] if key is not None and key[1] == tenant else None
         rows.append((tenant, credential, api_key_id, api, version, operation, klass,

@@ -11,7 +11,9 @@ Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); u
    `pip install djangorestframework-api-key` into the venv; otherwise this part says so and skips).
    Both are checked to refuse a revoked key on the very next call.
 2. Over HTTP on 127.0.0.1: gunicorn with 2 workers, wrk as the load generator; the same endpoint
-   with no authentication and behind key auth + rate limit + metering, alternated in one run.
+   with no authentication and behind key auth + rate limit + metering, alternated in one run, for
+   two endpoints (benchmarks/request_path_urls.py): `echo` (a constant: the worst case, the
+   request path is all the work) and `keys` (one tenant-scoped query + a serializer, 10 rows).
 3. Redis commands per keyed request, counted with MONITOR (commands sent by clients; the commands a
    Lua script runs inside Redis are not round trips and are reported apart).
 
@@ -157,12 +159,12 @@ def start_gunicorn(port):
 
 def parse_wrk(output: str) -> dict:
     def seconds(text):
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1}[unit]
+        value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60}[unit]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = seconds(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = seconds(re.search(r"99%\s+(\S+)", output).group(1))
+    p50 = seconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = seconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     return {"rps": rps, "p50_ms": round(p50 * 1000, 3), "p99_ms": round(p99 * 1000, 3),
@@ -173,13 +175,19 @@ def wrk(url, seconds, connections, header=None) -> dict:
     cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
     if header:
         cmd[1:1] = ["-H", header]
-    return parse_wrk(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    try:
+        return parse_wrk(output)
+    except AttributeError:
+        raise SystemExit(f"could not read wrk's output:\n{output}") from None
 
 
 def over_http(seconds, connections) -> dict:
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install -y wrk): HTTP part skipped")
         return {"skipped": "wrk not installed"}
+    for _ in range(9):
+        make_key()  # the "keys" endpoints list 10 rows
     _, raw = make_key(rate_quota=10**9, rate_window=60)
     port = free_port()
     server = start_gunicorn(port)
@@ -190,27 +198,32 @@ def over_http(seconds, connections) -> dict:
         for _ in range(20):  # warm both workers' caches and connections
             urllib.request.urlopen(request).read()
             urllib.request.urlopen(f"{base}/open/").read()
-        runs = {"open": [], "keyed": []}
+            urllib.request.urlopen(f"{base}/open-keys/").read()
+        pairs = {"echo": ("open", "keyed"), "keys": ("open-keys", "keyed-keys")}
+        runs = {name: {"open": [], "keyed": []} for name in pairs}
         for _ in range(2):  # alternate, so drift hits both alike
-            runs["open"].append(wrk(f"{base}/open/", seconds, connections))
-            runs["keyed"].append(wrk(f"{base}/keyed/", seconds, connections, header))
-        best = {name: max(results, key=lambda r: r["rps"]) for name, results in runs.items()}
-        ratio = best["keyed"]["rps"] / best["open"]["rps"]
+            for name, (open_path, keyed_path) in pairs.items():
+                runs[name]["open"].append(wrk(f"{base}/{open_path}/", seconds, connections))
+                runs[name]["keyed"].append(wrk(f"{base}/{keyed_path}/", seconds, connections, header))
+        best = {name: {side: max(r[side], key=lambda x: x["rps"]) for side in r} for name, r in runs.items()}
         time.sleep(2)  # let gunicorn drain the requests wrk left in its backlog before counting
         commands = redis_commands_per_request(request, 200)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    for name in ("open", "keyed"):
-        r = best[name]
-        print(f"HTTP {name:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
-              f"   non-2xx {r['non_2xx']}")
-    print(f"throughput keyed / open: {ratio:.1%}")
+    summary = {}
+    for name in pairs:
+        for side in ("open", "keyed"):
+            r = best[name][side]
+            print(f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
+                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}")
+        ratio = best[name]["keyed"]["rps"] / best[name]["open"]["rps"]
+        print(f"HTTP {name:4} throughput keyed / open: {ratio:.1%}")
+        summary[name] = {**best[name], "throughput_ratio": round(ratio, 3)}
     print(f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
           f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}")
-    return {"open": best["open"], "keyed": best["keyed"], "throughput_ratio": round(ratio, 3), "runs": runs,
-            "redis": commands, "gunicorn_workers": 2, "wrk": {"threads": 2, "connections": connections,
-                                                               "seconds": seconds}}
+    return {"endpoints": summary, "runs": runs, "redis": commands, "gunicorn_workers": 2,
+            "wrk": {"threads": 2, "connections": connections, "seconds": seconds}}
 
 
 def redis_commands_per_request(request, n) -> dict:

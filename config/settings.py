@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ScopeEnum": sorted(API_SCOPES),
         "TenantStatusEnum": "tenants.models.tenants.Tenant.Status",
+        "MigrationStateEnum": "governance.models.deprecations.MigrationLedgerEntry.State",
+        "LifecycleStateEnum": "governance.models.catalog.LifecycleState",
         "ApiKeyStatusEnum": ["active", "rotating", "expired", "revoked"],
         "VerificationCodeEnum": "apikeys.verification.CODES",
     },

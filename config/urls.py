@@ -22,6 +22,7 @@ api_v1_patterns = [
     path("", include("tenants.api.urls")),
     path("", include("apikeys.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("governance.api.deprecation_urls")),  # deprecations affecting you, webhooks
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("api/<version>/", include(api_v1_patterns)),
     path("portal/", include("tenants.urls")),
     path("portal/", include("apikeys.urls")),  # app_name "keys": keys and usage pages
+    path("portal/", include("governance.urls")),  # app_name "governance": deprecations, changelog, webhooks
     path("problems/<slug:slug>", config_views.problem_type, name="problem-type"),
 ]
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "API governance"
+
+    def ready(self):
+        from governance import enforcement, tasks_deprecations  # noqa: F401  (Celery registers the tasks)
+
+        enforcement.connect_signals()  # changes to versions and schedules invalidate the lifecycle table

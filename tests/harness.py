@@ -100,6 +100,9 @@ class Endpoint:
     actions: list[Action] = field(default_factory=list)
     # A singleton (e.g. /tenant/) names no object: an outsider reaches their own, never this one.
     singleton: bool = False
+    # Shared data every tenant reads alike (the API catalog): `make` ignores the tenant, and the
+    # outsider checks assert that the outsider sees the same rows instead of a 404.
+    shared: bool = False
 
     def detail_url(self, obj) -> str:
         return self.url if self.singleton else f"{self.url}{obj.pk}/"

@@ -5,6 +5,7 @@ from apikeys.models import ApiKey
 from apikeys.policies import policy_for_key
 from apikeys.services import MAX_CIDRS, MAX_LEAK_STRINGS, ROTATION_OVERLAPS
 from apikeys.verification import CODES
+from governance.api.deprecation_serializers import LifecycleFactsSerializer
 
 SCOPE_CHOICES = sorted(settings.API_SCOPES)
 KEY_STATUSES = ["active", "rotating", "expired", "revoked"]
@@ -98,6 +99,8 @@ class VerifyResponseSerializer(serializers.Serializer):
     tenant = serializers.CharField(allow_null=True, help_text="The owning tenant's slug.")
     scopes = serializers.ListField(child=serializers.CharField())
     ratelimit = RateLimitStateSerializer(allow_null=True)
+    lifecycle = LifecycleFactsSerializer(allow_null=True, help_text="The {api, version}'s lifecycle (null when the "
+                                         "pair names no catalogued version): answer 410 when `gone`, add `headers`.")
 
 
 class LeakReportSerializer(serializers.Serializer):

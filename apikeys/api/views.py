@@ -28,6 +28,7 @@ from apikeys.metering import usage_field
 from apikeys.models import ApiKey
 from apikeys.ratelimit import ServiceUnavailable, redis_unavailable
 from config.api.problems import Problem
+from governance.enforcement import facts_for
 from tenants.api.base import TenantScopedViewSet
 from tenants.api.permissions import ScopedRolePermission
 from tenants.api.views.common import validated
@@ -133,6 +134,8 @@ class VerifyView(APIView):
             "tenant": entry.get("tenant_slug"),
             "scopes": entry.get("scopes", []) if result.code != v.NOT_FOUND else [],
             "ratelimit": ratelimit,
+            # The version's lifecycle for this key's tenant (headers, brownout, 410): governance/enforcement.py.
+            "lifecycle": facts_for(data["api"], data["version"], tenant_id=entry.get("tenant")),
         }
         return Response(body)
 

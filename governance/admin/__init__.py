@@ -5,4 +5,4 @@ reviews.py: reviews (upload, the review page, decisions), waivers.
 Deprecation schedules, notices, the ledger and webhooks have their own modules.
 """
 
-from governance.admin import catalog, reviews  # noqa: F401  (registrations)
+from governance.admin import catalog, deprecations, reviews, webhooks  # noqa: F401  (registrations)

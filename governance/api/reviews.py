@@ -34,7 +34,6 @@ from governance.api.catalog import API_SLUG, VERSION_LABEL
 from governance.api.serializers import ReviewSerializer
 from governance.models import Api, ApiVersion, Review, SpecRevision
 from governance.services import reviews as review_services
-from tenants.services.errors import NotAllowed
 
 SPEC_MEDIA_TYPES = [
     "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain",
@@ -126,11 +125,8 @@ class ReviewCreateView(ReviewView):
     def post(self, request, *args, api_slug=None, label=None, **kwargs):
         version = self.version_for(request, api_slug, label)
         document = self.document_of(request)
-        try:
-            review = review_services.submit_spec(actor=request.principal, version=version, document=document,
-                                                 source=SpecRevision.Source.API)
-        except NotAllowed as exc:
-            raise exceptions.PermissionDenied(str(exc.detail)) from None
+        review = review_services.submit_spec(actor=request.principal, version=version, document=document,
+                                             source=SpecRevision.Source.API)  # not an owner: 403 problem
         review = Review.objects.select_related("version__api", "revision").get(pk=review.pk)  # after the engine
         data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{review.pk}/")

@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--deprecation-days-stable", type=_non_negative, default=0)
     diff.add_argument("--ignore", metavar="FILE", help="oasdiff ignore file: lines of 'METHOD /path text'")
     diff.add_argument("--severity", metavar="FILE", help="lines of '<rule-id> ERR|WARN|INFO|NONE'")
-    diff.add_argument("--max-bytes", type=_non_negative, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    diff.add_argument("--max-bytes", type=_non_negative, default=DEFAULT_MAX_BYTES, metavar="N",
+                      help=f"refuse a spec file (or $ref'd file) larger than N bytes (default {DEFAULT_MAX_BYTES})")
     return parser
 
 

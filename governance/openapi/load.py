@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Optional, Union
 
 import yaml_rs
@@ -39,6 +40,7 @@ def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_
             if filename.lower().endswith(".json"):
                 raise SpecError(f"{filename}: not valid JSON: {exc}") from None
             # flow-style YAML can start with "{" too: fall through to the YAML parser
+    _check_block_nesting(text, filename)
     try:
         value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
     except RecursionError:
@@ -49,6 +51,28 @@ def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_
     if "<<" in text:
         value = _apply_merge_keys(value)
     return value
+
+
+# yaml_rs limits flow nesting ([[[...) but not block nesting, and overflows its stack (the process
+# dies with SIGSEGV) on ~20k levels, which compact nested sequences reach in 40 KB: ``- - - - x``.
+# A block node's depth is at most its column + 1, and a column is indentation plus the chain of
+# ``-``/``?``/``:`` indicators before it on its line, so bounding both bounds the depth (~4k).
+_INDENT_LIMIT = 4096
+_CHAIN_LIMIT = 128
+_DEEP_INDENT = re.compile("\n {%d}" % _INDENT_LIMIT)
+_CHAIN_START = re.compile(r"\n *[-?:] +[-?:](?= |\n|$)")  # two indicators in a row: rare, checked closely
+_CHAIN = re.compile(r"\n *((?:[-?:] +)+)")
+
+
+def _check_block_nesting(text: str, filename: str) -> None:
+    text = "\n" + text if text[:1] != "\n" else text
+    if _DEEP_INDENT.search(text):
+        raise SpecError(f"{filename}: document nested too deeply (indented over {_INDENT_LIMIT} columns)")
+    for start in _CHAIN_START.finditer(text):
+        chain = _CHAIN.match(text, start.start())
+        if chain and sum(chain.group(1).count(c) for c in "-?:") >= _CHAIN_LIMIT:
+            raise SpecError(f"{filename}: document nested too deeply (over {_CHAIN_LIMIT} nested "
+                            f"collections on one line)")
 
 
 def _apply_merge_keys(root: Any) -> Any:

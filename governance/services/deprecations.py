@@ -197,7 +197,7 @@ def called_versions(tenant, *, since=None) -> set[tuple[str, str]]:
     """(api slug, version label) pairs the tenant called since `since` (default: 30 days ago)."""
     since = since or timezone.now() - TRAFFIC_WINDOW
     rows = (UsageRecord.objects.for_tenant(tenant).filter(hour__gte=since)
-            .values_list("api", "version").distinct())
+            .order_by().values_list("api", "version").distinct())
     return set(rows)
 
 

@@ -170,3 +170,15 @@ def test_two_kills_in_a_row_then_a_flush(acme, key_client, child_env):
     metering.flush_usage()
     assert total(tenant=acme) == 11
     assert flush_keys() == []
+
+
+@pytest.mark.django_db
+def test_the_beat_tasks_fold_usage_and_last_use(acme, key_client, settings):
+    from apikeys import tasks
+
+    assert "apikeys-flush-usage" in settings.CELERY_BEAT_SCHEDULE
+    client = key_client(acme)
+    calls(client, 2)
+    assert tasks.flush_usage.run()["calls"] == 2
+    assert tasks.fold_last_used.run() == 1
+    assert total(tenant=acme) == 2

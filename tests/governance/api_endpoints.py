@@ -5,4 +5,4 @@ Each part of governance declares its endpoints in its own module, imported here:
 webhooks) in theirs.
 """
 
-from tests.governance import api_endpoints_catalog  # noqa: F401  (registrations)
+from tests.governance import api_endpoints_catalog, api_endpoints_deprecations  # noqa: F401  (registrations)

@@ -100,3 +100,17 @@ def test_new_required_request_header_property():
                                   "c": {"type": "string", "readOnly": True}}, ["a", "b", "c"]))
     assert [(i, t) for i, _l, t in run(base, revision) if i == "new-required-request-header-property"] == [
         ("new-required-request-header-property", "added the new required `X-Obj` request header's property `b`")]
+
+
+def test_request_header_property_became_required():
+    def param(required, nested_required):
+        return [{"name": "X-Obj", "in": "header", "schema": {
+            "type": "object", "required": required,
+            "properties": {"a": {"type": "string"}, "ro": {"type": "string", "readOnly": True},
+                           "n": {"type": "object", "required": nested_required,
+                                 "properties": {"m": {"type": "string"}}}}}}]
+    got = run(spec(params=param([], [])), spec(params=param(["a", "ro"], ["m"])))
+    assert sorted((i, t) for i, _l, t in got if i == "request-header-property-became-required") == [
+        ("request-header-property-became-required", "the `X-Obj` request header's property `a` became required"),
+        ("request-header-property-became-required", "the `X-Obj` request header's property `n/m` became required"),
+    ]

@@ -126,3 +126,13 @@ def test_property_stability_is_always_on():
         "request-property-stability-increased"]
     assert run(spec("draft"), spec(None)) == []  # gated on the base level (default threshold beta)
     assert [i for i, *_ in run(spec("stable"), spec("bogus"))] == ["api-invalid-stability-level"]
+
+
+def test_response_property_annotation_only_all_of_probe():
+    # coverage probe for rule_coverage.py: no conformance pair exercises these two ids
+    def spec(all_of):
+        return doc(body_op(None, {"application/json": {"schema": {
+            "type": "object", "properties": {"p": {"allOf": all_of}}}}}))
+    plain, noted = spec([{"type": "string"}]), spec([{"type": "string"}, {"description": "x"}])
+    assert [i for i, *_ in run(plain, noted)] == ["response-property-all-of-added-annotation-only"]
+    assert [i for i, *_ in run(noted, plain)] == ["response-property-all-of-removed-annotation-only"]

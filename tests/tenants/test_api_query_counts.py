@@ -25,6 +25,7 @@ def test_list_query_count_does_not_grow_with_rows(endpoint, credential, acme, ow
 
     for _ in range(49):
         endpoint.make(acme)
+    client.get(endpoint.url)  # again: writes to the catalog invalidate the lifecycle enforcement table
     fifty_rows, rows_after = _count_queries(client, endpoint.url)
 
     assert rows_after >= rows_before + 49  # the second call really served the extra rows

@@ -23,6 +23,11 @@ from tenants.services.errors import NotAllowed
 class Command(BaseCommand):
     help = "Submit an OpenAPI document for review of an API version."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # `--version V` names the API version (as CI scripts write it); Django's own --version
+        # (the Django release) gives way.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("file", help="The OpenAPI document (YAML or JSON); '-' reads standard input.")
         parser.add_argument("--api", required=True, help="The API's slug.")

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from ..load import join_pointer
 from .registry import operation_check
-from .sites import full_name, property_pointers, walk_added
+from .sites import full_name, property_pointers, walk_added, walk_modified
 
 # --- helpers shared by the header checks ----------------------------------------------------------
 
@@ -253,3 +253,43 @@ def new_required_request_header_property(op):
                 continue
             op.emit("new-required-request-header-property", param.base.name, full_name(path, name),
                     base_pointer=None, revision_pointer=rev_ptr)
+
+
+def _required_added(d) -> list:
+    before, after = d.old("required"), d.new("required")
+    before = before if isinstance(before, list) else []
+    return [n for n in (after if isinstance(after, list) else []) if n not in before]
+
+
+def _read_only_property(spec, d, name) -> bool:
+    props = d.new("properties")
+    node = props.get(name) if isinstance(props, dict) else None
+    resolved, _loc, _ = spec.deref(node, join_pointer(d.revision_pointer, "properties", name))
+    return isinstance(resolved, dict) and resolved.get("readOnly") is True
+
+
+@operation_check("RequestHeaderPropertyBecameRequiredCheck")
+def request_header_property_became_required(op):
+    """oasdiff: check_request_header_property_became_required.go (a property of an object-valued
+    header parameter became required; newly added required properties are reported by
+    new-required-request-header-property at the root level only, as oasdiff does)."""
+    spec = op.spec_diff.revision
+    for param in op.parameters.modified:
+        if param.base.in_ != "header" or param.schema is None:
+            continue
+        root = param.schema
+        nodes = [(None, root)] + [(full_name(path, name), d) for path, name, d, _p in walk_modified(root)]
+        for prefix, d in nodes:
+            if not isinstance(d.base, dict) or not isinstance(d.revision, dict):
+                continue
+            rev_props = d.new("properties") if isinstance(d.new("properties"), dict) else {}
+            base_props = d.old("properties") if isinstance(d.old("properties"), dict) else {}
+            for name in _required_added(d):
+                if rev_props.get(name) is None or _read_only_property(spec, d, name):
+                    continue
+                if prefix is None and base_props.get(name) is None:
+                    continue  # a new required property: new-required-request-header-property
+                op.emit("request-header-property-became-required", param.base.name,
+                        name if prefix is None else f"{prefix}/{name}",
+                        base_pointer=d.pointer_of("required")[0] or d.base_pointer,
+                        revision_pointer=join_pointer(d.revision_pointer, "required"))

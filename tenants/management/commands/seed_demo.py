@@ -17,6 +17,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from governance import demo as governance_demo
+from governance import demo_deprecations
 from tenants import audit, services
 from tenants.backends import SEEDED_ADMIN_ALIAS, SEEDED_ADMIN_EMAIL
 from tenants.models import Application, Membership, Tenant, User
@@ -144,6 +146,8 @@ def seed_oauth_clients(seeding: Seeding):
 
 # Later issues append their steps (API keys, catalog, deprecations, ...). Order matters.
 SEED_STEPS = [seed_admin, seed_users, seed_tenants, seed_memberships, seed_oauth_clients]
+SEED_STEPS += governance_demo.SEED_STEPS  # catalog, lifecycle states, reviews (governance/demo.py)
+SEED_STEPS += demo_deprecations.SEED_STEPS  # brownout, traffic to the old version, notices, ledger
 
 
 # --- the command --------------------------------------------------------------------------------

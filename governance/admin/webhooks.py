@@ -1,0 +1,63 @@
+"""Staff console: tenants' webhook endpoints (never their secrets) and every delivery, read-only,
+with one action: retry deliveries that failed or gave up."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from governance.models import WebhookDelivery, WebhookEndpoint
+from governance.services import webhooks
+from tenants import audit
+from tenants.admin.staff import staff_principal
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "tenant", "is_active", "event_types", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("=tenant__slug", "url")
+    list_select_related = ("tenant",)
+    fields = ("tenant", "url", "description", "event_types", "is_active", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # registered by the tenant, who is shown the secret once
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("message_id", "event_type", "tenant", "endpoint", "status", "attempts", "last_status_code",
+                    "created_at", "delivered_at")
+    list_filter = ("status", "event_type")
+    search_fields = ("=message_id", "=tenant__slug", "endpoint__url")
+    list_select_related = ("tenant", "endpoint")
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    fields = ("message_id", "event_type", "tenant", "endpoint", "status", "attempts", "last_status_code",
+              "last_error", "payload", "created_at", "delivered_at")
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected deliveries now (audited)", permissions=["change"])
+    def retry(self, request, queryset):
+        retried = 0
+        retryable = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.GAVE_UP, WebhookDelivery.Status.REFUSED]
+        for delivery in queryset.filter(status__in=retryable).select_related("tenant"):
+            with transaction.atomic():
+                WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
+                audit.record(action="webhook.delivery_retried", actor=staff_principal(request, tenant=delivery.tenant),
+                             tenant=delivery.tenant, target=delivery, changes={"status": [delivery.status, "pending"]})
+                transaction.on_commit(lambda pk=delivery.pk: webhooks.schedule_delivery(pk))
+            retried += 1
+        self.message_user(request, f"{retried} deliveries queued again.", messages.SUCCESS)

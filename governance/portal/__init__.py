@@ -1,0 +1,1 @@
+"""The tenant portal's governance pages: deprecations affecting you, changelogs, webhooks."""
