@@ -59,7 +59,7 @@ def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_
 # ``-``/``?``/``:`` indicators before it on its line, so bounding both bounds the depth (~4k).
 _INDENT_LIMIT = 4096
 _CHAIN_LIMIT = 128
-_DEEP_INDENT = re.compile("\n {%d}" % _INDENT_LIMIT)
+_DEEP_INDENT = re.compile(f"\n {{{_INDENT_LIMIT}}}")
 _CHAIN_START = re.compile(r"\n *[-?:] +[-?:](?= |\n|$)")  # two indicators in a row: rare, checked closely
 _CHAIN = re.compile(r"\n *((?:[-?:] +)+)")
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from operator import attrgetter
 from dataclasses import dataclass, field
-from typing import Optional
+from operator import attrgetter
 
 from .rules import format_message
 
@@ -30,8 +29,8 @@ class Finding:
                  "_args", "_details")
     FIELDS = ("id", "level", "operation", "path", "text", "base_pointer", "revision_pointer")
 
-    def __init__(self, id: str, level: str, operation: str, path: str, text: Optional[str] = None,
-                 base_pointer: Optional[str] = None, revision_pointer: Optional[str] = None,
+    def __init__(self, id: str, level: str, operation: str, path: str, text: str | None = None,
+                 base_pointer: str | None = None, revision_pointer: str | None = None,
                  *, args: tuple = (), details: str = ""):
         self._id = id
         self._level = level
@@ -70,13 +69,13 @@ class Finding:
         return hash(self._values())
 
     def __repr__(self):
-        return "Finding(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.FIELDS, self._values())) + ")"
+        return "Finding(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.FIELDS, self._values(), strict=True)) + ")"
 
     def __reduce__(self):
         return (Finding, self._values())
 
     def as_dict(self) -> dict:
-        return dict(zip(self.FIELDS, self._values()))
+        return dict(zip(self.FIELDS, self._values(), strict=True))
 
     def sort_key(self):
         return (-LEVELS[self._level], self._path, self._operation, self._id, self.text)

@@ -7,7 +7,6 @@ compositions, readOnly/writeOnly, stability levels, recursive component refs, ex
 * reordering every mapping's keys changes nothing either (order carries no meaning in a mapping).
 """
 import json
-import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

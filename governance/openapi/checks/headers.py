@@ -10,7 +10,7 @@ A header value is text on the wire, so oasdiff classifies header type changes as
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..load import join_pointer
 from .registry import operation_check
@@ -37,7 +37,7 @@ def _format(schema: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _strings_diff(before: list, after: list) -> Optional[tuple[list, list]]:
+def _strings_diff(before: list, after: list) -> tuple[list, list] | None:
     """(added, deleted) like oasdiff's StringsDiff, None when the sets are equal."""
     added = [t for t in after if t not in before]
     deleted = [t for t in before if t not in after]
@@ -75,7 +75,7 @@ def _format_contained(types: list, to: str, frm: str) -> bool:
     return False
 
 
-def response_type_rule(base: dict, revision: dict, strongly_typed: bool, ids: dict) -> Optional[str]:
+def response_type_rule(base: dict, revision: dict, strongly_typed: bool, ids: dict) -> str | None:
     """oasdiff's responseTypeChangeId: ids has keys specialized/compatible/generalized/changed."""
     base_types, rev_types = types_of(base), types_of(revision)
     type_diff = _strings_diff(base_types, rev_types)
@@ -159,7 +159,7 @@ def _nullable_wrapping(spec_diff, base: dict, revision: dict, rev_loc: str) -> b
     return nulls == 1 and isinstance(payload, dict) and _bare(payload) == _bare(base)
 
 
-def nullability_change(spec_diff, schema_diff) -> Optional[str]:
+def nullability_change(spec_diff, schema_diff) -> str | None:
     """"nullable" / "not-nullable" / None, oasdiff's nullabilityChange for one schema diff."""
     base, rev = schema_diff.base, schema_diff.revision
     if not isinstance(base, dict) or not isinstance(rev, dict):

@@ -10,7 +10,7 @@ sides is reported as a scope change, and whatever remains is deleted / added.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..load import join_pointer
 from .registry import spec_check
@@ -90,7 +90,7 @@ def requirements_diff(base: Any, revision: Any):
     return added, deleted, modified
 
 
-def _pointer(container: dict, location: str, key: str) -> Optional[str]:
+def _pointer(container: dict, location: str, key: str) -> str | None:
     return join_pointer(location, key) if isinstance(container, dict) and key in container else None
 
 

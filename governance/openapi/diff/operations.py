@@ -158,7 +158,7 @@ def _media_diff(spec_diff, base_name, rev_name, base_media, rev_media, b_loc, r_
                          base_name=None if base_name == rev_name else base_name)
 
 
-def parse_media_type(name: str) -> Optional[tuple[str, str, list[str], dict[str, str]]]:
+def parse_media_type(name: str) -> tuple[str, str, list[str], dict[str, str]] | None:
     """(type, subtype, suffixes, parameters) of a media type name, None when unparseable."""
     head, *params = name.split(";")
     type_, sep, subtype = head.strip().lower().partition("/")
