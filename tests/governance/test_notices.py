@@ -108,9 +108,8 @@ def test_the_notice_also_goes_to_the_tenants_webhooks_once(calling, acme):
 
 
 def test_a_run_that_died_after_claiming_is_resumed_once_the_lease_expires(calling, mailoutbox):
-    with time_machine.travel(T0, tick=False):
-        with pytest.raises(Died):
-            notices.run(hook=die_at("claimed"))
+    with time_machine.travel(T0, tick=False), pytest.raises(Died):
+        notices.run(hook=die_at("claimed"))
     notice = DeprecationNotice.objects.get()
     assert (notice.status, notice.emailed_at) == ("claimed", None) and mailoutbox == []
 
