@@ -5,6 +5,7 @@ check_response_optional_property_updated.go.
 """
 from __future__ import annotations
 
+from .composition import one_of_wrapping_moved
 from .registry import schema_check
 from .sites import full_name, property_pointers, walk_added, walk_removed
 
@@ -22,9 +23,10 @@ def _flag(schema, name) -> bool:
 def request_property_updated(site):
     if site.kind != "request-body":
         return
+    spec_diff = site.op.spec_diff
     for path, name, schema, parent in walk_removed(site.diff):
-        if _flag(schema, "readOnly"):
-            continue
+        if _flag(schema, "readOnly") or name in one_of_wrapping_moved(parent, spec_diff):
+            continue  # a property moved into a oneOf wrapping is not removed (wrapping.py reports it)
         base_ptr, _ = property_pointers(parent, name)
         site.emit("request-property-removed", full_name(path, name), base_pointer=base_ptr, revision_pointer=None)
     for path, name, schema, parent in walk_added(site.diff):
@@ -45,14 +47,14 @@ def response_property_updated(site):
         return
     wanted = site.op.spec_diff.options.selected_checks
     emit, status = site.emit, site.status
-    for required, rule, name, base_ptr, rev_ptr in _response_changes(site.diff):
+    for required, rule, name, base_ptr, rev_ptr in _response_changes(site.diff, site.op.spec_diff):
         if wanted is not None and ("ResponseRequiredPropertyUpdatedCheck" if required
                                    else "ResponseOptionalPropertyUpdatedCheck") not in wanted:
             continue
         emit(rule, name, status, base_pointer=base_ptr, revision_pointer=rev_ptr)
 
 
-def _response_changes(root) -> list:
+def _response_changes(root, spec_diff) -> list:
     """(required, rule id, property name, base ptr, rev ptr) per response property added/removed.
 
     Depends on the schema diff only: cached on it (Stripe: ~20k findings over ~900 operations
@@ -63,6 +65,8 @@ def _response_changes(root) -> list:
         return cached
     cached = root.walks["response-property-changes"] = []
     for path, name, schema, parent in walk_removed(root):
+        if name in one_of_wrapping_moved(parent, spec_diff):
+            continue  # moved into a oneOf wrapping, not removed (wrapping.py reports it)
         required = name in _required(parent.base)
         kind = "required" if required else "optional"
         write_only = "-write-only" if _flag(schema, "writeOnly") else ""

@@ -106,6 +106,7 @@ class NodeInfo:
     wrap_payload_location: str | None = None
     list_added: list[str] = field(default_factory=list)
     list_deleted: list[str] = field(default_factory=list)
+    one_of_wrap: bool = False  # oasdiff OneOfWrappingDiff: an object became oneOf: [that object, ...]
 
     @property
     def type_changed(self) -> bool:
@@ -202,6 +203,9 @@ def _analyse(d, spec_diff) -> NodeInfo:
                 and set(base_pattern[0]) != set(revision_pattern[0])):
             info.list_added = sorted(set(revision_pattern[0]) - set(base_pattern[0]))
             info.list_deleted = sorted(set(base_pattern[0]) - set(revision_pattern[0]))
+        if "oneOf" in revision and "properties" in base:
+            from .composition import one_of_wrapping  # the composition family owns the detection
+            info.one_of_wrap = one_of_wrapping(d, spec_diff)
     return info
 
 
@@ -284,6 +288,13 @@ _LIST_REPORTERS = frozenset(
 # added/removed and required echoes of moving an object's properties into the branch.
 _WRAP_KINDS = frozenset({"type", "values", "constraints", "structure", "existence", "requiredness"})
 _LIST_KINDS = frozenset({"type", "structure"})
+# oneOf wrapping (an object became oneOf: [that object, ...]): claims the type echo (the wrapper reads
+# as "any") and the oneOf membership; reported by *-body-wrapped-in-one-of (checks/wrapping.py) at the
+# body and by the property one-of-added finding below it. The moved properties' "removed" echoes are
+# skipped by checks/properties.py (oasdiff: MovedProperties in the property-updated checks).
+_ONE_OF_WRAP_REPORTERS = frozenset({"request-body-wrapped-in-one-of", "response-body-wrapped-in-one-of",
+                                    "request-property-one-of-added", "response-property-one-of-added"})
+_ONE_OF_WRAP_KINDS = frozenset({"type", "structure"})
 
 
 def claimed(info: NodeInfo, rule_id: str) -> bool:
@@ -294,6 +305,8 @@ def claimed(info: NodeInfo, rule_id: str) -> bool:
     if info.wrap and kind in _WRAP_KINDS and rule_id not in _WRAP_REPORTERS:
         return True
     if info.list_of_types and kind in _LIST_KINDS and rule_id not in _LIST_REPORTERS:
+        return True
+    if info.one_of_wrap and kind in _ONE_OF_WRAP_KINDS and rule_id not in _ONE_OF_WRAP_REPORTERS:
         return True
     return info.null_only_type_change and kind == "type"
 
@@ -341,6 +354,9 @@ def _record_claims(site) -> None:
         if info.list_of_types:
             claims.append(_Claim(site.op.method, site.op.path, _LIST_KINDS, _LIST_REPORTERS,
                                  (d.base_pointer,), (d.revision_pointer,)))
+        if info.one_of_wrap:
+            claims.append(_Claim(site.op.method, site.op.path, _ONE_OF_WRAP_KINDS, _ONE_OF_WRAP_REPORTERS,
+                                 (d.base_pointer,), (d.revision_pointer,)))
 
 
 def _under(pointer: str | None, locations: tuple) -> bool:
@@ -350,6 +366,8 @@ def _under(pointer: str | None, locations: tuple) -> bool:
 def _matches(claim: _Claim, finding) -> bool:
     if finding.operation != claim.operation or finding.path != claim.path or finding.id in claim.exempt:
         return False
+    if finding.id.startswith("response-header-"):
+        return False  # oasdiff's response-header checks never consult the transition claims
     if rule_kind(finding.id) not in claim.kinds:
         return False
     base, revision = finding.base_pointer, finding.revision_pointer
