@@ -46,9 +46,6 @@ REASONS = {
     "response-body-min-items-unset": "unreachable in oasdiff: removing minItems is reported as "
                                      "response-*-min-items-decreased (uint64, absent = 0)",
     "response-property-min-items-unset": "unreachable in oasdiff (see response-body-min-items-unset)",
-    "request-body-wrapped-in-one-of": "oneOf wrapping (diff/one_of_wrapping_diff.go) not implemented yet "
-                                      "(composition family); 1 conformance case",
-    "response-body-wrapped-in-one-of": "oneOf wrapping not implemented yet (composition family); 1 conformance case",
 }
 
 
