@@ -107,3 +107,19 @@ def request_path_redis(settings):
                 client.delete(*stale)
         except store.RedisError:
             pass
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests recorded with record_property("summary_line", ...) (e.g. the oasdiff
+    conformance agreement) at the end of the run, whichever xdist worker ran them."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if report.when == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "summary_line"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

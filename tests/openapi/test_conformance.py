@@ -9,13 +9,15 @@ import pathlib
 from conformance import BASELINE, load_cases, run_all
 
 
-def test_conformance_agreement_does_not_regress(capsys):
+def test_conformance_agreement_does_not_regress(capsys, record_property):
     baseline = json.loads(pathlib.Path(BASELINE).read_text(encoding="utf-8"))
     cases = load_cases()
     agreed, failures = run_all(cases)
+    figure = f"oasdiff conformance: {agreed}/{len(cases)} = {100.0 * agreed / len(cases):.1f}% (baseline {baseline['agreed']})"
+    # Shown in the run's summary (tests/conftest.py), also under xdist where worker output is hidden.
+    record_property("summary_line", figure)
     with capsys.disabled():
-        print(f"\noasdiff conformance: {agreed}/{len(cases)} = {100.0 * agreed / len(cases):.1f}% "
-              f"(baseline {baseline['agreed']})")
+        print("\n" + figure)
     on_purpose = {entry["case"] for entry in baseline["disagree_on_purpose"]}
     unexpected = [case["name"] for case, _ in failures if case["name"] not in on_purpose]
     assert agreed >= baseline["agreed"], (
