@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from tenants.models import Application
 from tenants.roles import ROLE_RANK, Role
+from tenants.services.clients import GATEWAY_SCOPES
 
 
 def apply_service_error(form: forms.Form, exc: Exception) -> None:
@@ -143,6 +144,7 @@ class OAuthClientForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["allowed_scopes"].choices = [
             (scope, f"{scope} — {description}") for scope, description in settings.API_SCOPES.items()
+            if scope not in GATEWAY_SCOPES  # staff grant those, in the admin
         ]
 
     def clean_redirect_uris(self):

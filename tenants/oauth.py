@@ -15,12 +15,15 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from tenants.models import Application, Membership
+from tenants.services.clients import GATEWAY_SCOPES
 
 
 class TenantOAuth2Validator(OAuth2Validator):
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         """A token may carry only scopes its client was allowed (and that exist)."""
         allowed = set(client.allowed_scopes or [])
+        if not client.is_gateway:
+            allowed -= GATEWAY_SCOPES
         return bool(scopes) and set(scopes) <= allowed and super().validate_scopes(
             client_id, scopes, client, request, *args, **kwargs
         )

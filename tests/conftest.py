@@ -6,6 +6,20 @@ lower role, and an outsider from another tenant.
 """
 
 import pytest
+from django.conf import settings
+
+
+def pytest_sessionstart(session):
+    """The suite runs on PostgreSQL and a real Redis, never on stand-ins: refuse to start otherwise
+    (`make test` finds or starts both; see tools/test_services.py)."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    missing = []
+    if "postgresql" not in engine:
+        missing.append(f"DATABASE_URL must point at PostgreSQL (the engine is {engine})")
+    if not settings.REDIS_URL:
+        missing.append("REDIS_URL must point at a Redis server")
+    if missing:
+        raise pytest.UsageError("; ".join(missing) + ". Run the suite with `make test`.")
 from rest_framework.test import APIClient
 
 from tenants.roles import Role
@@ -79,8 +93,8 @@ def token_client():
     """token_client(tenant, scopes, user=None) -> an APIClient with a bearer token of a fresh client
     of `tenant` carrying `scopes` (a person's token when `user` is given)."""
 
-    def make(tenant, scopes=ALL_SCOPES, user=None):
-        app = ApplicationFactory(tenant=tenant, allowed_scopes=list(scopes))
+    def make(tenant, scopes=ALL_SCOPES, user=None, gateway=False):
+        app = ApplicationFactory(tenant=tenant, allowed_scopes=list(scopes), is_gateway=gateway)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, scopes, user=user)}")
         client.application = app

@@ -91,8 +91,9 @@ class GatewayPermission(ScopedRolePermission):
 
     def has_permission(self, request, view):
         super().has_permission(request, view)
-        if request.principal.kind != "oauth" or request.principal.user is not None:
-            raise Problem("permission-denied", "Only a gateway's OAuth client (client credentials) verifies keys.")
+        principal = request.principal
+        if principal.kind != "oauth" or principal.user is not None or not principal.application.is_gateway:
+            raise Problem("permission-denied", "Only a platform gateway's OAuth client (client credentials) verifies keys.")
         return True
 
 

@@ -33,7 +33,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ("name", "redirect_uris", "allowed_scopes")
+        fields = ("name", "redirect_uris", "is_gateway", "allowed_scopes")
 
 
 class ApplicationAdmin(admin.ModelAdmin):
@@ -43,12 +43,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     form = ApplicationForm
     list_display = ("name", "client_id", "tenant", "authorization_grant_type", "client_type", "created")
-    list_filter = ("authorization_grant_type", "client_type")
+    list_filter = ("is_gateway", "authorization_grant_type", "client_type")
     list_select_related = ("tenant",)
     search_fields = ("client_id", "name", "tenant__slug", "tenant__name")
     fieldsets = (
         (None, {"fields": ("tenant", "name", "client_id", "client_type", "authorization_grant_type")}),
-        ("Access", {"fields": ("allowed_scopes", "redirect_uris")}),
+        ("Access", {"fields": ("is_gateway", "allowed_scopes", "redirect_uris")}),
         ("Secret", {"fields": ("hash_client_secret", "secret_rotated_at"),
                     "description": "The secret is stored hashed and shown only to the tenant, once."}),
         ("History", {"fields": ("created_by", "created", "updated", "registration_source")}),

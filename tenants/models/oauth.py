@@ -24,6 +24,11 @@ class Application(AbstractApplication):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    # A platform gateway (Kong, Envoy, a Lambda authorizer) may hold `keys:verify` and so learns which
+    # tenant owns any key it verifies: only staff can make a client one, never a tenant.
+    is_gateway = models.BooleanField(
+        default=False, help_text="Platform gateway: may carry keys:verify. Set by staff only."
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -11,13 +11,20 @@ from tenants.models import Application
 from tenants.services.errors import ServiceError, require
 
 ALLOWED_GRANTS = {grant for grant, _ in Application.GRANT_TYPES}
+# Scopes only a platform gateway client (Application.is_gateway, set by staff) may carry.
+GATEWAY_SCOPES = frozenset({"keys:verify"})
 
 
-def _checked_scopes(actor, scopes) -> list[str]:
+def _checked_scopes(actor, scopes, *, gateway: bool = False) -> list[str]:
     scopes = sorted(set(scopes or []))
     unknown = [s for s in scopes if s not in settings.API_SCOPES]
     if unknown:
         raise ValidationError({"allowed_scopes": [f"Unknown scope(s): {', '.join(unknown)}."]})
+    reserved = [s for s in scopes if s in GATEWAY_SCOPES]
+    if reserved and not gateway:
+        raise ValidationError(
+            {"allowed_scopes": [f"{', '.join(reserved)} is reserved for platform gateway clients (set by staff)."]}
+        )
     if actor.scopes is not None:
         beyond = [s for s in scopes if s not in actor.scopes]
         if beyond:
@@ -78,9 +85,15 @@ def update_oauth_client(*, actor, application: Application, **fields) -> Applica
     require(actor, "clients.manage")
     app = _locked(actor, application)
     changes = {}
+    if "is_gateway" in fields and actor.kind not in ("staff", "system"):
+        raise ValidationError({"is_gateway": ["Only platform staff can make a client a gateway."]})
+    gateway = fields.get("is_gateway", app.is_gateway)
     if "allowed_scopes" in fields:
-        fields["allowed_scopes"] = _checked_scopes(actor, fields["allowed_scopes"])
-    for name in ("name", "redirect_uris", "allowed_scopes"):
+        fields["allowed_scopes"] = _checked_scopes(actor, fields["allowed_scopes"], gateway=gateway)
+    elif not gateway and GATEWAY_SCOPES & set(app.allowed_scopes):
+        # A client that stops being a gateway loses the scopes only a gateway may carry.
+        fields["allowed_scopes"] = [s for s in app.allowed_scopes if s not in GATEWAY_SCOPES]
+    for name in ("name", "redirect_uris", "is_gateway", "allowed_scopes"):
         if name in fields and getattr(app, name) != fields[name]:
             changes[name] = [getattr(app, name), fields[name]]
             setattr(app, name, fields[name])

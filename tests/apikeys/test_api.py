@@ -131,7 +131,7 @@ def test_a_viewer_can_list_but_not_create(acme, viewer, session_client):
 
 @pytest.fixture
 def gateway(globex, token_client):
-    return token_client(globex, scopes=["keys:verify"])
+    return token_client(globex, scopes=["keys:verify"], gateway=True)
 
 
 def verify(gateway, **body):

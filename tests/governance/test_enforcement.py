@@ -190,7 +190,7 @@ def test_the_gateway_verify_endpoint_answers_the_same_facts(schedule, acme, glob
     with time_machine.travel(T0, tick=False), transaction.atomic():
         deprecations.grant_exemption(actor=SYSTEM, schedule=schedule, tenant=acme, reason="Pilot", expires_at=SUNSET)
     with time_machine.travel(BROWNOUT_START + timedelta(minutes=30), tick=False):
-        gateway = token_client(globex, scopes=["keys:verify"])
+        gateway = token_client(globex, scopes=["keys:verify"], gateway=True)
         with transaction.atomic():
             _a, acme_key = key_services.create_key(actor=Principal.system(acme), name="a", scopes=["catalog:read"])
             _g, globex_key = key_services.create_key(actor=Principal.system(globex), name="g", scopes=["catalog:read"])
