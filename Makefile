@@ -47,6 +47,7 @@ lint: install-dev
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	APIKEY_PEPPER=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
 	ALLOWED_HOSTS=console.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: install
