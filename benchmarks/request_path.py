@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/request_path.py [--seconds 10] [--connections 16]
 
 Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); uses its own database
-(console_bench) and Redis key prefix (bench:), removed keys afterwards. Parts:
+(<DATABASE_URL name>_bench, e.g. console_bench) and Redis key prefix (the same name + ":"),
+removed keys afterwards. Parts:
 
 1. In-process, warm cache: microseconds per `apikeys.verification.verify` (one Redis round trip,
    no query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same
@@ -39,11 +40,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BASE_DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/console")
-BENCH_DB = re.sub(r"/[^/]*$", "/console_bench", BASE_DB)
+# Its own database next to DATABASE_URL's ("console" -> "console_bench"), so a run never touches the
+# data of the console or of a test run using the same server.
+BENCH_DB_NAME = re.search(r"/([^/?]*)(?:\?.*)?$", BASE_DB).group(1) + "_bench"
+BENCH_DB = re.sub(r"/[^/]*$", "/" + BENCH_DB_NAME, BASE_DB)
 ENV = {
     "DATABASE_URL": BENCH_DB,
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-    "APIKEY_REDIS_PREFIX": "bench:",
+    "APIKEY_REDIS_PREFIX": BENCH_DB_NAME + ":",
     "CELERY_BROKER_URL": "memory://",
     "DJANGO_SETTINGS_MODULE": "benchmarks.request_path_settings",
     "DEBUG": "false",
@@ -62,8 +66,8 @@ def ensure_database():
 
     admin_url = re.sub(r"/[^/]*$", "/postgres", BASE_DB)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'console_bench'").fetchone():
-            conn.execute("CREATE DATABASE console_bench")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB_NAME}"')
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True,
                    env={**os.environ})
 
