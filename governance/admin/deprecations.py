@@ -56,6 +56,9 @@ class ExemptionInline(admin.TabularInline):
 
 
 class ScheduleForm(forms.ModelForm):
+    # A guide URL typed without a scheme means https (Django 6's default, chosen explicitly now).
+    migration_guide_url = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = DeprecationSchedule
         fields = ["version", "announced_at", "deprecated_at", "sunset_at", "successor", "migration_guide_url"]

@@ -59,7 +59,11 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # nobody belongs to it before it exists
+
     actions = ["suspend_tenants", "reactivate_tenants"]
+    # The member count annotation makes a GROUP BY query, which drops Meta.ordering: order explicitly
+    # so pagination (and the autocomplete) is stable.
+    ordering = ("slug",)
 
     def audit_tenant(self, obj):
         return obj
