@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from apikeys import metrics, ratelimit, store
 from apikeys import verification as v
@@ -98,7 +99,10 @@ def test_concurrent_threads_against_limit_l_allow_exactly_l(acme, key_client):
     store.client().delete(ratelimit.key_bucket_prefix() + str(client.api_key.pk))  # a full quota again
 
     def hammer(_):
-        return [v.verify(raw).code for _ in range(10)]
+        try:
+            return [v.verify(raw).code for _ in range(10)]
+        finally:
+            connections.close_all()  # a thread that did touch the database must not keep it open
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         codes = [code for batch in pool.map(hammer, range(16)) for code in batch]
