@@ -6,6 +6,7 @@ invalidate on commit by writing a short-lived tombstone (not a DEL): a request t
 database before the commit can't put its stale entry back, because fills use SET NX.
 """
 
+import functools
 import ipaddress
 import json
 import logging
@@ -40,7 +41,11 @@ def cidr_hex(cidr: str) -> str:
     return f"{int(network.network_address):032x}/{network.prefixlen}"
 
 
+@functools.lru_cache(maxsize=4096)
 def ip_hex(address: str | None) -> str:
+    """A client address in the script's form ("" when there is none or it isn't an address).
+    Cached per process: `ipaddress` parsing is the slowest step of a key's Python work on the
+    request path, and a server sees the same addresses (proxies, gateways) over and over."""
     if not address:
         return ""
     try:

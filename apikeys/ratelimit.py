@@ -26,16 +26,12 @@ from config.api.problems import Problem
 log = logging.getLogger(__name__)
 
 SCRIPT_SOURCE = (Path(__file__).parent / "gcra.lua").read_text()
-_scripts: dict[int, object] = {}
+# EVALSHA on a connection of the thread's own (SCRIPT LOAD on NOSCRIPT): see store.Script for why.
+_SCRIPT = store.Script(SCRIPT_SOURCE)
 
 
-def script():
-    """The registered script for the current client (EVALSHA, EVAL on NOSCRIPT)."""
-    client = store.client()
-    registered = _scripts.get(id(client))
-    if registered is None:
-        registered = _scripts[id(client)] = client.register_script(SCRIPT_SOURCE)
-    return registered
+def script() -> store.Script:
+    return _SCRIPT
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,8 @@ class Decision:
 
     @classmethod
     def from_script(cls, reply, policy_name: str) -> "Decision":
-        code, _, limit, window, remaining, reset, retry = reply
+        """From the script's answer split at its first six spaces (see split_reply)."""
+        code, limit, window, remaining, reset, retry = reply[:6]
         return cls(
             allowed=code == b"VALID",
             policy=policy_name,
@@ -69,6 +66,12 @@ class Decision:
         }
 
 
+def split_reply(reply: bytes) -> list[bytes]:
+    """The script's one-string answer as [code, limit, window, remaining, reset, retry, entry JSON]
+    (just [b"MISS"] for a cache miss): see the top of gcra.lua."""
+    return reply.split(b" ", 6)
+
+
 def key_bucket_prefix() -> str:
     """The bucket of API key <id> is this prefix + id (the script appends the id it reads)."""
     return store.key("rl", "key:")
@@ -79,7 +82,7 @@ def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "") 
     trip). Raises store.RedisError when Redis can't answer."""
     reply = script()(keys=[store.key("rl", bucket), store.key("usage", "live")],
                      args=["bucket", policy.quota, policy.window, cost, usage_field])
-    return Decision.from_script(reply, policy.name)
+    return Decision.from_script(split_reply(reply), policy.name)
 
 
 def redis_unavailable(where: str, exc: Exception | None = None) -> None:

@@ -6,17 +6,20 @@ No database query. Cold path (entry absent or tombstoned): one indexed query, th
 with the entry to store. Redis down: the database answers and the caller decides fail-open/closed.
 """
 
+import functools
 import hmac
 import ipaddress
 import json
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.conf import settings
 
 from apikeys import cache, keys, store
-from apikeys.ratelimit import Decision, key_bucket_prefix, script
+from apikeys.ratelimit import Decision, key_bucket_prefix, script, split_reply
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +32,14 @@ FORBIDDEN_IP = "FORBIDDEN_IP"
 INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 RATE_LIMITED = "RATE_LIMITED"
 CODES = (VALID, NOT_FOUND, EXPIRED, REVOKED, TENANT_SUSPENDED, FORBIDDEN_IP, INSUFFICIENT_SCOPE, RATE_LIMITED)
+_CODE_OF = {code.encode(): code for code in CODES}
 
 
 @dataclass(frozen=True)
 class Verification:
     code: str
-    entry: dict | None = None  # the cached form of the key (apikeys.cache.build_entry); None if unknown
+    # The cached form of the key (apikeys.cache.build_entry), read-only; None if unknown.
+    entry: Mapping | None = None
     decision: Decision | None = None  # None when no rate-limit decision was taken
     redis_ok: bool = True
 
@@ -50,13 +55,26 @@ def _load_entry(lookup_id: str) -> dict:
     return cache.build_entry(api_key) if api_key is not None else dict(cache.MISSING_ENTRY)
 
 
-def _run(lookup_id, digest, ip, required, cost, fill, usage_field):
+def _run(lookup_id, digest, ip, required, cost, fill, usage_field) -> list[bytes]:
+    """One script call; its answer split as ratelimit.split_reply does."""
     ttl = cache.MISSING_SECONDS if fill and '"missing"' in fill else settings.APIKEY_CACHE_SECONDS
-    return script()(
+    reply = script()(
         keys=[cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")],
         args=["key", digest, cache.ip_hex(ip), " ".join(required), cost, fill, ttl, usage_field,
               key_bucket_prefix()],
     )
+    return split_reply(reply)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded(raw: bytes) -> Mapping:
+    """The entry JSON the script returned, decoded once per process for the same bytes.
+
+    Keyed by the exact bytes Redis holds, so this caches parsing, never validity: every request
+    still reads the entry from Redis, and a revocation (a tombstone, then a refill with
+    "revoked": true) is different bytes. Read-only, because one object serves many requests."""
+    entry = json.loads(raw)
+    return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
 def refusal(entry: dict, digest: str, ip: str | None, required, now: float | None = None) -> str | None:
@@ -106,10 +124,10 @@ def verify(raw: str, *, client_ip: str | None = None, required_scopes=(), cost: 
     except store.RedisError as exc:
         log.warning("Redis unavailable while verifying API key %s: %s", parsed.lookup_id, exc)
         return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=False)
-    code = reply[0].decode()
+    code = _CODE_OF[reply[0]]
     if code == NOT_FOUND:
         return Verification(NOT_FOUND)
-    entry = json.loads(reply[1])
+    entry = _decoded(reply[6])
     # The script compared digests only to protect the quota; this is the comparison that counts.
     if not hmac.compare_digest(entry["digest"], digest):
         return Verification(NOT_FOUND)

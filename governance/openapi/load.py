@@ -19,6 +19,7 @@ from .errors import SpecError
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 # Billion-laughs guard: total events an alias may replay across the document.
 _ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=250_000, max_replay_stack_depth=64)
+_MISSING = object()  # cache sentinel (a node may be None)
 _MAX_REF_HOPS = 64  # a $ref chain longer than this is a loop ($ref to $ref to ...)
 
 
@@ -105,8 +106,12 @@ def escape_token(token: Any) -> str:
 
 
 def join_pointer(pointer: str, *tokens: Any) -> str:
+    # hot (~50k calls on a big diff): the common one-plain-string-token case is inlined
     if len(tokens) == 1:
-        return f"{pointer}/{escape_token(tokens[0])}"
+        token = tokens[0]
+        if type(token) is str and "~" not in token and "/" not in token:
+            return f"{pointer}/{token}"
+        return f"{pointer}/{escape_token(token)}"
     return pointer + "".join("/" + escape_token(t) for t in tokens)
 
 
@@ -144,12 +149,22 @@ class Spec:
         self.base_dir = os.path.realpath(base_dir) if base_dir else None
         self.max_bytes = max_bytes
         self._files: dict[str, Any] = {"": root}
+        # location -> node and (ref, file) -> location: the diff resolves the same component
+        # $refs thousands of times (GitHub: ~17k derefs), and the documents are never mutated
+        self._node_cache: dict[str, Any] = {}
+        self._ref_cache: dict[tuple[str, str], str] = {}
         _validate_openapi(root, filename)
         self.version: str = root["openapi"]
         self.is_31 = self.version.startswith("3.1") or self.version.startswith("3.2")
 
     # --- navigation --------------------------------------------------------------------
     def node_at(self, location: str) -> Any:
+        node = self._node_cache.get(location, _MISSING)
+        if node is _MISSING:
+            node = self._node_cache[location] = self._node_at(location)
+        return node
+
+    def _node_at(self, location: str) -> Any:
         file_key, _, fragment = location.rpartition("#") if "#" in location else ("", "", location)
         node = self._file(file_key)
         for token in _split_pointer(fragment):
@@ -163,10 +178,17 @@ class Spec:
         """Turn a ``$ref`` value found at location ``at`` into a location string."""
         if not isinstance(ref, str):
             raise SpecError(f"{self.filename}: $ref at {at} is not a string")
+        current_file = at.rpartition("#")[0] if "#" in at else ""
+        key = (ref, current_file)
+        location = self._ref_cache.get(key)
+        if location is None:
+            location = self._ref_cache[key] = self._ref_location(ref, current_file)
+        return location
+
+    def _ref_location(self, ref: str, current_file: str) -> str:
         lowered = ref.lower()
         if "://" in lowered or lowered.startswith("//"):
             raise SpecError(f"{self.filename}: remote $ref refused: {ref}")
-        current_file = at.rpartition("#")[0] if "#" in at else ""
         target_file, _, fragment = ref.partition("#")
         if target_file:
             target_file = self._relative_file(current_file, target_file)

@@ -81,6 +81,46 @@ class Finding:
         return (-LEVELS[self._level], self._path, self._operation, self._id, self.text)
 
 
+def format_texts(findings: list[Finding]) -> None:
+    """Fill in the message of every finding, formatting each distinct (rule, args, details) once.
+
+    A schema shared by many operations repeats the same findings per operation (Stripe: 72k
+    findings, ~6k distinct texts), so one memo per diff saves most of the formatting.
+    """
+    memo: dict = {}
+    for finding in findings:
+        if finding._text is not None:
+            continue
+        args = finding._args
+        for arg in args:
+            if type(arg) is not str:  # 1 == 1.0 == True would share a key but read `1` / `true`
+                finding._text = format_message(finding._id, args, finding._details)
+                break
+        else:
+            key = (finding._id, args, finding._details)
+            text = memo.get(key)
+            if text is None:
+                text = memo[key] = format_message(finding._id, args, finding._details)
+            finding._text = text
+
+
+_BY_TEXT = attrgetter("_path", "_operation", "_id", "_text")
+
+
+def _by_level(finding: Finding) -> int:
+    return -LEVELS[finding._level]
+
+
+def sort_findings(findings: list[Finding]) -> None:
+    """Sort in place by ``Finding.sort_key`` (texts must be formatted: see ``format_texts``).
+
+    Two stable sorts (secondary keys with a C attrgetter, then the level) give exactly the
+    order of one sort on the whole key, ties keeping emission order, at a fraction of the cost.
+    """
+    findings.sort(key=_BY_TEXT)
+    findings.sort(key=_by_level)
+
+
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)

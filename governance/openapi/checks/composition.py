@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from ..load import join_pointer
 from .registry import schema_check
-from .sites import full_name, walk_modified
+from .sites import full_name, stamp, walk_modified
 
 _BODY_KINDS = ("request-body", "response-body")
 
@@ -161,12 +161,25 @@ def _status(site) -> tuple:
 
 def _list_changes(site, keyword: str, slug: str, annotation_split: bool = False,
                   suppress_list_of_types: bool = False, suppress_wrapping: bool = False) -> None:
+    # The findings depend on the schema diff and the direction only (keyword fixes the options):
+    # computed once per diff, stamped on each operation with its status.
+    key = ("composition-list", keyword, site.direction)
+    stamps = site.diff.walks.get(key)
+    if stamps is None:
+        stamps = site.diff.walks[key] = _list_stamps(site, keyword, slug, annotation_split,
+                                                     suppress_list_of_types, suppress_wrapping)
+    stamp(site, stamps, *_status(site))
+
+
+def _list_stamps(site, keyword, slug, annotation_split, suppress_list_of_types, suppress_wrapping) -> list:
+    """(rule, args without the status, base pointer, revision pointer) for _list_changes."""
     spec_diff = site.op.spec_diff
-    status = _status(site)
+    direction = site.direction
+    stamps: list = []
     if suppress_list_of_types and list_of_types_changed(site.diff, spec_diff):
-        return  # oasdiff skips the whole body (its property walk included)
+        return stamps  # oasdiff skips the whole body (its property walk included)
     if suppress_wrapping and one_of_wrapping(site.diff, spec_diff):
-        return
+        return stamps
     for prop, diff in _nodes(site, keyword):
         lists = diff.subschemas.get(keyword)
         if lists is None or not (lists.added or lists.removed):
@@ -187,8 +200,12 @@ def _list_changes(site, keyword: str, slug: str, annotation_split: bool = False,
                 pointer = group[0].raw_location
                 base_ptr, rev_ptr = (None, pointer) if side == "revision" else (pointer, None)
                 label = _subschema_list(group)
-                _emit(site, prop, keyword, f"{slug}-{action}{suffix}", (label, *status), (label, prop, *status),
-                      base_ptr, rev_ptr)
+                what = f"{slug}-{action}{suffix}"  # same ids and args as _emit
+                if prop is None:
+                    stamps.append((f"{direction}-body-{what}", (label,), base_ptr, rev_ptr))
+                else:
+                    stamps.append((f"{direction}-property-{what}", (label, prop), base_ptr, rev_ptr))
+    return stamps
 
 
 @schema_check("RequestPropertyAllOfUpdatedCheck")

@@ -34,6 +34,10 @@ def _compute_flips(root):
     for path, name, d, parent in walk_modified(root):
         if not name:
             continue
+        base, revision = d.base, d.revision
+        if (isinstance(base, dict) and isinstance(revision, dict)
+                and "writeOnly" not in d.changed and "readOnly" not in d.changed):
+            continue  # same flags on both sides (the usual case): nothing can flip here
         rev_props = parent.new("properties")
         if not isinstance(rev_props, dict) or rev_props.get(name) is None:
             continue  # removed properties are reported by the property-removed checks

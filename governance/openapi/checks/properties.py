@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .composition import one_of_wrapping_moved
 from .registry import schema_check
-from .sites import full_name, property_pointers, walk_added, walk_removed
+from .sites import full_name, property_pointers, stamp, walk_added, walk_removed
 
 
 def _required(schema) -> list:
@@ -46,10 +46,17 @@ def response_property_updated(site):
     if site.kind != "response-body":
         return
     wanted = site.op.spec_diff.options.selected_checks
+    changes = _response_changes(site.diff, site.op.spec_diff)
+    if wanted is None:  # the usual case: every change, in the per-diff form stamp() takes
+        stamps = site.diff.walks.get("response-property-stamps")
+        if stamps is None:
+            stamps = site.diff.walks["response-property-stamps"] = [
+                (rule, (name,), base_ptr, rev_ptr) for _required, rule, name, base_ptr, rev_ptr in changes]
+        stamp(site, stamps, site.status)
+        return
     emit, status = site.emit, site.status
-    for required, rule, name, base_ptr, rev_ptr in _response_changes(site.diff, site.op.spec_diff):
-        if wanted is not None and ("ResponseRequiredPropertyUpdatedCheck" if required
-                                   else "ResponseOptionalPropertyUpdatedCheck") not in wanted:
+    for required, rule, name, base_ptr, rev_ptr in changes:
+        if ("ResponseRequiredPropertyUpdatedCheck" if required else "ResponseOptionalPropertyUpdatedCheck") not in wanted:
             continue
         emit(rule, name, status, base_pointer=base_ptr, revision_pointer=rev_ptr)
 

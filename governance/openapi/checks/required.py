@@ -9,8 +9,8 @@ from __future__ import annotations
 from ..lifecycle import LifecycleError, deprecation_details, has_sunset, stability_of, sunset_date, today
 from ..load import join_pointer
 from .registry import schema_check
-from .sites import full_name
-from .transitions import media_type_details, properties_of
+from .sites import changed_nodes, full_name, stamp
+from .transitions import media_type_details
 
 
 def _required(schema) -> list:
@@ -28,16 +28,21 @@ def _prop(spec, schema, location, name):
     node = _props(schema).get(name)
     if node is None:
         return None
+    if not isinstance(node, dict):
+        return {}
+    if "$ref" not in node:
+        return node  # not a reference: no location to build (hot: every required change of every schema)
     target, _loc, _ref = spec.deref(node, join_pointer(location, "properties", name))
     return target if isinstance(target, dict) else {}
 
 
-def _nodes(site):
-    """(property path, name, diff) for the site root then every modified node below it."""
-    if isinstance(site.diff.base, dict) and isinstance(site.diff.revision, dict):
-        yield "", site.diff
-    for name, d, _parent in properties_of(site):
-        yield name, d
+def _nodes(site, keyword: str) -> list:
+    """(property path, diff) for the site root then every modified node below it where ``keyword``
+    changed (the nodes where it did not have nothing to report: skipped through the root's index)."""
+    root = site.diff
+    head = [("", root)] if keyword in root.changed and isinstance(root.base, dict) \
+        and isinstance(root.revision, dict) else []
+    return head + [(name, d) for name, d, _parent in changed_nodes(root, keyword)]
 
 
 def _required_changes(d):
@@ -61,9 +66,7 @@ def request_property_required_updated(site):
         return
     spec_diff = site.op.spec_diff
     details = media_type_details(site)
-    for path, d in _nodes(site):
-        if "required" not in d.changed:
-            continue
+    for path, d in _nodes(site, "required"):
         added, deleted = _required_changes(d)
         for names, became_required in ((added, True), (deleted, False)):
             for name in names:
@@ -84,12 +87,17 @@ def request_property_required_updated(site):
 def response_property_required_updated(site):
     if site.kind != "response-body":
         return
+    stamps = site.diff.walks.get("required-response")
+    if stamps is None:  # depends on the schema diff only: computed once, stamped per operation
+        stamps = site.diff.walks["required-response"] = _response_required_stamps(site)
+    stamp(site, stamps, site.status, details=media_type_details(site))
+
+
+def _response_required_stamps(site) -> list:
     spec_diff = site.op.spec_diff
     wanted = spec_diff.options.selected_checks if spec_diff.options is not None else None
-    details = media_type_details(site)
-    for path, d in _nodes(site):
-        if "required" not in d.changed:
-            continue
+    stamps = []
+    for path, d in _nodes(site, "required"):
         added, deleted = _required_changes(d)
         for names, became_required in ((added, True), (deleted, False)):
             check = "ResponsePropertyBecameRequiredCheck" if became_required else "ResponsePropertyBecameOptionalCheck"
@@ -105,8 +113,9 @@ def response_property_required_updated(site):
                 state = "required" if became_required else "optional"
                 rule = (f"response-write-only-property-became-{state}" if write_only
                         else f"response-property-became-{state}")
-                site.emit(rule, full_name(path, name), site.status, details=details,
-                          **_required_pointers(d, name, became_required))
+                pointers = _required_pointers(d, name, became_required)
+                stamps.append((rule, (full_name(path, name),), pointers["base_pointer"], pointers["revision_pointer"]))
+    return stamps
 
 
 def _flag_pointers(d, keyword):
@@ -155,7 +164,7 @@ def _discriminator_changes(d):
 def _discriminator_check(site, direction: str):
     details = media_type_details(site)
     status = (site.status,) if direction == "response" else ()
-    for path, d in _nodes(site):
+    for path, d in _nodes(site, "discriminator"):
         changes = _discriminator_changes(d)
         if not changes:
             continue
@@ -200,8 +209,8 @@ def _deprecation_check(site, direction: str):
         return  # reported by the stability policy
     days = op.spec_diff.options.deprecation_days(stability)
     media_details = media_type_details(site)
-    for name, d, _parent in properties_of(site):
-        if "deprecated" not in d.changed or bool(d.old("deprecated")) == bool(d.new("deprecated")):
+    for name, d, _parent in changed_nodes(site.diff, "deprecated"):
+        if bool(d.old("deprecated")) == bool(d.new("deprecated")):
             continue
         pointers = _flag_pointers(d, "deprecated")
         if not d.new("deprecated"):

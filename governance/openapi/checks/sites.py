@@ -1,7 +1,7 @@
 """Schema sites: where a changed schema sits in an operation, and walks over its diff tree."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 from ..diff import OperationDiff, SchemaDiff
@@ -21,10 +21,12 @@ class SchemaSite:
     param_in: Optional[str] = None
     param_name: Optional[str] = None
     header: Optional[str] = None
+    direction: str = field(init=False)  # "request" | "response" (read by most checks: set once)
+    _add: Any = field(init=False, repr=False)  # the Emitter's positional fast path, when there is one
 
-    @property
-    def direction(self) -> str:
-        return RESPONSE if self.kind.startswith("response") else REQUEST
+    def __post_init__(self):
+        self.direction = RESPONSE if self.kind.startswith("response") else REQUEST
+        self._add = getattr(self.op.spec_diff.emit, "add", None)
 
     def emit(self, rule_id: str, *args, base_pointer=..., revision_pointer=..., details: str = "") -> None:
         """Like OperationDiff.emit; pointers default to the site's root schemas."""
@@ -32,9 +34,30 @@ class SchemaSite:
             base_pointer = self.diff.base_pointer
         if revision_pointer is ...:
             revision_pointer = self.diff.revision_pointer
-        op = self.op  # straight to the emitter (hot path), same as op.emit
-        op.spec_diff.emit(rule_id, *args, operation=op.method, path=op.path, base_pointer=base_pointer,
-                          revision_pointer=revision_pointer, details=details)
+        op = self.op
+        if self._add is not None:  # hot path (Stripe: ~70k findings): no keyword-argument re-packing
+            self._add(rule_id, args, op.method, op.path, base_pointer, revision_pointer, details)
+        else:
+            op.spec_diff.emit(rule_id, *args, operation=op.method, path=op.path, base_pointer=base_pointer,
+                              revision_pointer=revision_pointer, details=details)
+
+
+def stamp(site: SchemaSite, findings: list, *suffix, details: str = "") -> None:
+    """Emit findings that were computed once per schema diff (cached on it by the caller) on this site.
+
+    ``findings``: (rule_id, args, base_pointer, revision_pointer) tuples; ``suffix`` (e.g. the response
+    status) is appended to every ``args``. Stripe repeats the same schema findings on hundreds of
+    operations, so this per-operation part is kept to one call per finding.
+    """
+    add = site._add
+    if add is None:
+        for rule_id, args, base_pointer, revision_pointer in findings:
+            site.emit(rule_id, *args, *suffix, base_pointer=base_pointer, revision_pointer=revision_pointer,
+                      details=details)
+        return
+    method, path = site.op.method, site.op.path
+    for rule_id, args, base_pointer, revision_pointer in findings:
+        add(rule_id, args + suffix if suffix else args, method, path, base_pointer, revision_pointer, details)
 
 
 def sites_of(op: OperationDiff) -> Iterator[SchemaSite]:
@@ -58,26 +81,50 @@ def sites_of(op: OperationDiff) -> Iterator[SchemaSite]:
 
 # --- walks over a schema diff tree, mirroring oasdiff's CheckModified/Added/DeletedPropertiesDiff ----
 
-def _children(path: str, diff: SchemaDiff) -> Iterator[tuple[str, str, SchemaDiff]]:
-    """(property path, property name, child diff) for each changed child of a diff node."""
+_JOIN, _SLASH, _PROPERTY = 0, 1, 2  # how a child's path is made from its parent's (see _shape)
+
+
+def _shape(diff: SchemaDiff) -> list[tuple[int, str, SchemaDiff]]:
+    """(how, segment or property name, child diff) for each changed child of a diff node.
+
+    Depends on the node only, so it is cached on it: a shared component's diff is reached from
+    hundreds of roots, and its subschema labels and segments are built once, not per walk.
+    """
+    shape = diff.walks.get("shape")
+    if shape is not None:
+        return shape
+    shape = diff.walks["shape"] = []
     for kind, lists in diff.subschemas.items():
         for base_sub, rev_sub, child in lists.modified:
             label = base_sub.label()
             if rev_sub.label() != label:  # oasdiff's ModifiedSubschema.String
                 label = f"{label} -> {rev_sub.label()}"
-            segment = f"{kind}[{label}]"
             # oasdiff: allOf/anyOf/oneOf via propertyFullName, prefixItems via "%s/prefixItems[%s]"
-            yield (f"{path}/{segment}" if kind == "prefixItems" else _join(path, segment)), "", child
+            shape.append((_SLASH if kind == "prefixItems" else _JOIN, f"{kind}[{label}]", child))
     if diff.items is not None:
-        yield _join(path, "items"), "", diff.items
+        shape.append((_JOIN, "items", diff.items))
     for name, child in diff.properties.items():
-        yield path, name, child
+        shape.append((_PROPERTY, name, child))
     if diff.additional_properties is not None:
-        yield _join(path, "additionalProperties"), "", diff.additional_properties
+        shape.append((_JOIN, "additionalProperties", diff.additional_properties))
     for segment, child in diff.others.items():  # 3.1 sub-schemas (oasdiff prints them after a "/")
-        yield f"{path}/{segment}", "", child
+        shape.append((_SLASH, segment, child))
     if diff.not_ is not None:  # oasdiff's schemawalk descends into `not` too ("%s/not")
-        yield f"{path}/not", "", diff.not_
+        shape.append((_SLASH, "not", diff.not_))
+    return shape
+
+
+def _children(path: str, diff: SchemaDiff) -> list[tuple[str, str, SchemaDiff]]:
+    """(property path, property name, child diff) for each changed child of a diff node."""
+    children = []
+    for how, segment, child in _shape(diff):
+        if how == _PROPERTY:
+            children.append((path, segment, child))
+        elif how == _JOIN:
+            children.append((f"{path}/{segment}" if path else segment, "", child))
+        else:
+            children.append((f"{path}/{segment}", "", child))
+    return children
 
 
 def _join(path: str, segment: str) -> str:
@@ -99,22 +146,47 @@ def walk_modified(root: SchemaDiff) -> list[tuple[str, str, SchemaDiff, Optional
     """
     cached = root.walks.get("modified")
     if cached is None:
-        cached = root.walks["modified"] = list(_walk_modified(root))
+        cached = root.walks["modified"] = _walk_modified(root)
     return cached
 
 
-def _walk_modified(root):
+def _walk_modified(root) -> list:
+    result = []
     seen = {id(root)}
     stack = [("", "", root, None)]
     while stack:
         path, name, diff, parent = stack.pop()
         if parent is not None:
-            yield path, name, diff, parent
-        child_path = _join(path, name) if name else path
+            result.append((path, name, diff, parent))
+        shape = diff.walks.get("shape") or _shape(diff)
+        if not shape:
+            continue
+        child_path = (f"{path}/{name}" if path else name) if name else path
+        # filtered against ``seen`` before adding them: a child listed twice by one node is kept twice
         children = [c for c in _children(child_path, diff) if id(c[2]) not in seen]
         seen.update(id(c[2]) for c in children)
         for sub_path, sub_name, child in reversed(children):
             stack.append((sub_path, sub_name, child, diff))
+    return result
+
+
+def changed_nodes(root: SchemaDiff, keyword: str) -> list[tuple[str, SchemaDiff, SchemaDiff]]:
+    """(full property name, diff, parent) for the nodes below the root (both sides schema objects)
+    whose ``keyword`` changed, in ``walk_modified`` order.
+
+    One pass over the walk indexes every changed keyword, cached on the root: a check that cares
+    about one keyword (required, discriminator, deprecated...) then touches only those nodes
+    instead of re-walking the whole tree for every operation that uses the schema.
+    """
+    index = root.walks.get("changed-index")
+    if index is None:
+        index = root.walks["changed-index"] = {}
+        for path, name, diff, parent in walk_modified(root):
+            if isinstance(diff.base, dict) and isinstance(diff.revision, dict):
+                entry = (full_name(path, name), diff, parent)
+                for changed in diff.changed:
+                    index.setdefault(changed, []).append(entry)
+    return index.get(keyword, [])
 
 
 def walk_added(root: SchemaDiff) -> list[tuple[str, str, Any, SchemaDiff]]:

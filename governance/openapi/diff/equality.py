@@ -54,13 +54,22 @@ class Equivalence:
         self.base = base_spec
         self.revision = revision_spec
         self._stable: dict[str, bool] = {}
+        # id(node) -> (node, its refs): the same node (a shared response, parameter or media type)
+        # is compared once per operation using it; the node is kept so that its id stays its own
+        self._refs: dict[int, tuple[Any, set[str]]] = {}
 
     def unchanged(self, base_node: Any, revision_node: Any, base_location: str = "") -> bool:
         if base_node is revision_node:
             return True
         if base_node != revision_node:
             return False
-        return all(self._ref_stable(ref, base_location) for ref in refs_in(base_node))
+        return all(self._ref_stable(ref, base_location) for ref in self._refs_in(base_node))
+
+    def _refs_in(self, node: Any) -> set[str]:
+        cached = self._refs.get(id(node))
+        if cached is None or cached[0] is not node:
+            cached = self._refs[id(node)] = (node, refs_in(node))
+        return cached[1]
 
     def _ref_stable(self, ref: str, at: str) -> bool:
         try:
@@ -78,6 +87,6 @@ class Equivalence:
             result = False
         else:
             result = base_target == revision_target and all(
-                self._ref_stable(inner, location) for inner in refs_in(base_target))
+                self._ref_stable(inner, location) for inner in self._refs_in(base_target))
         self._stable[location] = result
         return result
