@@ -77,16 +77,77 @@ class Equivalence:
         except SpecError:
             return True  # not a resolvable local reference (e.g. a URL inside an example): plain data
         cached = self._stable.get(location)
-        if cached is not None:
-            return cached
-        self._stable[location] = True  # optimistic while in progress: cycles settle as unchanged
+        if cached is None:
+            self._settle(location)
+            cached = self._stable[location]
+        return cached
+
+    def _edges(self, location: str) -> tuple[bool, list[str]]:
+        """(changed itself, the components it references) for one component."""
         try:
             base_target = self.base.node_at(location)
             revision_target = self.revision.node_at(location)
         except SpecError:
-            result = False
-        else:
-            result = base_target == revision_target and all(
-                self._ref_stable(inner, location) for inner in self._refs_in(base_target))
-        self._stable[location] = result
-        return result
+            return True, []
+        if base_target != revision_target:
+            return True, []  # changed: what it references no longer matters
+        targets = []
+        for inner in sorted(self._refs_in(base_target)):
+            try:
+                targets.append(self.base.ref_location(inner, location))
+            except SpecError:
+                continue  # a URL inside an example, say: data, not a reference
+        return False, targets
+
+    def _settle(self, start: str) -> None:
+        """Decide every component reachable from ``start`` through ``$ref``s.
+
+        A component is unchanged when it is ``==`` on both sides and nothing it reaches changed,
+        cycles included (Stripe has a 71-schema one). Tarjan's strongly-connected-components walk,
+        iterative so a long chain of references can't exhaust the stack: every member of a cycle
+        reaches every other, so a cycle is decided as one, when its root is popped. The answer is
+        therefore the same whatever order sets and dicts iterate in.
+        """
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        changed: dict[str, bool] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        frames: list[tuple[str, Any]] = []
+
+        def enter(location: str) -> None:
+            index[location] = low[location] = len(index)
+            stack.append(location)
+            on_stack.add(location)
+            changed[location], targets = self._edges(location)
+            frames.append((location, iter(targets)))
+
+        enter(start)
+        while frames:
+            location, targets = frames[-1]
+            for target in targets:
+                settled = self._stable.get(target)
+                if settled is not None:  # decided earlier (in this walk or a previous one)
+                    changed[location] = changed[location] or not settled
+                elif target not in index:
+                    enter(target)
+                    break
+                elif target in on_stack:  # a cycle back into the current path
+                    low[location] = min(low[location], index[target])
+            else:
+                frames.pop()
+                if low[location] == index[location]:  # the root of a cycle (or a lone component)
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == location:
+                            break
+                    unchanged = not any(changed[m] for m in members)
+                    for member in members:
+                        self._stable[member] = unchanged
+                if frames:
+                    parent = frames[-1][0]
+                    low[parent] = min(low[parent], low[location])
+                    changed[parent] = changed[parent] or changed[location]
