@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -175,18 +176,68 @@ def parse_wrk(output: str) -> dict:
             "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else ""}
 
 
-def wrk(url, seconds, connections, header=None) -> dict:
-    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+def cpu_seconds_of(pids) -> float:
+    """User + system CPU seconds the given processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs spent busy so far (everything but idle and iowait in /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_cpu_seconds() -> float:
+    from apikeys import store
+
+    info = store.client().info("cpu")
+    return info["used_cpu_user"] + info["used_cpu_sys"]
+
+
+def worker_pids(master_pid) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def wrk(url, seconds, connections, threads, header=None, workers=()) -> dict:
+    """One wrk run, with where the CPU went meanwhile: wrk itself, the gunicorn workers, Redis and
+    the rest of the machine (PostgreSQL, the kernel's softirqs, other programs), in cores."""
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
     if header:
         cmd[1:1] = ["-H", header]
+    before = (resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds_of(workers), redis_cpu_seconds(),
+              machine_busy_seconds(), time.perf_counter())
     output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    after = (resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds_of(workers), redis_cpu_seconds(),
+             machine_busy_seconds(), time.perf_counter())
+    wall = after[4] - before[4]
+    load_generator = (after[0].ru_utime + after[0].ru_stime - before[0].ru_utime - before[0].ru_stime) / wall
+    server = (after[1] - before[1]) / wall
+    redis = (after[2] - before[2]) / wall
+    busy = (after[3] - before[3]) / wall
     try:
-        return parse_wrk(output)
+        result = parse_wrk(output)
     except AttributeError:
         raise SystemExit(f"could not read wrk's output:\n{output}") from None
+    result["cpu_cores"] = {"wrk": round(load_generator, 2), "gunicorn": round(server, 2), "redis": round(redis, 2),
+                           "rest": round(max(0.0, busy - load_generator - server - redis), 2),
+                           "idle": round(max(0.0, (os.cpu_count() or 1) - busy), 2)}
+    return result
 
 
-def over_http(seconds, connections) -> dict:
+def median_run(runs) -> dict:
+    """The run of median throughput (its latencies go with it)."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
+def over_http(seconds, connections, threads, rounds, warmup) -> dict:
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install -y wrk): HTTP part skipped")
         return {"skipped": "wrk not installed"}
@@ -196,20 +247,25 @@ def over_http(seconds, connections) -> dict:
     port = free_port()
     server = start_gunicorn(port)
     try:
+        workers = worker_pids(server.pid)
         base = f"http://127.0.0.1:{port}/api/v1/bench"
         header = f"Authorization: Bearer {raw}"
         request = urllib.request.Request(f"{base}/keyed/", headers={"Authorization": f"Bearer {raw}"})
-        for _ in range(20):  # warm both workers' caches and connections
-            urllib.request.urlopen(request).read()
-            urllib.request.urlopen(f"{base}/open/").read()
-            urllib.request.urlopen(f"{base}/open-keys/").read()
         pairs = {"echo": ("open", "keyed"), "keys": ("open-keys", "keyed-keys")}
+        # Warm both workers on every endpoint under load (imports, database and Redis connections,
+        # the script loaded, the key's cache entry), so the first measured run isn't the cold one.
+        for open_path, keyed_path in pairs.values():
+            wrk(f"{base}/{open_path}/", warmup, connections, threads)
+            wrk(f"{base}/{keyed_path}/", warmup, connections, threads, header)
         runs = {name: {"open": [], "keyed": []} for name in pairs}
-        for _ in range(2):  # alternate, so drift hits both alike
+        for round_ in range(rounds):
             for name, (open_path, keyed_path) in pairs.items():
-                runs[name]["open"].append(wrk(f"{base}/{open_path}/", seconds, connections))
-                runs[name]["keyed"].append(wrk(f"{base}/{keyed_path}/", seconds, connections, header))
-        best = {name: {side: max(r[side], key=lambda x: x["rps"]) for side in r} for name, r in runs.items()}
+                # open/keyed adjacent in time, alternating which goes first, so drift in the
+                # machine's load hits both sides alike; each round's ratio compares neighbours.
+                order = [("open", open_path, None), ("keyed", keyed_path, header)]
+                for side, path, with_header in order if round_ % 2 == 0 else reversed(order):
+                    runs[name][side].append(wrk(f"{base}/{path}/", seconds, connections, threads, with_header,
+                                                workers))
         time.sleep(2)  # let gunicorn drain the requests wrk left in its backlog before counting
         commands = redis_commands_per_request(request, 200)
     finally:
@@ -218,16 +274,22 @@ def over_http(seconds, connections) -> dict:
     summary = {}
     for name in pairs:
         for side in ("open", "keyed"):
-            r = best[name][side]
+            r = median_run(runs[name][side])
+            cores = r["cpu_cores"]
             print(f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
-                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}")
-        ratio = best[name]["keyed"]["rps"] / best[name]["open"]["rps"]
-        print(f"HTTP {name:4} throughput keyed / open: {ratio:.1%}")
-        summary[name] = {**best[name], "throughput_ratio": round(ratio, 3)}
+                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   cores: gunicorn {cores['gunicorn']:.2f} "
+                  f"wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} rest {cores['rest']:.2f} "
+                  f"idle {cores['idle']:.2f}")
+        ratios = [k["rps"] / o["rps"] for o, k in zip(runs[name]["open"], runs[name]["keyed"], strict=True)]
+        ratio = statistics.median(ratios)
+        print(f"HTTP {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
+              f"{', '.join(f'{x:.0%}' for x in ratios)})")
+        summary[name] = {"open": median_run(runs[name]["open"]), "keyed": median_run(runs[name]["keyed"]),
+                         "throughput_ratio": round(ratio, 3), "round_ratios": [round(x, 3) for x in ratios]}
     print(f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
           f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}")
     return {"endpoints": summary, "runs": runs, "redis": commands, "gunicorn_workers": 2,
-            "wrk": {"threads": 2, "connections": connections, "seconds": seconds}}
+            "wrk": {"threads": threads, "connections": connections, "seconds": seconds, "rounds": rounds}}
 
 
 def redis_commands_per_request(request, n) -> dict:
@@ -281,8 +343,15 @@ def cleanup():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run (4 runs)")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs per endpoint and side (open and keyed alternate); medians are reported")
+    parser.add_argument("--connections", type=int, default=8,
+                        help="wrk connections: enough to keep 2 sync workers busy while wrk reconnects "
+                             "(they close every connection), not so many that p99 is queueing")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="wrk threads: one keeps up with this server and leaves the 2 workers the CPU")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load per endpoint before measuring")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     ensure_database()
@@ -290,10 +359,13 @@ def main():
     cleanup()
     try:
         results = {
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                        "load_average_before": os.getloadavg()},
             "in_process": in_process(),
-            "http": {"skipped": "--skip-http"} if args.skip_http else over_http(args.seconds, args.connections),
+            "http": {"skipped": "--skip-http"} if args.skip_http else over_http(
+                args.seconds, args.connections, args.threads, args.rounds, args.warmup),
         }
+        results["machine"]["load_average_after"] = os.getloadavg()
     finally:
         cleanup()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ It prints shell `export` lines. `python tools/test_services.py stop` stops what 
 If neither a server nor the binaries exist it says exactly what to install and exits 2.
 """
 
+import contextlib
 import glob
 import os
 import shutil
@@ -108,10 +109,8 @@ def stop() -> None:
         (STATE / "pg.port").unlink()
     pidfile = STATE / "redis.pid"
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
         pidfile.unlink(missing_ok=True)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from .engine import diff_specs
 from .errors import SpecError
@@ -58,7 +58,7 @@ def _non_negative(value: str) -> int:
     return number
 
 
-def main(argv: Optional[Sequence[str]] = None, stdout=None, stderr=None) -> int:
+def main(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:

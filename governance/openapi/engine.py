@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-from typing import Optional
 
 from . import checks
 from .checks.registry import selected
@@ -25,7 +24,7 @@ class Emitter:
         self._levels = options._levels  # rule id -> effective level (after overrides)
 
     def __call__(self, rule_id: str, *args, operation: str = "", path: str = "",
-                 base_pointer: Optional[str] = None, revision_pointer: Optional[str] = None,
+                 base_pointer: str | None = None, revision_pointer: str | None = None,
                  details: str = "") -> None:
         self.add(rule_id, args, operation, path, base_pointer, revision_pointer, details)
 
@@ -43,7 +42,7 @@ class Emitter:
                                      args=args, details=details))
 
 
-def diff_specs(base: Spec, revision: Spec, options: Optional[Options] = None) -> Report:
+def diff_specs(base: Spec, revision: Spec, options: Options | None = None) -> Report:
     """Compare two loaded specs and report oasdiff-style findings at or above ``options.min_level``."""
     options = options or Options()
     checks.load_families()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Optional
+from typing import Any
 
 STABILITY_EXTENSION = "x-stability-level"
 SUNSET_EXTENSION = "x-sunset"
@@ -27,7 +27,7 @@ def stability_of(node: Any) -> str:
     return value
 
 
-def safe_stability(node: Any) -> Optional[str]:
+def safe_stability(node: Any) -> str | None:
     try:
         return stability_of(node)
     except LifecycleError:
@@ -63,7 +63,7 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def deprecation_details(node: Any, sunset: Optional[dt.date] = None) -> str:
+def deprecation_details(node: Any, sunset: dt.date | None = None) -> str:
     """oasdiff formatDeprecationDetails(WithSunset): "(sunset: X, stability: Y)" or ""."""
     parts = []
     if sunset is not None:

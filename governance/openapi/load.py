@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Optional, Union
+from typing import Any
 
 import yaml_rs
 
@@ -142,7 +142,7 @@ class Spec:
     inside another file of the spec's folder.
     """
 
-    def __init__(self, root: Any, filename: str = "<input>", base_dir: Optional[str] = None,
+    def __init__(self, root: Any, filename: str = "<input>", base_dir: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES):
         self.root = root
         self.filename = filename
@@ -190,13 +190,10 @@ class Spec:
         if "://" in lowered or lowered.startswith("//"):
             raise SpecError(f"{self.filename}: remote $ref refused: {ref}")
         target_file, _, fragment = ref.partition("#")
-        if target_file:
-            target_file = self._relative_file(current_file, target_file)
-        else:
-            target_file = current_file
+        target_file = self._relative_file(current_file, target_file) if target_file else current_file
         return f"{target_file}#{fragment}" if target_file else fragment
 
-    def deref(self, node: Any, location: str) -> tuple[Any, str, Optional[str]]:
+    def deref(self, node: Any, location: str) -> tuple[Any, str, str | None]:
         """Follow ``$ref`` (chains too). Returns (target, target location, first ref location)."""
         first_ref = None
         hops = 0
@@ -249,7 +246,7 @@ def _validate_openapi(root: Any, filename: str) -> None:
         raise SpecError(f"{filename}: 'info' must be a mapping")
 
 
-def load_spec(source: Union[str, os.PathLike, bytes], filename: Optional[str] = None,
+def load_spec(source: str | os.PathLike | bytes, filename: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES) -> Spec:
     """Load a spec from a file path or from bytes (relative $refs need a path)."""
     if isinstance(source, (bytes, bytearray)):

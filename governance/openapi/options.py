@@ -1,8 +1,8 @@
 """Diff options (mirroring oasdiff's) and the ignore / severity files."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
 
 from .errors import SpecError
 from .model import LEVELS, NONE
@@ -33,7 +33,7 @@ class Options:
     deprecation_days_stable: int = 0
     match_inline_refs: bool = True
     ignore: list[IgnoreRule] = field(default_factory=list)
-    checks: Union[str, list[str]] = "all"  # "all" or oasdiff check names (rules.json "check")
+    checks: str | list[str] = "all"  # "all" or oasdiff check names (rules.json "check")
     max_bytes: int = 25 * 1024 * 1024
 
     def __post_init__(self):

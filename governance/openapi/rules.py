@@ -8,7 +8,6 @@ import json
 import pathlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
 
 _RULES_FILE = pathlib.Path(__file__).with_name("rules.json")
 
@@ -25,7 +24,7 @@ class Rule:
     id: str
     level: str
     message: str
-    check: Optional[str]
+    check: str | None
 
 
 @lru_cache(maxsize=1)

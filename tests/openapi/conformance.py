@@ -69,9 +69,8 @@ def run_case(case: dict) -> tuple[bool, list, str]:
     present = [i for i in case.get("absent", []) if got[i]]
     if present:
         return False, findings, f"should be absent: {present}"
-    if "only_ids" in case:
-        if not findings or any(f.id not in case["only_ids"] for f in findings):
-            return False, findings, f"only {case['only_ids']} allowed, got {dict(got)}"
+    if "only_ids" in case and (not findings or any(f.id not in case["only_ids"] for f in findings)):
+        return False, findings, f"only {case['only_ids']} allowed, got {dict(got)}"
     for expected in case["expect"]:
         if not _attributes_match(expected, findings):
             return False, findings, f"no finding matches {expected}"

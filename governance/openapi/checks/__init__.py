@@ -7,8 +7,16 @@ another family. See README.md, "How to add a rule".
 import importlib
 import pkgutil
 
-from .registry import OPERATION_CHECKS, POSTPROCESSORS, SCHEMA_CHECKS, SPEC_CHECKS  # noqa: F401
-from .registry import operation_check, postprocessor, schema_check, spec_check  # noqa: F401
+from .registry import (  # noqa: F401  # noqa: F401
+    OPERATION_CHECKS,
+    POSTPROCESSORS,
+    SCHEMA_CHECKS,
+    SPEC_CHECKS,
+    operation_check,
+    postprocessor,
+    schema_check,
+    spec_check,
+)
 from .sites import SchemaSite  # noqa: F401
 
 _INFRASTRUCTURE = {"registry", "sites", "helpers"}

@@ -14,7 +14,7 @@ identical inline, title, the single-inline special case, and the inline <-> $ref
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..load import join_pointer
 from .registry import schema_check
@@ -100,7 +100,7 @@ _KEYWORDS = frozenset(("contains", "minContains", "maxContains", "if", "then", "
                        "patternProperties"))
 
 
-def _nodes(site, keys) -> list[tuple[Optional[str], Any]]:
+def _nodes(site, keys) -> list[tuple[str | None, Any]]:
     """(property name or None for the body root, diff) for the nodes where one of ``keys`` changed.
 
     ``keys`` are keywords of ``changed`` or subschema lists ("allOf", "prefixItems"...). One pass
@@ -143,7 +143,7 @@ def _subschema_list(subschemas, with_title: bool = False) -> str:
     return ", ".join(s.label(with_title=with_title) for s in subschemas)
 
 
-def _emit(site, prop: Optional[str], kind: str, what: str, args_body: tuple, args_prop: tuple,
+def _emit(site, prop: str | None, kind: str, what: str, args_body: tuple, args_prop: tuple,
           base_pointer, revision_pointer) -> None:
     direction = site.direction
     if prop is None:

@@ -5,8 +5,7 @@ check_request_parameter_deprecation.go, check_request_parameter_sunset_changed.g
 """
 from __future__ import annotations
 
-from ..lifecycle import (LifecycleError, deprecation_details, has_sunset, stability_of, sunset_date,
-                         today)
+from ..lifecycle import LifecycleError, deprecation_details, has_sunset, stability_of, sunset_date, today
 from .registry import operation_check
 
 

@@ -13,7 +13,7 @@ the message from rules.json and applies severity overrides.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 SPEC_CHECKS: list[Callable] = []
 OPERATION_CHECKS: list[Callable] = []
@@ -50,7 +50,7 @@ def postprocessor(fn: Callable) -> Callable:
     return fn
 
 
-def selected(functions: list[Callable], check_names: Optional[frozenset]) -> list[Callable]:
+def selected(functions: list[Callable], check_names: frozenset | None) -> list[Callable]:
     """The registered functions that implement at least one selected check (None: all).
 
     Functions marked ``always_on = True`` (oasdiff's stability policy, rules.json check null)

@@ -1,8 +1,9 @@
 """Schema sites: where a changed schema sits in an operation, and walks over its diff tree."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 from ..diff import OperationDiff, SchemaDiff
 from ..load import join_pointer
@@ -16,11 +17,11 @@ class SchemaSite:
     op: OperationDiff
     kind: str  # "parameter" | "request-body" | "response-body" | "response-header"
     diff: SchemaDiff  # the root schema diff at this site
-    media_type: Optional[str] = None
-    status: Optional[str] = None
-    param_in: Optional[str] = None
-    param_name: Optional[str] = None
-    header: Optional[str] = None
+    media_type: str | None = None
+    status: str | None = None
+    param_in: str | None = None
+    param_name: str | None = None
+    header: str | None = None
     direction: str = field(init=False)  # "request" | "response" (read by most checks: set once)
     _add: Any = field(init=False, repr=False)  # the Emitter's positional fast path, when there is one
 
@@ -136,7 +137,7 @@ def full_name(path: str, name: str) -> str:
     return _join(path, name) if name else path
 
 
-def walk_modified(root: SchemaDiff) -> list[tuple[str, str, SchemaDiff, Optional[SchemaDiff]]]:
+def walk_modified(root: SchemaDiff) -> list[tuple[str, str, SchemaDiff, SchemaDiff | None]]:
     """(property path, property name, diff, parent diff) for every changed property below the root.
 
     Each diff node is visited once per root, at the first property path that reaches it:
@@ -210,7 +211,7 @@ def _cached_presence(root: SchemaDiff, attribute: str, side: Callable) -> list:
     return cached
 
 
-def property_pointers(parent: SchemaDiff, name: str) -> tuple[Optional[str], Optional[str]]:
+def property_pointers(parent: SchemaDiff, name: str) -> tuple[str | None, str | None]:
     base_props = parent.old("properties") or {}
     rev_props = parent.new("properties") or {}
     return (join_pointer(parent.base_pointer, "properties", name) if name in base_props else None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional
+from typing import Any
 
 from ..load import join_pointer
 from .schema import SchemaDiff
@@ -22,10 +22,10 @@ class ParamDiff:
     base: ParamRef
     revision: ParamRef
     changed: set[str]  # parameter keywords (not the schema) whose value differs
-    owner: "Any"  # the OperationDiff, to reach the schema differ
+    owner: Any  # the OperationDiff, to reach the schema differ
 
     @cached_property
-    def schema(self) -> Optional[SchemaDiff]:
+    def schema(self) -> SchemaDiff | None:
         b, r = self.base.param.get("schema"), self.revision.param.get("schema")
         if b is None or r is None:
             return None
@@ -47,10 +47,10 @@ class MediaTypeDiff:
     revision: dict
     base_pointer: str
     revision_pointer: str
-    schema: Optional[SchemaDiff]
+    schema: SchemaDiff | None
     schema_added: bool = False
     schema_removed: bool = False
-    base_name: Optional[str] = None  # set when paired with an equivalent name (json -> json; charset=...)
+    base_name: str | None = None  # set when paired with an equivalent name (json -> json; charset=...)
 
 
 @dataclass
@@ -66,10 +66,10 @@ class ContentDiff:
 
 @dataclass
 class RequestBodyDiff:
-    base: Optional[dict]
-    revision: Optional[dict]
-    base_pointer: Optional[str]
-    revision_pointer: Optional[str]
+    base: dict | None
+    revision: dict | None
+    base_pointer: str | None
+    revision_pointer: str | None
     content: ContentDiff
 
     @property
@@ -89,7 +89,7 @@ class HeaderDiff:
     base_pointer: str
     revision_pointer: str
     changed: set[str]
-    schema: Optional[SchemaDiff]
+    schema: SchemaDiff | None
 
 
 @dataclass
@@ -233,7 +233,7 @@ def _params(spec, params, location) -> list[ParamRef]:
     return result
 
 
-def request_body_diff(op) -> Optional[RequestBodyDiff]:
+def request_body_diff(op) -> RequestBodyDiff | None:
     spec_diff = op.spec_diff
     b_node, r_node = op.base.get("requestBody"), op.revision.get("requestBody")
     if b_node is None and r_node is None:

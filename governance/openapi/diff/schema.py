@@ -10,7 +10,7 @@ every operation and both directions; only the checks interpret it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ..errors import SpecError
 from ..load import join_pointer
@@ -33,7 +33,7 @@ class Subschema:
     index: int
     schema: Any  # resolved
     location: str  # of the resolved schema
-    ref: Optional[str]
+    ref: str | None
     raw: Any = None  # the list item as written (maybe a $ref): what the differ must see,
     raw_location: str = ""  # so that its cycle guard knows the ref
 
@@ -55,7 +55,7 @@ class Subschema:
 class SubschemaListDiff:
     added: list[Subschema] = field(default_factory=list)
     removed: list[Subschema] = field(default_factory=list)
-    modified: list[tuple[Subschema, Subschema, "SchemaDiff"]] = field(default_factory=list)
+    modified: list[tuple[Subschema, Subschema, SchemaDiff]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -64,18 +64,18 @@ class SchemaDiff:
     revision: Any
     base_pointer: str
     revision_pointer: str
-    base_ref: Optional[str] = None
-    revision_ref: Optional[str] = None
+    base_ref: str | None = None
+    revision_ref: str | None = None
     changed: set[str] = field(default_factory=set)  # keywords whose value (or presence) differs
-    properties: dict[str, "SchemaDiff"] = field(default_factory=dict)
+    properties: dict[str, SchemaDiff] = field(default_factory=dict)
     properties_added: list[str] = field(default_factory=list)
     properties_removed: list[str] = field(default_factory=list)
-    items: Optional["SchemaDiff"] = None
-    additional_properties: Optional["SchemaDiff"] = None
-    not_: Optional["SchemaDiff"] = None
+    items: SchemaDiff | None = None
+    additional_properties: SchemaDiff | None = None
+    not_: SchemaDiff | None = None
     subschemas: dict[str, SubschemaListDiff] = field(default_factory=dict)  # allOf/anyOf/oneOf/prefixItems
     # 3.1 sub-schemas: segment ("contains", "patternProperties[^x-]") -> diff
-    others: dict[str, "SchemaDiff"] = field(default_factory=dict)
+    others: dict[str, SchemaDiff] = field(default_factory=dict)
     circular: bool = False  # a $ref cycle was met on one side only: compared no further
     walks: dict = field(default_factory=dict, repr=False)  # cached property walks (checks/sites.py)
 
@@ -85,7 +85,7 @@ class SchemaDiff:
     def new(self, keyword: str, default=None):
         return self.revision.get(keyword, default) if isinstance(self.revision, dict) else default
 
-    def pointer_of(self, keyword: str) -> tuple[Optional[str], Optional[str]]:
+    def pointer_of(self, keyword: str) -> tuple[str | None, str | None]:
         """Pointers of ``keyword`` in each side, None where that side lacks it."""
         base = join_pointer(self.base_pointer, keyword) if keyword in _keys(self.base) else None
         revision = join_pointer(self.revision_pointer, keyword) if keyword in _keys(self.revision) else None
@@ -101,7 +101,7 @@ def _keys(node: Any):
     return node if isinstance(node, dict) else ()
 
 
-def _ref_name(location: Optional[str]) -> Optional[str]:
+def _ref_name(location: str | None) -> str | None:
     return location.rpartition("/")[2] if location else None
 
 
@@ -115,7 +115,7 @@ ANNOTATION_KEYWORDS = frozenset(("title", "description", "default", "example", "
                                  "externalDocs", "$comment"))
 
 
-def has_validation_changes(diff: Optional["SchemaDiff"]) -> bool:
+def has_validation_changes(diff: SchemaDiff | None) -> bool:
     """True when a schema diff changes more than annotations (title, description, examples...)."""
     if diff is None:
         return False
@@ -144,13 +144,13 @@ class SchemaDiffer:
         self.base = base_spec
         self.revision = revision_spec
         self.equivalence = equivalence
-        self._memo: dict[tuple[str, str], Optional[SchemaDiff]] = {}
+        self._memo: dict[tuple[str, str], SchemaDiff | None] = {}
         self.match_inline_refs = True  # oasdiff's diff.Config.MatchInlineRefs (set from Options)
         self._base_stack: list[str] = []  # ref locations being visited, per side (cycle guard)
         self._revision_stack: list[str] = []
 
     def diff(self, base_node: Any, base_location: str, revision_node: Any,
-             revision_location: str) -> Optional[SchemaDiff]:
+             revision_location: str) -> SchemaDiff | None:
         base, base_loc, base_ref = self.base.deref(base_node, base_location)
         revision, rev_loc, rev_ref = self.revision.deref(revision_node, revision_location)
         base_cycle = base_ref is not None and base_ref in self._base_stack
@@ -182,7 +182,7 @@ class SchemaDiffer:
         return result
 
     # ----------------------------------------------------------------------------------
-    def _compare(self, base, revision, base_loc, rev_loc, base_ref, rev_ref) -> Optional[SchemaDiff]:
+    def _compare(self, base, revision, base_loc, rev_loc, base_ref, rev_ref) -> SchemaDiff | None:
         result = SchemaDiff(base, revision, base_loc, rev_loc, base_ref, rev_ref)
         if not isinstance(base, dict) or not isinstance(revision, dict):
             if base != revision:  # boolean schemas (3.1) or junk

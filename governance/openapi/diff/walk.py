@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional
+from typing import Any
 
 from ..load import join_pointer
 from . import operations
@@ -66,14 +66,14 @@ class OperationDiff:
         return operations.parameters_diff(self)
 
     @cached_property
-    def request_body(self) -> Optional[operations.RequestBodyDiff]:
+    def request_body(self) -> operations.RequestBodyDiff | None:
         return operations.request_body_diff(self)
 
     @cached_property
     def responses(self) -> operations.ResponsesDiff:
         return operations.responses_diff(self)
 
-    def field_pointers(self, keyword: str) -> tuple[Optional[str], Optional[str]]:
+    def field_pointers(self, keyword: str) -> tuple[str | None, str | None]:
         """Pointers of an operation field in each side, None where absent."""
         return (join_pointer(self.base_pointer, keyword) if keyword in self.base else None,
                 join_pointer(self.revision_pointer, keyword) if keyword in self.revision else None)
@@ -170,7 +170,7 @@ class SpecDiff:
         base = base if isinstance(base, dict) else {}
         rev = rev if isinstance(rev, dict) else {}
         pair = PathPair(path, revision_path, base, rev, b_loc, r_loc)
-        param_map = dict(zip(path_params(path), path_params(revision_path)))
+        param_map = dict(zip(path_params(path), path_params(revision_path), strict=False))
         for method in HTTP_METHODS:
             b_op, r_op = base.get(method), rev.get(method)
             b_op_loc, r_op_loc = join_pointer(b_loc, method), join_pointer(r_loc, method)
