@@ -65,7 +65,7 @@ def start_postgres() -> str:
         run_as = ["runuser", "-u", "postgres", "--"]
     subprocess.run(run_as + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
                    check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(run_as + [pg_ctl, "-D", str(data), "-w", "-l", str(data / "log"),
+    subprocess.run(run_as + [pg_ctl, "start", "-D", str(data), "-w", "-l", str(data / "log"),
                              "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"],
                    check=True, stdout=subprocess.DEVNULL)
     (STATE / "pg.port").write_text(str(port))
