@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from apikeys import services
 from apikeys.models import ApiKey, UsageFlush, UsageRecord
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 from tenants.services.errors import ServiceError
 
 
@@ -54,7 +54,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("hour", "tenant", "credential", "api", "version", "operation", "status_class", "count")
     list_filter = ("status_class", "api", "version")
     search_fields = ("=tenant__slug", "=credential")
@@ -62,23 +62,8 @@ class UsageRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "hour"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(UsageFlush)
-class UsageFlushAdmin(admin.ModelAdmin):
+class UsageFlushAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("flush_key", "flushed_at", "fields", "calls")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

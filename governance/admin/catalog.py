@@ -18,7 +18,7 @@ from governance import permissions
 from governance.models import Api, ApiVersion, SpecRevision
 from governance.services import catalog as catalog_services
 from governance.services import lifecycle
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 from tenants.services.errors import NotAllowed, ServiceError
 
 
@@ -205,7 +205,7 @@ for _name in lifecycle.TRANSITIONS:
 
 
 @admin.register(SpecRevision)
-class SpecRevisionAdmin(admin.ModelAdmin):
+class SpecRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Revisions are immutable: stored by submissions, published by merging a review."""
 
     list_display = ("__str__", "version", "source", "size", "author", "created_at")
@@ -218,12 +218,3 @@ class SpecRevisionAdmin(admin.ModelAdmin):
     @admin.display(description="document")
     def document_text(self, obj):
         return format_html('<pre style="max-height: 40em; overflow: auto">{}</pre>', obj.document)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

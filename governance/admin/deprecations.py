@@ -22,21 +22,10 @@ from governance.models import (
     MigrationLedgerEntry,
 )
 from governance.services import deprecations
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 from tenants.services.errors import NotAllowed, ServiceError
 
 L = MigrationLedgerEntry.State
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BrownoutInline(admin.TabularInline):

@@ -7,26 +7,17 @@ from django.db import transaction
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
 from tenants import audit
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("url", "tenant", "is_active", "event_types", "created_at")
     list_filter = ("is_active",)
     search_fields = ("=tenant__slug", "url")
     list_select_related = ("tenant",)
     fields = ("tenant", "url", "description", "event_types", "is_active", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False  # registered by the tenant, who is shown the secret once
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    readonly_fields = fields  # registered by the tenant, who alone is shown the secret, once
 
 
 @admin.register(WebhookDelivery)

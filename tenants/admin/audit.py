@@ -3,18 +3,12 @@ database refuses it too, on PostgreSQL); `manage.py verify_audit` checks the cha
 
 from django.contrib import admin
 
+from tenants.admin.staff import ReadOnlyAdminMixin
 from tenants.models import AuditChainHead, AuditEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

@@ -12,6 +12,20 @@ from tenants.principal import Principal
 REDACTED_FIELDS = frozenset({"password", "client_secret", "nonce"})
 
 
+class ReadOnlyAdminMixin:
+    """Records staff may look at but never add, change or delete here (history, counters, append-only
+    logs): they are written by services and tasks only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def staff_principal(request, tenant=None) -> Principal:
     """The signed-in staff member as the actor of a service call."""
     return Principal.for_staff(request.user, tenant=tenant)
