@@ -6,10 +6,6 @@ import pytest
 
 from governance.openapi.cli import main
 
-CORPUS = "../shared/corpus/oasdiff/specs"
-BASE = f"{CORPUS}/deprecation/base.yaml"
-REMOVED = f"{CORPUS}/deprecation/base.yaml"
-
 
 def run(*argv):
     out, err = io.StringIO(), io.StringIO()
