@@ -31,6 +31,7 @@ local TOMBSTONE = "!"
 local function answer(code, limit, window, remaining, reset, retry, entry_json)
   return string.format("%s %.0f %.0f %.0f %.0f %.0f %s", code, limit, window, remaining, reset, retry, entry_json)
 end
+
 local mode = ARGV[1]
 local clock = redis.call("TIME")
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])

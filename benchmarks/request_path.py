@@ -1,20 +1,27 @@
 """Benchmark of the request path: API-key verification, rate limiting and metering.
 
-    .venv/bin/python benchmarks/request_path.py [--seconds 10] [--connections 16]
+    .venv/bin/python benchmarks/request_path.py [--seconds 10] [--rounds 3] [--connections 8]
 
 Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); uses its own database
 (<DATABASE_URL name>_bench, e.g. console_bench) and Redis key prefix (the same name + ":"),
 removed keys afterwards. Parts:
 
-1. In-process, warm cache: microseconds per `apikeys.verification.verify` (one Redis round trip,
-   no query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same
-   PostgreSQL (one query + SHA-512) when that package is installed (it is not in requirements:
+1. In-process, warm cache: microseconds per `apikeys.verification.verify` with a usage field (the
+   key check, the rate-limit decision and the usage count of an API call: one Redis round trip, no
+   query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same PostgreSQL
+   (one query + SHA-512) when that package is installed (it is not in requirements:
    `pip install djangorestframework-api-key` into the venv; otherwise this part says so and skips).
-   Both are checked to refuse a revoked key on the very next call.
-2. Over HTTP on 127.0.0.1: gunicorn with 2 workers, wrk as the load generator; the same endpoint
-   with no authentication and behind key auth + rate limit + metering, alternated in one run, for
-   two endpoints (benchmarks/request_path_urls.py): `echo` (a constant: the worst case, the
-   request path is all the work) and `keys` (one tenant-scoped query + a serializer, 10 rows).
+   Rounds alternate between the two. Both are checked to refuse a revoked key on the very next call.
+2. Over HTTP on 127.0.0.1: gunicorn with 2 sync workers, wrk (1 thread, 8 connections) as the load
+   generator; the same endpoint with no authentication and behind key auth + rate limit +
+   metering, for two endpoints (benchmarks/request_path_urls.py): `echo` (a constant: the worst
+   case, the request path is all the work) and `keys` (one tenant-scoped query + a serializer, 10
+   rows). After a warm-up of every endpoint, `--rounds` rounds each run open and keyed back to back
+   (alternating which goes first); the figures are the median run per side and the median of the
+   rounds' keyed/open ratios. Each run also reports where the CPU went (gunicorn workers, wrk,
+   Redis, the rest of the machine, idle) and the workers' and Redis's CPU time per request, which,
+   unlike requests per second, hardly depends on what else the machine was doing: on a 2-core
+   machine shared with other programs, compare those, and the load average printed at the end.
 3. Redis commands per keyed request, counted with MONITOR (commands sent by clients; the commands a
    Lua script runs inside Redis are not round trips and are reported apart).
 
@@ -91,51 +98,70 @@ def make_key(**fields):
         return services.create_key(actor=Principal.system(tenant), name="bench", scopes=["keys:read"], **fields)
 
 
-def timed(fn, n) -> float:
-    """Median of 5 rounds of `n` calls, in microseconds per call."""
-    rounds = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        rounds.append((time.perf_counter() - start) / n * 1e6)
-    return statistics.median(rounds)
+def timed_round(fn, n) -> float:
+    """One round of `n` calls, in microseconds per call."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n * 1e6
 
 
-def in_process() -> dict:
+def in_process(rounds=7) -> dict:
+    """Ours and theirs in alternating rounds (so a change in the machine's load hits both), each
+    the median of its rounds; the speed-up is the median of the rounds' ratios."""
+    from django.conf import settings
     from django.db import transaction
 
-    from apikeys import services, verification
+    from apikeys import metering, services, verification
     from tenants.principal import Principal
 
     api_key, raw = make_key(rate_quota=10**9, rate_window=60)
-    assert verification.verify(raw).valid
-    ours = timed(lambda: verification.verify(raw), 2000)
+    # The whole per-request work of a keyed API call: check, rate-limit decision, usage count.
+    field = metering.usage_field(credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1",
+                                 operation="GET bench")
+
+    def ours():
+        return verification.verify(raw, client_ip="127.0.0.1", usage_field=field)
+
+    assert ours().valid
+    theirs = None
+    if settings.HAS_DRF_API_KEY:
+        from rest_framework_api_key.models import APIKey
+
+        drf_key, drf_raw = APIKey.objects.create_key(name="bench")
+        assert APIKey.objects.is_valid(drf_raw)
+
+        def theirs():
+            return APIKey.objects.is_valid(drf_raw)
+
+    our_rounds, their_rounds = [], []
+    for _ in range(rounds):
+        our_rounds.append(timed_round(ours, 2000))
+        if theirs is not None:
+            their_rounds.append(timed_round(theirs, 500))
     with transaction.atomic():
         services.revoke_key(actor=Principal.system(api_key.tenant), api_key=api_key)
-    ours_revoked = verification.verify(raw).code
-    result = {"verify_warm_us": round(ours, 1), "revoked_next_call": ours_revoked}
-    print(f"in-process verify, warm cache: {ours:8.1f} µs/call   (revoked key on the next call: {ours_revoked})")
-
-    from django.conf import settings
-
-    if not settings.HAS_DRF_API_KEY:
+    ours_revoked = ours().code
+    ours_us = statistics.median(our_rounds)
+    result = {"verify_warm_us": round(ours_us, 1), "revoked_next_call": ours_revoked}
+    print(f"in-process verify + rate limit + usage count, warm cache: {ours_us:8.1f} µs/call   "
+          f"(revoked key on the next call: {ours_revoked})")
+    if theirs is None:
         print("djangorestframework-api-key is not installed: comparison skipped "
               "(pip install djangorestframework-api-key into the venv, not into requirements)")
         result["drf_api_key"] = "skipped: not installed"
         return result
-    from rest_framework_api_key.models import APIKey
-
-    drf_key, drf_raw = APIKey.objects.create_key(name="bench")
-    assert APIKey.objects.is_valid(drf_raw)
-    theirs = timed(lambda: APIKey.objects.is_valid(drf_raw), 1000)
     drf_key.revoked = True
     drf_key.save()
     theirs_revoked = not APIKey.objects.is_valid(drf_raw)
-    result.update({"drf_api_key_is_valid_us": round(theirs, 1), "drf_api_key_revoked_next_call": theirs_revoked,
-                   "speedup": round(theirs / ours, 2)})
-    print(f"djangorestframework-api-key is_valid:  {theirs:8.1f} µs/call   (revoked refused: {theirs_revoked})")
-    print(f"speed-up: {theirs / ours:.1f}x")
+    theirs_us = statistics.median(their_rounds)
+    speedup = statistics.median(t / o for o, t in zip(our_rounds, their_rounds, strict=True))
+    result.update({"drf_api_key_is_valid_us": round(theirs_us, 1), "drf_api_key_revoked_next_call": theirs_revoked,
+                   "speedup": round(speedup, 2), "speedup_rounds": [round(t / o, 2) for o, t in
+                                                                     zip(our_rounds, their_rounds, strict=True)]})
+    print(f"djangorestframework-api-key is_valid:                     {theirs_us:8.1f} µs/call   "
+          f"(revoked refused: {theirs_revoked})")
+    print(f"speed-up: {speedup:.1f}x (median of {rounds} alternating rounds)")
     return result
 
 
@@ -201,9 +227,15 @@ def redis_cpu_seconds() -> float:
     return info["used_cpu_user"] + info["used_cpu_sys"]
 
 
-def worker_pids(master_pid) -> list[int]:
+def worker_pids(master_pid, count=2) -> list[int]:
+    """The gunicorn workers (the master's children), once all `count` have been forked."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
-    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    for _ in range(100):
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.1)
+    raise SystemExit(f"gunicorn forked {len(pids)} of {count} workers")
 
 
 def wrk(url, seconds, connections, threads, header=None, workers=()) -> dict:
@@ -229,6 +261,9 @@ def wrk(url, seconds, connections, threads, header=None, workers=()) -> dict:
     result["cpu_cores"] = {"wrk": round(load_generator, 2), "gunicorn": round(server, 2), "redis": round(redis, 2),
                            "rest": round(max(0.0, busy - load_generator - server - redis), 2),
                            "idle": round(max(0.0, (os.cpu_count() or 1) - busy), 2)}
+    # CPU per request does not depend on how much of the machine other programs took meanwhile.
+    result["cpu_us_per_request"] = {"gunicorn": round(server / result["rps"] * 1e6),
+                                    "redis": round(redis / result["rps"] * 1e6)}
     return result
 
 
@@ -276,10 +311,12 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
         for side in ("open", "keyed"):
             r = median_run(runs[name][side])
             cores = r["cpu_cores"]
+            per_request = r["cpu_us_per_request"]
             print(f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
-                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   cores: gunicorn {cores['gunicorn']:.2f} "
-                  f"wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} rest {cores['rest']:.2f} "
-                  f"idle {cores['idle']:.2f}")
+                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   CPU/request: gunicorn "
+                  f"{per_request['gunicorn']} µs, redis {per_request['redis']} µs   cores: gunicorn "
+                  f"{cores['gunicorn']:.2f} wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} "
+                  f"rest {cores['rest']:.2f} idle {cores['idle']:.2f}")
         ratios = [k["rps"] / o["rps"] for o, k in zip(runs[name]["open"], runs[name]["keyed"], strict=True)]
         ratio = statistics.median(ratios)
         print(f"HTTP {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
@@ -370,6 +407,9 @@ def main():
         cleanup()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    machine = results["machine"]
+    print(f"load average before {machine['load_average_before'][0]:.2f}, after {machine['load_average_after'][0]:.2f} "
+          f"({machine['cpus']} CPUs)")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

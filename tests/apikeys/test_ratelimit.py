@@ -164,3 +164,29 @@ def test_dead_redis_still_refuses_a_revoked_key(acme, key_client, dead_redis, se
     client = key_client(acme)
     ApiKey.objects.filter(pk=client.api_key.pk).update(revoked_at="2020-01-01T00:00Z")
     assert client.get("/api/v1/keys/").status_code == 401  # the database answered
+
+
+# --- The script's own connection (apikeys/store.py Script) ------------------------------------------
+
+
+def test_a_script_redis_has_not_seen_is_loaded_on_first_use(redis_client):
+    """NOSCRIPT (after a Redis restart or SCRIPT FLUSH) loads the script and runs it once."""
+    source = f"-- {uuid.uuid4().hex}\nreturn redis.call('INCR', KEYS[1])"
+    counter = store.key("script-test", uuid.uuid4().hex)
+    assert store.Script(source)(keys=[counter], args=[]) == 1
+    assert int(redis_client.get(counter)) == 1  # ran once, not once per attempt
+
+
+def test_a_connection_redis_closed_is_replaced_and_the_call_counted_once(acme, make_key, redis_client):
+    api_key, raw = make_key(acme, rate_quota=100, rate_window=3600)
+    field = "key:x|console|v1|0|GET test"
+    assert v.verify(raw, usage_field=field).valid
+    connection = ratelimit.script()._connection()
+    connection.send_command("CLIENT", "ID")
+    redis_client.client_kill_filter(_id=connection.read_response())  # as a Redis restart would
+
+    result = v.verify(raw, usage_field=field)
+
+    assert result.valid and result.redis_ok
+    assert result.decision.remaining == 98  # two calls charged, not three
+    assert int(redis_client.hget(store.key("usage", "live"), f"{acme.pk}|{field}|2xx")) == 2
