@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 
 from . import checks
-from .checks.registry import selected
+from .checks.registry import SITE_KINDS, for_kind, selected
 from .checks.sites import sites_of
 from .diff import SpecDiff
 from .errors import SpecError
@@ -87,10 +87,12 @@ def _run(base: Spec, revision: Spec, options: Options, emit: Emitter) -> None:
     schema_checks = selected(checks.SCHEMA_CHECKS, wanted)
     if not (operation_checks or schema_checks):
         return
+    # each site runs only the checks declared for its kind (registration order kept, so output order too)
+    by_kind = {kind: for_kind(schema_checks, kind) for kind in SITE_KINDS}
     for op in spec_diff.modified_operations():
         for check in operation_checks:
             check(op)
         if schema_checks:
             for site in sites_of(op):
-                for check in schema_checks:
+                for check in by_kind[site.kind]:
                     check(site)

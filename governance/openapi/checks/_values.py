@@ -120,16 +120,9 @@ def pointers(diff, keyword: str) -> dict:
 
 
 def media_details(site: SchemaSite) -> str:
-    """oasdiff's formatMediaTypeDetails: names the media type when several of the content changed."""
-    if site.media_type is None:
-        return ""
-    if site.kind == "request-body":
-        body = site.op.request_body
-        count = len(body.content.modified) if body is not None else 0
-    else:
-        response = site.op.responses.modified.get(site.status)
-        count = len(response.content.modified) if response is not None else 0
-    return f"(media type: {site.media_type})" if count > 1 else ""
+    """oasdiff's formatMediaTypeDetails: names the media type when several of the content changed
+    (computed once per site: ``SchemaSite.media_details``)."""
+    return site.media_details
 
 
 def properties(site: SchemaSite) -> list[tuple[str, str, Any]]:

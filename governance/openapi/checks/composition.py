@@ -208,37 +208,37 @@ def _list_stamps(site, keyword, slug, annotation_split, suppress_list_of_types, 
     return stamps
 
 
-@schema_check("RequestPropertyAllOfUpdatedCheck")
+@schema_check("RequestPropertyAllOfUpdatedCheck", kinds=("request-body",))
 def request_all_of(site):
     if _body_sites(site, "request"):
         _list_changes(site, "allOf", "all-of", annotation_split=True)
 
 
-@schema_check("ResponsePropertyAllOfUpdatedCheck")
+@schema_check("ResponsePropertyAllOfUpdatedCheck", kinds=("response-body",))
 def response_all_of(site):
     if _body_sites(site, "response"):
         _list_changes(site, "allOf", "all-of", annotation_split=True)
 
 
-@schema_check("RequestPropertyAnyOfUpdatedCheck")
+@schema_check("RequestPropertyAnyOfUpdatedCheck", kinds=("request-body",))
 def request_any_of(site):
     if _body_sites(site, "request"):
         _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
 
 
-@schema_check("ResponsePropertyAnyOfUpdatedCheck")
+@schema_check("ResponsePropertyAnyOfUpdatedCheck", kinds=("response-body",))
 def response_any_of(site):
     if _body_sites(site, "response"):
         _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
 
 
-@schema_check("RequestPropertyOneOfUpdatedCheck")
+@schema_check("RequestPropertyOneOfUpdatedCheck", kinds=("request-body",))
 def request_one_of(site):
     if _body_sites(site, "request"):
         _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
 
 
-@schema_check("ResponsePropertyOneOfUpdated")
+@schema_check("ResponsePropertyOneOfUpdated", kinds=("response-body",))
 def response_one_of(site):
     if _body_sites(site, "response"):
         _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
@@ -286,13 +286,13 @@ def _prefix_items(site) -> None:
                       *pointers)
 
 
-@schema_check("RequestPropertyPrefixItemsUpdatedCheck")
+@schema_check("RequestPropertyPrefixItemsUpdatedCheck", kinds=("request-body",))
 def request_prefix_items(site):
     if _body_sites(site, "request"):
         _prefix_items(site)
 
 
-@schema_check("ResponsePropertyPrefixItemsUpdatedCheck")
+@schema_check("ResponsePropertyPrefixItemsUpdatedCheck", kinds=("response-body",))
 def response_prefix_items(site):
     if _body_sites(site, "response"):
         _prefix_items(site)
@@ -318,37 +318,37 @@ _CONDITIONALS = {"if": "if", "then": "then", "else": "else"}
 _UNEVALUATED = {"unevaluatedItems": "unevaluated-items", "unevaluatedProperties": "unevaluated-properties"}
 
 
-@schema_check("RequestPropertyIfUpdatedCheck")
+@schema_check("RequestPropertyIfUpdatedCheck", kinds=("request-body",))
 def request_if(site):
     if _body_sites(site, "request"):
         _presence(site, _CONDITIONALS)
 
 
-@schema_check("ResponsePropertyIfUpdatedCheck")
+@schema_check("ResponsePropertyIfUpdatedCheck", kinds=("response-body",))
 def response_if(site):
     if _body_sites(site, "response"):
         _presence(site, _CONDITIONALS)
 
 
-@schema_check("RequestPropertyPropertyNamesUpdatedCheck")
+@schema_check("RequestPropertyPropertyNamesUpdatedCheck", kinds=("request-body",))
 def request_property_names(site):
     if _body_sites(site, "request"):
         _presence(site, {"propertyNames": "property-names"})
 
 
-@schema_check("ResponsePropertyPropertyNamesUpdatedCheck")
+@schema_check("ResponsePropertyPropertyNamesUpdatedCheck", kinds=("response-body",))
 def response_property_names(site):
     if _body_sites(site, "response"):
         _presence(site, {"propertyNames": "property-names"})
 
 
-@schema_check("RequestPropertyUnevaluatedUpdatedCheck")
+@schema_check("RequestPropertyUnevaluatedUpdatedCheck", kinds=("request-body",))
 def request_unevaluated(site):
     if _body_sites(site, "request"):
         _presence(site, _UNEVALUATED)
 
 
-@schema_check("ResponsePropertyUnevaluatedUpdatedCheck")
+@schema_check("ResponsePropertyUnevaluatedUpdatedCheck", kinds=("response-body",))
 def response_unevaluated(site):
     if _body_sites(site, "response"):
         _presence(site, _UNEVALUATED)
@@ -376,13 +376,13 @@ def _contains(site) -> None:
                   base_ptr, rev_ptr)
 
 
-@schema_check("RequestPropertyContainsUpdatedCheck")
+@schema_check("RequestPropertyContainsUpdatedCheck", kinds=("request-body",))
 def request_contains(site):
     if _body_sites(site, "request"):
         _contains(site)
 
 
-@schema_check("ResponsePropertyContainsUpdatedCheck")
+@schema_check("ResponsePropertyContainsUpdatedCheck", kinds=("response-body",))
 def response_contains(site):
     if _body_sites(site, "response"):
         _contains(site)
@@ -429,13 +429,13 @@ def _dependent_required(site) -> None:
                       (prop, key, *status, change), base_ptr, rev_ptr)
 
 
-@schema_check("RequestPropertyDependentRequiredChangedCheck")
+@schema_check("RequestPropertyDependentRequiredChangedCheck", kinds=("request-body",))
 def request_dependent_required(site):
     if _body_sites(site, "request"):
         _dependent_required(site)
 
 
-@schema_check("ResponsePropertyDependentRequiredChangedCheck")
+@schema_check("ResponsePropertyDependentRequiredChangedCheck", kinds=("response-body",))
 def response_dependent_required(site):
     if _body_sites(site, "response"):
         _dependent_required(site)
@@ -460,25 +460,25 @@ def _schema_map(site, keyword: str, slug: str) -> None:
                   join_pointer(base_ptr, name) if base_ptr else None, None)
 
 
-@schema_check("RequestPropertyDependentSchemasUpdatedCheck")
+@schema_check("RequestPropertyDependentSchemasUpdatedCheck", kinds=("request-body",))
 def request_dependent_schemas(site):
     if _body_sites(site, "request"):
         _schema_map(site, "dependentSchemas", "dependent-schema")
 
 
-@schema_check("ResponsePropertyDependentSchemasUpdatedCheck")
+@schema_check("ResponsePropertyDependentSchemasUpdatedCheck", kinds=("response-body",))
 def response_dependent_schemas(site):
     if _body_sites(site, "response"):
         _schema_map(site, "dependentSchemas", "dependent-schema")
 
 
-@schema_check("RequestPropertyPatternPropertiesUpdatedCheck")
+@schema_check("RequestPropertyPatternPropertiesUpdatedCheck", kinds=("request-body",))
 def request_pattern_properties(site):
     if _body_sites(site, "request"):
         _schema_map(site, "patternProperties", "pattern-property")
 
 
-@schema_check("ResponsePropertyPatternPropertiesUpdatedCheck")
+@schema_check("ResponsePropertyPatternPropertiesUpdatedCheck", kinds=("response-body",))
 def response_pattern_properties(site):
     if _body_sites(site, "response"):
         _schema_map(site, "patternProperties", "pattern-property")

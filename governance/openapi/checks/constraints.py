@@ -75,7 +75,7 @@ def _param(site):
     return site.param_in, site.param_name
 
 
-@schema_check("RequestParameterMinUpdatedCheck")
+@schema_check("RequestParameterMinUpdatedCheck", kinds=("parameter",))
 def request_parameter_min_updated(site):
     if not parameter(site):
         return
@@ -86,7 +86,7 @@ def request_parameter_min_updated(site):
             site.emit(f"request-parameter-{segment}-{change}", *_param(site), *vd, **_where(site.diff, keyword))
 
 
-@schema_check("RequestParameterMaxUpdatedCheck")
+@schema_check("RequestParameterMaxUpdatedCheck", kinds=("parameter",))
 def request_parameter_max_updated(site):
     if not parameter(site):
         return
@@ -107,17 +107,17 @@ def _parameter_set(site, bounds):
                       **_where(site.diff, keyword, base=False))
 
 
-@schema_check("RequestParameterMinSetCheck")
+@schema_check("RequestParameterMinSetCheck", kinds=("parameter",))
 def request_parameter_min_set(site):
     _parameter_set(site, MINIMUMS)
 
 
-@schema_check("RequestParameterMaxSetCheck")
+@schema_check("RequestParameterMaxSetCheck", kinds=("parameter",))
 def request_parameter_max_set(site):
     _parameter_set(site, MAXIMUMS)
 
 
-@schema_check("RequestParameterMaxLengthUpdatedCheck")
+@schema_check("RequestParameterMaxLengthUpdatedCheck", kinds=("parameter",))
 def request_parameter_max_length_updated(site):
     if not parameter(site):
         return
@@ -127,7 +127,7 @@ def request_parameter_max_length_updated(site):
         site.emit(f"request-parameter-max-length-{change}", *_param(site), *vd, **_where(site.diff, "maxLength"))
 
 
-@schema_check("RequestParameterMaxLengthSetCheck")
+@schema_check("RequestParameterMaxLengthSetCheck", kinds=("parameter",))
 def request_parameter_max_length_set(site):
     if not parameter(site):
         return
@@ -137,7 +137,7 @@ def request_parameter_max_length_set(site):
                   **_where(site.diff, "maxLength", base=False))
 
 
-@schema_check("RequestParameterMinLengthUpdatedCheck")
+@schema_check("RequestParameterMinLengthUpdatedCheck", kinds=("parameter",))
 def request_parameter_min_length_updated(site):
     if not parameter(site):
         return
@@ -147,7 +147,7 @@ def request_parameter_min_length_updated(site):
         site.emit(f"request-parameter-min-length-{change}", *_param(site), *vd, **_where(site.diff, "minLength"))
 
 
-@schema_check("RequestParameterMaxItemsUpdatedCheck")
+@schema_check("RequestParameterMaxItemsUpdatedCheck", kinds=("parameter",))
 def request_parameter_max_items_updated(site):
     if not parameter(site):
         return
@@ -162,7 +162,7 @@ def request_parameter_max_items_updated(site):
     site.emit(f"request-parameter-max-items-{change}", *_param(site), *vd, **_where(diff, "maxItems"))
 
 
-@schema_check("RequestParameterMinItemsUpdatedCheck")
+@schema_check("RequestParameterMinItemsUpdatedCheck", kinds=("parameter",))
 def request_parameter_min_items_updated(site):
     if not parameter(site):
         return
@@ -173,7 +173,7 @@ def request_parameter_min_items_updated(site):
     site.emit(f"request-parameter-min-items-{change}", *_param(site), *vd, **_where(site.diff, "minItems"))
 
 
-@schema_check("RequestParameterMinItemsSetCheck")
+@schema_check("RequestParameterMinItemsSetCheck", kinds=("parameter",))
 def request_parameter_min_items_set(site):
     if not parameter(site):
         return
@@ -183,7 +183,7 @@ def request_parameter_min_items_set(site):
                   **_where(site.diff, "minItems", base=False))
 
 
-@schema_check("RequestParameterPatternAddedOrChangedCheck")
+@schema_check("RequestParameterPatternAddedOrChangedCheck", kinds=("parameter",))
 def request_parameter_pattern_updated(site):
     if not parameter(site):
         return
@@ -201,7 +201,7 @@ def request_parameter_pattern_updated(site):
         site.emit(rule, *_param(site), old, new, **_where(site.diff, "pattern"))
 
 
-@schema_check("RequestParameterDefaultValueChangedCheck")
+@schema_check("RequestParameterDefaultValueChangedCheck", kinds=("parameter",))
 def request_parameter_default_value_changed(site):
     if not parameter(site):
         return
@@ -224,7 +224,7 @@ def request_parameter_default_value_changed(site):
 
 # ---- request bodies and their properties --------------------------------------------------------
 
-@schema_check("RequestPropertyMinIncreasedCheck")
+@schema_check("RequestPropertyMinIncreasedCheck", kinds=("request-body",))
 def request_property_min_updated(site):
     if not request_body(site):
         return
@@ -250,7 +250,7 @@ def request_property_min_updated(site):
                           **_where(diff, keyword))
 
 
-@schema_check("RequestPropertyMaxDecreasedCheck")
+@schema_check("RequestPropertyMaxDecreasedCheck", kinds=("request-body",))
 def request_property_max_updated(site):
     if not request_body(site):
         return
@@ -294,22 +294,22 @@ def _request_set(site, bounds):
                           **_where(diff, keyword, base=False))
 
 
-@schema_check("RequestPropertyMinSetCheck")
+@schema_check("RequestPropertyMinSetCheck", kinds=("request-body",))
 def request_property_min_set(site):
     _request_set(site, MINIMUMS)
 
 
-@schema_check("RequestPropertyMaxSetCheck")
+@schema_check("RequestPropertyMaxSetCheck", kinds=("request-body",))
 def request_property_max_set(site):
     _request_set(site, MAXIMUMS)
 
 
-@schema_check("RequestPropertyMaxLengthSetCheck")
+@schema_check("RequestPropertyMaxLengthSetCheck", kinds=("request-body",))
 def request_property_max_length_set(site):
     _request_set(site, (("maxLength", "max-length"),))
 
 
-@schema_check("RequestPropertyMaxLengthUpdatedCheck")
+@schema_check("RequestPropertyMaxLengthUpdatedCheck", kinds=("request-body",))
 def request_property_max_length_updated(site):
     if not request_body(site):
         return
@@ -333,7 +333,7 @@ def request_property_max_length_updated(site):
                       **_where(diff, "maxLength"))
 
 
-@schema_check("RequestPropertyMinLengthUpdatedCheck")
+@schema_check("RequestPropertyMinLengthUpdatedCheck", kinds=("request-body",))
 def request_property_min_length_updated(site):
     if not request_body(site):
         return
@@ -350,7 +350,7 @@ def request_property_min_length_updated(site):
                       **_where(diff, "minLength"))
 
 
-@schema_check("RequestPropertyMinItemsIncreasedCheck")
+@schema_check("RequestPropertyMinItemsIncreasedCheck", kinds=("request-body",))
 def request_property_min_items_increased(site):
     if not request_body(site):
         return
@@ -365,13 +365,13 @@ def request_property_min_items_increased(site):
                       **_where(diff, "minItems"))
 
 
-@schema_check("RequestPropertyMinItemsSetCheck")
+@schema_check("RequestPropertyMinItemsSetCheck", kinds=())
 def request_property_min_items_set(site):
     """Never fires, as in oasdiff: it waits for minItems to go from nil, but minItems is a
     uint64 there (absent = 0), so adding it is reported as request-*-min-items-increased."""
 
 
-@schema_check("RequestPropertyPatternUpdatedCheck")
+@schema_check("RequestPropertyPatternUpdatedCheck", kinds=("request-body",))
 def request_property_pattern_updated(site):
     if not request_body(site):
         return
@@ -410,26 +410,26 @@ def _added_removed_changed(site, keyword, body_prefix, property_prefix, trailing
             site.emit(f"{prefix}-changed", label, old, new, *trailing, details=details, **_where(diff, keyword))
 
 
-@schema_check("RequestPropertyDefaultValueChangedCheck")
+@schema_check("RequestPropertyDefaultValueChangedCheck", kinds=("request-body",))
 def request_property_default_value_changed(site):
     if request_body(site):
         _added_removed_changed(site, "default", "request-body-default-value", "request-property-default-value")
 
 
-@schema_check("ResponsePropertyDefaultValueChangedCheck")
+@schema_check("ResponsePropertyDefaultValueChangedCheck", kinds=("response-body",))
 def response_property_default_value_changed(site):
     if response_body(site):
         _added_removed_changed(site, "default", "response-body-default-value", "response-property-default-value",
                                (site.status,))
 
 
-@schema_check("RequestPropertyConstChangedCheck")
+@schema_check("RequestPropertyConstChangedCheck", kinds=("request-body",))
 def request_property_const_changed(site):
     if request_body(site):
         _added_removed_changed(site, "const", "request-body-const", "request-property-const")
 
 
-@schema_check("ResponsePropertyConstChangedCheck")
+@schema_check("ResponsePropertyConstChangedCheck", kinds=("response-body",))
 def response_property_const_changed(site):
     if response_body(site):
         _added_removed_changed(site, "const", "response-body-const", "response-property-const", (site.status,))
@@ -467,13 +467,13 @@ def _content_updated(site, direction, trailing):
                           **_where(diff, keyword))
 
 
-@schema_check("RequestPropertyContentUpdatedCheck")
+@schema_check("RequestPropertyContentUpdatedCheck", kinds=("request-body",))
 def request_property_content_updated(site):
     if request_body(site):
         _content_updated(site, "request", ())
 
 
-@schema_check("ResponsePropertyContentUpdatedCheck")
+@schema_check("ResponsePropertyContentUpdatedCheck", kinds=("response-body",))
 def response_property_content_updated(site):
     if response_body(site):
         _content_updated(site, "response", (site.status,))
@@ -499,41 +499,41 @@ def _response_widened(site, bounds, widened, both=True):
                           **_where(diff, keyword))
 
 
-@schema_check("ResponsePropertyMinDecreasedCheck")
+@schema_check("ResponsePropertyMinDecreasedCheck", kinds=("response-body",))
 def response_property_min_decreased(site):
     _response_widened(site, (("minimum", "min-decreased"), ("exclusiveMinimum", "exclusive-min-decreased")),
                       decreased)
 
 
-@schema_check("ResponsePropertyMaxIncreasedCheck")
+@schema_check("ResponsePropertyMaxIncreasedCheck", kinds=("response-body",))
 def response_property_max_increased(site):
     _response_widened(site, (("maximum", "max-increased"), ("exclusiveMaximum", "exclusive-max-increased")),
                       increased)
 
 
-@schema_check("ResponsePropertyMaxLengthIncreasedCheck")
+@schema_check("ResponsePropertyMaxLengthIncreasedCheck", kinds=("response-body",))
 def response_property_max_length_increased(site):
     _response_widened(site, (("maxLength", "max-length-increased"),), increased)
 
 
-@schema_check("ResponsePropertyMinLengthDecreasedCheck")
+@schema_check("ResponsePropertyMinLengthDecreasedCheck", kinds=("response-body",))
 def response_property_min_length_decreased(site):
     # minLength is a uint64 (absent = 0): n -> absent is a decrease to 0
     _response_widened(site, (("minLength", "min-length-decreased"),), decreased, both=False)
 
 
-@schema_check("ResponsePropertyMinItemsDecreasedCheck")
+@schema_check("ResponsePropertyMinItemsDecreasedCheck", kinds=("response-body",))
 def response_property_min_items_decreased(site):
     _response_widened(site, (("minItems", "min-items-decreased"),), decreased, both=False)
 
 
-@schema_check("ResponsePropertyMinItemsUnsetCheck")
+@schema_check("ResponsePropertyMinItemsUnsetCheck", kinds=())
 def response_property_min_items_unset(site):
     """Never fires, as in oasdiff: it waits for minItems to become nil, but minItems is a uint64
     there (absent = 0), so removing it is reported as response-*-min-items-decreased."""
 
 
-@schema_check("ResponsePropertyMaxLengthUnsetCheck")
+@schema_check("ResponsePropertyMaxLengthUnsetCheck", kinds=("response-body",))
 def response_property_max_length_unset(site):
     if not response_body(site):
         return
@@ -549,7 +549,7 @@ def response_property_max_length_unset(site):
                       **_where(diff, "maxLength", revision=False))
 
 
-@schema_check("ResponsePatternAddedOrChangedCheck")
+@schema_check("ResponsePatternAddedOrChangedCheck", kinds=("response-body",))
 def response_pattern_updated(site):
     if not response_body(site):
         return

@@ -27,7 +27,7 @@ from .sites import stamp
 X_EXTENSIBLE_ENUM = "x-extensible-enum"
 
 
-@schema_check("RequestParameterEnumValueUpdatedCheck")
+@schema_check("RequestParameterEnumValueUpdatedCheck", kinds=("parameter",))
 def request_parameter_enum_value_updated(site):
     if not parameter(site):
         return
@@ -50,7 +50,7 @@ def request_parameter_enum_value_updated(site):
             site.emit("request-parameter-property-enum-value-added", value, name, *where, **pointers(diff, "enum"))
 
 
-@schema_check("RequestParameterBecameEnumCheck")
+@schema_check("RequestParameterBecameEnumCheck", kinds=("parameter",))
 def request_parameter_became_enum(site):
     if not parameter(site):
         return
@@ -59,7 +59,7 @@ def request_parameter_became_enum(site):
         site.emit("request-parameter-became-enum", site.param_in, site.param_name, **pointers(site.diff, "enum"))
 
 
-@schema_check("RequestHeaderPropertyBecameEnumCheck")
+@schema_check("RequestHeaderPropertyBecameEnumCheck", kinds=("parameter",))
 def request_header_property_became_enum(site):
     if not parameter(site) or site.param_in != "header":
         return
@@ -73,7 +73,7 @@ def request_header_property_became_enum(site):
             site.emit("request-header-property-became-enum", site.param_name, name, **pointers(diff, "enum"))
 
 
-@schema_check("RequestBodyBecameEnumCheck")
+@schema_check("RequestBodyBecameEnumCheck", kinds=("request-body",))
 def request_body_became_enum(site):
     if not request_body(site):
         return
@@ -82,7 +82,7 @@ def request_body_became_enum(site):
         site.emit("request-body-became-enum", details=media_details(site), **pointers(site.diff, "enum"))
 
 
-@schema_check("RequestPropertyBecameEnumCheck")
+@schema_check("RequestPropertyBecameEnumCheck", kinds=("request-body",))
 def request_property_became_enum(site):
     if not request_body(site):
         return
@@ -93,7 +93,7 @@ def request_property_became_enum(site):
             site.emit("request-property-became-enum", name, details=details, **pointers(diff, "enum"))
 
 
-@schema_check("RequestBodyEnumValueRemovedCheck")
+@schema_check("RequestBodyEnumValueRemovedCheck", kinds=("request-body",))
 def request_body_enum_value_removed(site):
     if not request_body(site):
         return
@@ -105,7 +105,7 @@ def request_body_enum_value_removed(site):
         site.emit("request-body-enum-value-removed", value, details=details, **pointers(site.diff, "enum"))
 
 
-@schema_check("RequestPropertyEnumValueUpdatedCheck")
+@schema_check("RequestPropertyEnumValueUpdatedCheck", kinds=("request-body",))
 def request_property_enum_value_updated(site):
     if not request_body(site):
         return
@@ -123,13 +123,13 @@ def request_property_enum_value_updated(site):
             site.emit("request-property-enum-value-added", value, name, details=details, **pointers(diff, "enum"))
 
 
-@schema_check("ResponsePropertyEnumValueAddedCheck")
+@schema_check("ResponsePropertyEnumValueAddedCheck", kinds=("response-body",))
 def response_property_enum_value_added(site):
     if response_body(site):
         stamp(site, _response_enum_findings(site, added=True), site.status, details=media_details(site))
 
 
-@schema_check("ResponseParameterEnumValueRemovedCheck")
+@schema_check("ResponseParameterEnumValueRemovedCheck", kinds=("response-body",))
 def response_property_enum_value_removed(site):
     if response_body(site):
         stamp(site, _response_enum_findings(site, added=False), site.status, details=media_details(site))
@@ -159,7 +159,7 @@ def _response_enum_findings(site, added: bool) -> list:
     return cached
 
 
-@schema_check("ResponseMediaTypeEnumValueRemovedCheck")
+@schema_check("ResponseMediaTypeEnumValueRemovedCheck", kinds=("response-body",))
 def response_media_type_enum_value_removed(site):
     if not response_body(site):
         return
@@ -187,7 +187,7 @@ def _text(value) -> str:
     return value if isinstance(value, str) else go_value(value)
 
 
-@schema_check("RequestParameterXExtensibleEnumValueRemovedCheck")
+@schema_check("RequestParameterXExtensibleEnumValueRemovedCheck", kinds=("parameter",))
 def request_parameter_x_extensible_enum_value_removed(site):
     if not parameter(site):
         return
@@ -196,7 +196,7 @@ def request_parameter_x_extensible_enum_value_removed(site):
                   **pointers(site.diff, X_EXTENSIBLE_ENUM))
 
 
-@schema_check("RequestPropertyXExtensibleEnumValueRemovedCheck")
+@schema_check("RequestPropertyXExtensibleEnumValueRemovedCheck", kinds=("request-body",))
 def request_property_x_extensible_enum_value_removed(site):
     if not request_body(site):
         return

@@ -57,7 +57,7 @@ def _emit(site, rule, args, keyword, d):
     site.emit(rule, *args, base_pointer=base_ptr or d.base_pointer, revision_pointer=rev_ptr or d.revision_pointer)
 
 
-@schema_check("RequestPropertyWriteOnlyReadOnlyCheck")
+@schema_check("RequestPropertyWriteOnlyReadOnlyCheck", kinds=("request-body",))
 def request_property_write_only_read_only(site):
     if site.kind != "request-body":
         return
@@ -66,7 +66,8 @@ def request_property_write_only_read_only(site):
         _emit(site, f"request-{kind}-property-became-{_WORDS[keyword, became]}", (name,), keyword, d)
 
 
-@schema_check("ResponseRequiredPropertyWriteOnlyReadOnlyCheck", "ResponseOptionalPropertyWriteOnlyReadOnlyCheck")
+@schema_check("ResponseRequiredPropertyWriteOnlyReadOnlyCheck", "ResponseOptionalPropertyWriteOnlyReadOnlyCheck",
+              kinds=("response-body",))
 def response_property_write_only_read_only(site):
     if site.kind != "response-body":
         return

@@ -60,7 +60,7 @@ def _required_pointers(d, name, added: bool):
 # --------------------------------------------------------------------------------------
 # required / optional
 
-@schema_check("RequestPropertyRequiredUpdatedCheck")
+@schema_check("RequestPropertyRequiredUpdatedCheck", kinds=("request-body",))
 def request_property_required_updated(site):
     if site.kind != "request-body":
         return
@@ -83,7 +83,7 @@ def request_property_required_updated(site):
                 site.emit(rule, full_name(path, name), details=details, **_required_pointers(d, name, became_required))
 
 
-@schema_check("ResponsePropertyBecameRequiredCheck", "ResponsePropertyBecameOptionalCheck")
+@schema_check("ResponsePropertyBecameRequiredCheck", "ResponsePropertyBecameOptionalCheck", kinds=("response-body",))
 def response_property_required_updated(site):
     if site.kind != "response-body":
         return
@@ -99,11 +99,14 @@ def _response_required_stamps(site) -> list:
     stamps = []
     for path, d in _nodes(site, "required"):
         added, deleted = _required_changes(d)
+        base_props, rev_props = _props(d.base), _props(d.revision)
         for names, became_required in ((added, True), (deleted, False)):
             check = "ResponsePropertyBecameRequiredCheck" if became_required else "ResponsePropertyBecameOptionalCheck"
             if wanted is not None and check not in wanted:
                 continue
             for name in names:
+                if base_props.get(name) is None or rev_props.get(name) is None:
+                    continue  # _prop would be None: most names on GitHub (required lists of added properties)
                 base_prop = _prop(spec_diff.base, d.base, d.base_pointer, name)
                 rev_prop = _prop(spec_diff.revision, d.revision, d.revision_pointer, name)
                 if base_prop is None or rev_prop is None:
@@ -182,13 +185,13 @@ def _discriminator_check(site, direction: str):
             site.emit(f"{direction}-property-discriminator-{suffix}", *args, *status, details=details, **pointers)
 
 
-@schema_check("RequestDiscriminatorUpdatedCheck")
+@schema_check("RequestDiscriminatorUpdatedCheck", kinds=("request-body",))
 def request_discriminator_updated(site):
     if site.kind == "request-body":
         _discriminator_check(site, "request")
 
 
-@schema_check("ResponseDiscriminatorUpdatedCheck")
+@schema_check("ResponseDiscriminatorUpdatedCheck", kinds=("response-body",))
 def response_discriminator_updated(site):
     if site.kind == "response-body":
         _discriminator_check(site, "response")
@@ -237,13 +240,13 @@ def _deprecation_check(site, direction: str):
                   details=_combine(deprecation_details(op.revision), media_details), **pointers)
 
 
-@schema_check("RequestPropertyDeprecationCheck")
+@schema_check("RequestPropertyDeprecationCheck", kinds=("request-body",))
 def request_property_deprecation(site):
     if site.kind == "request-body":
         _deprecation_check(site, "request")
 
 
-@schema_check("ResponsePropertyDeprecationCheck")
+@schema_check("ResponsePropertyDeprecationCheck", kinds=("response-body",))
 def response_property_deprecation(site):
     if site.kind == "response-body":
         _deprecation_check(site, "response")

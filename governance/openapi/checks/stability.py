@@ -13,7 +13,8 @@ from .sites import full_name, walk_modified
 _ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
-@schema_check("RequestPropertyStabilityUpdatedCheck", "ResponsePropertyStabilityUpdatedCheck")
+@schema_check("RequestPropertyStabilityUpdatedCheck", "ResponsePropertyStabilityUpdatedCheck",
+              kinds=("request-body", "response-body"))
 def property_stability_updated(site):
     if site.kind not in ("request-body", "response-body"):
         return

@@ -413,16 +413,9 @@ def drop_claimed_echoes(findings):
 # shared plumbing
 
 def media_type_details(site) -> str:
-    """oasdiff formatMediaTypeDetails: "(media type: X)" when several media types changed."""
-    if site.kind == "request-body":
-        body = site.op.request_body
-        count = len(body.content.modified) if body is not None else 0
-    elif site.kind == "response-body":
-        response = site.op.responses.modified.get(site.status)
-        count = len(response.content.modified) if response is not None else 0
-    else:
-        return ""
-    return f"(media type: {site.media_type})" if count > 1 else ""
+    """oasdiff formatMediaTypeDetails: "(media type: X)" when several media types changed
+    (computed once per site: ``SchemaSite.media_details``)."""
+    return site.media_details
 
 
 def properties_of(site) -> list:

@@ -194,7 +194,7 @@ def _emit_unclaimed(site, info, rule_id, *args, pointers=None, details=""):
 # --------------------------------------------------------------------------------------
 # type changed
 
-@schema_check("RequestPropertyTypeChangedCheck")
+@schema_check("RequestPropertyTypeChangedCheck", kinds=("request-body",))
 def request_property_type_changed(site):
     if site.kind != "request-body" or not both_dicts(site.diff):
         return
@@ -214,7 +214,7 @@ def request_property_type_changed(site):
                             pointers=_type_pointers(d), details=details)
 
 
-@schema_check("ResponsePropertyTypeChangedCheck")
+@schema_check("ResponsePropertyTypeChangedCheck", kinds=("response-body",))
 def response_property_type_changed(site):
     if site.kind != "response-body" or not both_dicts(site.diff):
         return
@@ -278,7 +278,7 @@ def _validation_surface(schema: dict) -> Any:
     return stripped
 
 
-@schema_check("RequestParameterTypeChangedCheck")
+@schema_check("RequestParameterTypeChangedCheck", kinds=("parameter",))
 def request_parameter_type_changed(site):
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
@@ -316,7 +316,7 @@ def _join_types(types: list[str]) -> str:
     return ", ".join(types[:-1]) + " and " + types[-1]
 
 
-@schema_check("RequestPropertyListOfTypesChangedCheck")
+@schema_check("RequestPropertyListOfTypesChangedCheck", kinds=("request-body",))
 def request_property_list_of_types(site):
     if site.kind != "request-body" or not both_dicts(site.diff):
         return
@@ -339,7 +339,7 @@ def request_property_list_of_types(site):
                       site.media_type, **where)
 
 
-@schema_check("ResponsePropertyListOfTypesChangedCheck")
+@schema_check("ResponsePropertyListOfTypesChangedCheck", kinds=("response-body",))
 def response_property_list_of_types(site):
     if site.kind != "response-body" or not both_dicts(site.diff):
         return
@@ -364,7 +364,7 @@ def response_property_list_of_types(site):
                       site.media_type, site.status, **where)
 
 
-@schema_check("RequestParameterListOfTypesChangedCheck")
+@schema_check("RequestParameterListOfTypesChangedCheck", kinds=("parameter",))
 def request_parameter_list_of_types(site):
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
@@ -401,7 +401,7 @@ def _nullable_pointers(d):
     return d.base_pointer, d.revision_pointer
 
 
-@schema_check("RequestParameterBecameNullableCheck")
+@schema_check("RequestParameterBecameNullableCheck", kinds=("parameter",))
 def request_parameter_became_nullable(site):
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
@@ -419,7 +419,7 @@ def request_parameter_became_nullable(site):
                       base_pointer=b, revision_pointer=r)
 
 
-@schema_check("RequestPropertyBecameNotNullableCheck")
+@schema_check("RequestPropertyBecameNotNullableCheck", kinds=("request-body",))
 def request_property_became_not_nullable(site):
     if site.kind != "request-body" or not both_dicts(site.diff):
         return
@@ -437,7 +437,7 @@ def request_property_became_not_nullable(site):
                       details=details)
 
 
-@schema_check("ResponsePropertyBecameNullableCheck")
+@schema_check("ResponsePropertyBecameNullableCheck", kinds=("response-body",))
 def response_property_became_nullable(site):
     if site.kind != "response-body" or not both_dicts(site.diff):
         return

@@ -41,11 +41,11 @@ def _wrapped(site, kind: str) -> None:
     site.emit(rule_id, base_pointer=site.diff.base_pointer, revision_pointer=revision_one_of)
 
 
-@schema_check("RequestPropertyUpdatedCheck")
+@schema_check("RequestPropertyUpdatedCheck", kinds=("request-body",))
 def request_body_wrapped_in_one_of(site):
     _wrapped(site, "request-body")
 
 
-@schema_check("ResponseRequiredPropertyUpdatedCheck")
+@schema_check("ResponseRequiredPropertyUpdatedCheck", kinds=("response-body",))
 def response_body_wrapped_in_one_of(site):
     _wrapped(site, "response-body")
