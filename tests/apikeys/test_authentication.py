@@ -30,7 +30,10 @@ def test_every_foundation_endpoint_works_with_a_key(acme, key_client):
     client = key_client(acme)
     response = client.get("/api/v1/tenant/")
     assert response.status_code == 200, response.content
-    assert response.json()["slug"] == "acme"
+    body = response.json()
+    # The whole tenant, as with a token or a session (not the key's cached summary of it).
+    assert body["slug"] == "acme" and body["name"] == acme.name
+    assert body["created_at"] is not None and body["updated_at"] is not None
 
 
 def test_the_principal_is_the_keys_tenant_scopes_and_the_machine_role(acme, key_client):

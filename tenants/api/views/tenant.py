@@ -5,6 +5,7 @@ from tenants.api.base import TenantScopedViewSet
 from tenants.api.schema import problem_responses
 from tenants.api.serializers import TenantSerializer, TenantUpdateSerializer
 from tenants.api.views.common import validated
+from tenants.models import Tenant
 from tenants.services import update_tenant
 
 
@@ -28,7 +29,9 @@ class CurrentTenantViewSet(TenantScopedViewSet):
     filter_backends = []
 
     def get_object(self):
-        return self.principal.tenant
+        # Read the row: a principal's tenant may be a partial instance (an API key's comes from the
+        # Redis cache entry with only what authorization needs).
+        return Tenant.objects.get(pk=self.principal.tenant.pk)
 
     def retrieve(self, request, *args, **kwargs):
         return Response(TenantSerializer(self.get_object()).data)

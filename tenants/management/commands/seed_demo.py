@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apikeys import demo as apikeys_demo
 from governance import demo as governance_demo
 from governance import demo_deprecations
 from tenants import audit, services
@@ -146,6 +147,7 @@ def seed_oauth_clients(seeding: Seeding):
 
 # Later issues append their steps (API keys, catalog, deprecations, ...). Order matters.
 SEED_STEPS = [seed_admin, seed_users, seed_tenants, seed_memberships, seed_oauth_clients]
+SEED_STEPS += apikeys_demo.SEED_STEPS  # an API key for acme (apikeys/demo.py)
 SEED_STEPS += governance_demo.SEED_STEPS  # catalog, lifecycle states, reviews (governance/demo.py)
 SEED_STEPS += demo_deprecations.SEED_STEPS  # brownout, traffic to the old version, notices, ledger
 
