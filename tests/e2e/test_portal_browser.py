@@ -58,6 +58,10 @@ def browser_page(live_server):
             finally:
                 context.close()
                 browser.close()
+                # Django keeps connections per asyncio context, and Playwright's sync API runs an
+                # event loop here: close the ones this test's code opened inside it, now, while
+                # that context is still the current one.
+                connections.close_all()
     finally:
         db_settings["CONN_MAX_AGE"] = conn_max_age
         connections.close_all()
