@@ -105,8 +105,19 @@ def update_version(*, actor, version: ApiVersion, base_path: str) -> ApiVersion:
     return version
 
 
+# The console's own pages and endpoints: a version served there would put them under its
+# lifecycle enforcement (a brownout of such a version would answer 410 to the staff console).
+RESERVED_PATH_PREFIXES = ("/admin", "/portal", "/o", "/static", "/problems", "/healthz")
+
+
 def normalised_base_path(base_path: str) -> str:
     base_path = (base_path or "").strip()
     if not base_path.startswith("/"):
         raise ValidationError({"base_path": ['A base path starts with "/", e.g. "/payments/v2".']})
-    return base_path.rstrip("/") or "/"
+    base_path = base_path.rstrip("/")
+    if not base_path:
+        raise ValidationError({"base_path": ["A version can't be served at the root: name a path, e.g. /payments/v2."]})
+    reserved = next((p for p in RESERVED_PATH_PREFIXES if base_path == p or base_path.startswith(p + "/")), None)
+    if reserved:
+        raise ValidationError({"base_path": [f"{reserved} belongs to the console itself; choose another path."]})
+    return base_path
