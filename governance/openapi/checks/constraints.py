@@ -224,56 +224,42 @@ def request_parameter_default_value_changed(site):
 
 # ---- request bodies and their properties --------------------------------------------------------
 
-@schema_check("RequestPropertyMinIncreasedCheck", kinds=("request-body",))
-def request_property_min_updated(site):
+def _request_bound_updated(site, bounds, tightened, tight: str, loose: str):
+    """A bound on the request body or a property moved. Tightening (a minimum up, a maximum down)
+    refuses values clients used to send: its finding names the new value; loosening names both.
+    A read-only property's tightening has its own id (clients don't send it)."""
     if not request_body(site):
         return
     details = media_details(site)
-    for keyword, segment in MINIMUMS:
+    for keyword, segment in bounds:
         vd = _both(site.diff, keyword)
         if vd is not None:
-            if increased(*vd):
-                site.emit(f"request-body-{segment}-increased", vd[1], details=details, **_where(site.diff, keyword))
+            if tightened(*vd):
+                site.emit(f"request-body-{segment}-{tight}", vd[1], details=details, **_where(site.diff, keyword))
             else:
-                site.emit(f"request-body-{segment}-decreased", *vd, details=details, **_where(site.diff, keyword))
-    for keyword, segment in MINIMUMS:
+                site.emit(f"request-body-{segment}-{loose}", *vd, details=details, **_where(site.diff, keyword))
+    for keyword, segment in bounds:
         for name, _short, diff in changed_properties(site, keyword):
             vd = _both(diff, keyword)
             if vd is None:
                 continue
-            if increased(*vd):
+            if tightened(*vd):
                 kind = "read-only-property" if flag(diff, "readOnly") else "property"
-                site.emit(f"request-{kind}-{segment}-increased", name, vd[1], details=details,
+                site.emit(f"request-{kind}-{segment}-{tight}", name, vd[1], details=details,
                           **_where(diff, keyword))
             else:
-                site.emit(f"request-property-{segment}-decreased", name, *vd, details=details,
+                site.emit(f"request-property-{segment}-{loose}", name, *vd, details=details,
                           **_where(diff, keyword))
+
+
+@schema_check("RequestPropertyMinIncreasedCheck", kinds=("request-body",))
+def request_property_min_updated(site):
+    _request_bound_updated(site, MINIMUMS, increased, "increased", "decreased")
 
 
 @schema_check("RequestPropertyMaxDecreasedCheck", kinds=("request-body",))
 def request_property_max_updated(site):
-    if not request_body(site):
-        return
-    details = media_details(site)
-    for keyword, segment in MAXIMUMS:
-        vd = _both(site.diff, keyword)
-        if vd is not None:
-            if decreased(*vd):
-                site.emit(f"request-body-{segment}-decreased", vd[1], details=details, **_where(site.diff, keyword))
-            else:
-                site.emit(f"request-body-{segment}-increased", *vd, details=details, **_where(site.diff, keyword))
-    for keyword, segment in MAXIMUMS:
-        for name, _short, diff in changed_properties(site, keyword):
-            vd = _both(diff, keyword)
-            if vd is None:
-                continue
-            if decreased(*vd):
-                kind = "read-only-property" if flag(diff, "readOnly") else "property"
-                site.emit(f"request-{kind}-{segment}-decreased", name, vd[1], details=details,
-                          **_where(diff, keyword))
-            else:
-                site.emit(f"request-property-{segment}-increased", name, *vd, details=details,
-                          **_where(diff, keyword))
+    _request_bound_updated(site, MAXIMUMS, decreased, "decreased", "increased")
 
 
 def _request_set(site, bounds):
