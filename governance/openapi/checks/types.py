@@ -419,37 +419,29 @@ def request_parameter_became_nullable(site):
                       base_pointer=b, revision_pointer=r)
 
 
-@schema_check("RequestPropertyBecameNotNullableCheck", kinds=("request-body",))
-def request_property_became_not_nullable(site):
-    if site.kind != "request-body" or not both_dicts(site.diff):
+def _nullability_changes(site, direction: str, *property_args):
+    """Body and property nullability flips of one request or response body site (3.0 `nullable`,
+    3.1 `type: [.., "null"]` and `oneOf: [{type: null}, X]` all count)."""
+    if site.kind != f"{direction}-body" or not both_dicts(site.diff):
         return
-    spec_diff = site.op.spec_diff
     details = media_type_details(site)
-    change = node_info(site.diff, spec_diff).nullability
+    change = node_info(site.diff, site.op.spec_diff).nullability
     if change:
         b, r = _nullable_pointers(site.diff)
-        site.emit(f"request-body-became-{change}", base_pointer=b, revision_pointer=r, details=details)
+        site.emit(f"{direction}-body-became-{change}", base_pointer=b, revision_pointer=r, details=details)
     for name, d, _parent, info in fact_properties(site):
         change = info.nullability
         if change:
             b, r = _nullable_pointers(d)
-            site.emit(f"request-property-became-{change}", name, base_pointer=b, revision_pointer=r,
-                      details=details)
+            site.emit(f"{direction}-property-became-{change}", name, *property_args, base_pointer=b,
+                      revision_pointer=r, details=details)
+
+
+@schema_check("RequestPropertyBecameNotNullableCheck", kinds=("request-body",))
+def request_property_became_not_nullable(site):
+    _nullability_changes(site, "request")
 
 
 @schema_check("ResponsePropertyBecameNullableCheck", kinds=("response-body",))
 def response_property_became_nullable(site):
-    if site.kind != "response-body" or not both_dicts(site.diff):
-        return
-    spec_diff = site.op.spec_diff
-    details = media_type_details(site)
-    change = node_info(site.diff, spec_diff).nullability
-    if change:
-        b, r = _nullable_pointers(site.diff)
-        site.emit(f"response-body-became-{change}", base_pointer=b, revision_pointer=r, details=details)
-    for name, d, _parent, info in fact_properties(site):
-        change = info.nullability
-        if change:
-            b, r = _nullable_pointers(d)
-            site.emit(f"response-property-became-{change}", name, site.status, base_pointer=b,
-                      revision_pointer=r, details=details)
+    _nullability_changes(site, "response", site.status)
