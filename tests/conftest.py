@@ -107,6 +107,18 @@ def token_client():
 
 
 @pytest.fixture(autouse=True)
+def fresh_lifecycle_table():
+    """The enforcement table of catalogued versions is cached (Django cache + a per-process copy)
+    and invalidated by signals on commit; a test's rolled-back catalog rows send none, so start and
+    end every test with an empty table."""
+    from governance import enforcement
+
+    enforcement.invalidate()
+    yield
+    enforcement.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def request_path_redis(settings):
     """Each test gets its own Redis key prefix for the request path (key cache, rate-limit buckets,
     usage counters), so tests never share a quota or a counter; its keys are deleted afterwards."""
