@@ -1,7 +1,8 @@
 """DRF authentication for API keys: `Authorization: Bearer gvk_...` or `X-API-Key: gvk_...`.
 
 A key resolves to the same Principal as an OAuth client-credentials token (kind "apikey", the key's
-tenant and scopes, the machine role), so every endpoint works with a key. The warm path makes no
+tenant and scopes, the lower of the machine role and its creator's current role), so every endpoint
+works with a key. The warm path makes no
 database query: the tenant and key come from the cached entry, and the rate-limit decision taken by
 the same Redis call is kept for the throttle and the response headers.
 """
@@ -19,7 +20,7 @@ from apikeys.ratelimit import remember
 from config.api.problems import Problem
 from tenants.api.authentication import set_principal
 from tenants.models import Tenant
-from tenants.principal import MACHINE_ROLE, Principal
+from tenants.principal import Principal
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
 
@@ -70,8 +71,10 @@ def principal_for(entry: dict) -> Principal:
     scopes = frozenset(entry["scopes"])
     api_key = AuthenticatedKey(pk=entry["id"], lookup_id=entry["lookup_id"], name=entry["name"],
                                environment=entry["environment"], scopes=scopes)
-    return Principal(tenant=tenant_from_entry(entry), role=MACHINE_ROLE, kind="apikey", scopes=scopes,
-                     api_key=api_key)
+    # The entry's role is the creator's current one (apikeys.cache.build_entry), refreshed whenever
+    # their membership changes: a demoted or removed creator's key loses it on the next request.
+    return Principal(tenant=tenant_from_entry(entry), role=entry["role"], kind="apikey", scopes=scopes,
+                     api_key=api_key, creator_id=entry["created_by"])
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -89,6 +92,9 @@ class ApiKeyAuthentication(BaseAuthentication):
                           f"The tenant {result.entry['tenant_slug']} is suspended; every credential is refused.")
         if result.code == v.FORBIDDEN_IP:
             raise Problem("permission-denied", "This API key may not be used from your address.")
+        if result.entry["role"] is None:
+            # Removing a member revokes their keys; this holds even if that revocation was missed.
+            raise exceptions.AuthenticationFailed("The API key's creator is no longer a member of its tenant.")
         principal = principal_for(result.entry)
         set_principal(request, principal)
         if not result.redis_ok:

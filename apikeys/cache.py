@@ -25,7 +25,8 @@ MISSING_SECONDS = 60  # how long an unknown lookup id is remembered (scanners, t
 
 
 def entry_key(lookup_id: str) -> str:
-    return store.key("k", lookup_id)
+    # "k2": entries carry the creator's role since the authorization fix; older ones are never read.
+    return store.key("k2", lookup_id)
 
 
 def _epoch(value) -> float:
@@ -60,9 +61,13 @@ def ip_hex(address: str | None) -> str:
 
 
 def build_entry(api_key) -> dict:
-    """The cached form of a key row (with its tenant loaded)."""
+    """The cached form of a key row (with its tenant loaded). One query more: the creator's role."""
+    from tenants.models import Membership
+    from tenants.principal import credential_role
+
     tenant = api_key.tenant
     policy = policy_for_key(api_key, tenant)
+    creator_role = Membership.objects.for_tenant(tenant).role_of(api_key.created_by_id)
     return {
         "id": api_key.pk,
         "lookup_id": api_key.lookup_id,
@@ -75,6 +80,8 @@ def build_entry(api_key) -> dict:
         "tenant_status": tenant.status,
         "plan": tenant.plan,
         "scopes": sorted(api_key.scopes),
+        "created_by": api_key.created_by_id,
+        "role": credential_role(api_key.created_by_id, creator_role),
         "revoked": api_key.revoked_at is not None,
         "expires": _epoch(api_key.expires_at),
         "valid_until": _epoch(api_key.valid_until),
@@ -116,6 +123,17 @@ def invalidate(lookup_ids, *, tombstone: bool = True) -> None:
 def invalidate_on_commit(lookup_ids, *, tombstone: bool = True) -> None:
     lookup_ids = list(lookup_ids)
     transaction.on_commit(lambda: invalidate(lookup_ids, tombstone=tombstone))
+
+
+def invalidate_created_by_on_commit(tenant, user_id) -> None:
+    """The keys a person made in a tenant carry their role: drop the entries when it changes."""
+    from apikeys.models import ApiKey
+
+    def run():
+        invalidate(ApiKey.objects.for_tenant(tenant).filter(created_by_id=user_id)
+                   .values_list("lookup_id", flat=True).iterator())
+
+    transaction.on_commit(run)
 
 
 def invalidate_tenant_on_commit(tenant) -> None:

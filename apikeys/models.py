@@ -23,6 +23,7 @@ class ApiKey(models.Model):
         ROTATED = "rotated", "Replaced by rotation"
         LEAKED = "leaked", "Reported as leaked"
         STAFF = "staff", "Revoked by platform staff"
+        MEMBER_REMOVED = "member_removed", "Its creator left the tenant"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)

@@ -1,12 +1,13 @@
 """Suspending or reactivating a tenant changes what every one of its keys answers: drop their
-cached entries when the change commits."""
+cached entries when the change commits. A member's role change or departure narrows or revokes the
+keys they made."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from apikeys import cache
 from tenants.models import Tenant
-from tenants.signals import tenant_status_changed
+from tenants.signals import member_access_changed, tenant_status_changed
 
 
 @receiver(tenant_status_changed, dispatch_uid="apikeys.tenant_status_changed")
@@ -20,3 +21,10 @@ def forget_keys_of_changed_tenant(sender, instance, created, update_fields=None,
     plan must not wait for the entries to expire."""
     if not created:
         cache.invalidate_tenant_on_commit(instance)
+
+
+@receiver(member_access_changed, dispatch_uid="apikeys.member_access_changed")
+def follow_member_change(sender, actor, tenant, user_id, role, **kwargs):
+    from apikeys.services import follow_creator_change
+
+    return follow_creator_change(actor=actor, tenant=tenant, user_id=user_id, role=role)

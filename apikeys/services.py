@@ -13,6 +13,7 @@ from django.utils import timezone
 from apikeys import cache, keys
 from apikeys.models import ApiKey
 from tenants import audit
+from tenants.grants import check_grantable, kept_scopes
 from tenants.models import Membership
 from tenants.principal import Principal
 from tenants.services.errors import ServiceError, require
@@ -28,19 +29,8 @@ MAX_CIDRS = 50
 
 
 def checked_scopes(actor, scopes) -> list[str]:
-    """Known scopes, and none beyond what the caller's own credential holds (a key can't mint a
-    stronger key)."""
-    scopes = sorted(set(scopes or []))
-    unknown = [s for s in scopes if s not in settings.API_SCOPES]
-    if unknown:
-        raise ValidationError({"scopes": [f"Unknown scope(s): {', '.join(unknown)}."]})
-    if actor.scopes is not None:
-        beyond = [s for s in scopes if s not in actor.scopes]
-        if beyond:
-            raise ValidationError(
-                {"scopes": [f"You can't grant scopes your own credential lacks: {', '.join(beyond)}."]}
-            )
-    return scopes
+    """Known scopes, each one the actor may hand out (tenants.grants.check_grantable)."""
+    return check_grantable(actor, scopes, field="scopes")
 
 
 def checked_cidrs(cidrs) -> list[str]:
@@ -93,7 +83,7 @@ def create_key(*, actor, name: str, environment: str = ApiKey.Environment.LIVE, 
     api_key, raw = _new_key_row(
         tenant=actor.tenant, environment=environment, name=name.strip(), scopes=scopes,
         expires_at=_checked_expiry(expires_at), allowed_cidrs=cidrs, rate_quota=rate_quota,
-        rate_window=rate_window, created_by=actor.user if actor.user is not None and actor.user.pk else None,
+        rate_window=rate_window, created_by_id=actor.person_id,
     )
     audit.record(action="api_key.created", actor=actor, tenant=api_key.tenant, target=api_key,
                  changes={"name": api_key.name, "lookup_id": api_key.lookup_id, "environment": environment,
@@ -158,8 +148,7 @@ def rotate_key(*, actor, api_key: ApiKey, overlap: str = "24h") -> tuple[ApiKey,
     new, raw = _new_key_row(
         tenant=old.tenant, environment=old.environment, name=old.name, scopes=list(old.scopes),
         expires_at=old.expires_at, allowed_cidrs=list(old.allowed_cidrs), rate_quota=old.rate_quota,
-        rate_window=old.rate_window, rotated_from=old,
-        created_by=actor.user if actor.user is not None and actor.user.pk else None,
+        rate_window=old.rate_window, rotated_from=old, created_by_id=actor.person_id,
     )
     if ROTATION_OVERLAPS[overlap]:
         old.valid_until = now + ROTATION_OVERLAPS[overlap]
@@ -200,6 +189,32 @@ def revoke_key(*, actor, api_key: ApiKey, reason: str = ApiKey.RevokedReason.MAN
     audit.record(action="api_key.revoked", actor=actor, tenant=api_key.tenant, target=api_key,
                  changes={"lookup_id": api_key.lookup_id, "reason": reason})
     return api_key
+
+
+def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
+    """The keys `user_id` made in `tenant` follow their new role: scopes it can't grant are dropped,
+    or (role None: they left) the keys are revoked. Runs inside the members service's transaction;
+    every entry of theirs is dropped from the cache either way, because it carries their role."""
+    changed = []
+    for api_key in ApiKey.objects.for_tenant(tenant).select_for_update().filter(created_by_id=user_id):
+        if not api_key.is_usable:
+            continue
+        if role is None:
+            _revoke(api_key, ApiKey.RevokedReason.MEMBER_REMOVED)
+            audit.record(action="api_key.revoked", actor=actor, tenant=tenant, target=api_key,
+                         changes={"lookup_id": api_key.lookup_id, "reason": ApiKey.RevokedReason.MEMBER_REMOVED})
+            changed.append(f"API key {api_key.name} ({api_key.display_prefix}) revoked")
+            continue
+        keep = kept_scopes(api_key.scopes, role)
+        if keep != list(api_key.scopes):
+            dropped = sorted(set(api_key.scopes) - set(keep))
+            api_key.scopes = keep
+            api_key.save(update_fields=["scopes"])
+            audit.record(action="api_key.narrowed", actor=actor, tenant=tenant, target=api_key,
+                         changes={"lookup_id": api_key.lookup_id, "dropped_scopes": dropped, "role": role})
+            changed.append(f"API key {api_key.name} ({api_key.display_prefix}) lost {', '.join(dropped)}")
+    cache.invalidate_created_by_on_commit(tenant, user_id)
+    return changed
 
 
 MAX_LEAK_STRINGS = 1000

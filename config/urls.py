@@ -4,13 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from oauth2_provider import views as oauth_views
 
 from config import views as config_views
-from tenants.oauth import TenantIntrospectTokenView
+from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView
 
 # Only the OAuth endpoints partners need; the toolkit's own client-management pages stay unmounted
 # (clients are tenant-owned and managed through the portal, the API and the admin).
 oauth_patterns = (
     [
-        path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+        path("authorize/", TenantAuthorizationView.as_view(), name="authorize"),
         path("token/", oauth_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", TenantIntrospectTokenView.as_view(), name="introspect"),

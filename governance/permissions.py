@@ -14,7 +14,8 @@ The group gives the screens (model permissions); the object permission gives the
 `own_api` outside the group can still act on it through the API or the CLI.
 
 Tenants' members are never API owners by their tenant role: they consume APIs. A token may submit
-specs only for a person who holds `own_api` (see `submitting_user`).
+specs only for a person who holds `own_api` (see `actor_user`): their own session or token, or a
+client staff bound to them.
 """
 
 from django.contrib.auth.models import Group
@@ -67,16 +68,16 @@ def owned_apis(user, queryset):
 
 
 def actor_user(actor):
-    """The person behind a Principal: the user, or for a client-credentials token the person who
-    created the OAuth client, or for an API key the person who issued it."""
+    """The person whose governance rights a Principal carries: the signed-in user (a session, or a
+    person's own authorization-code token), or for a client-credentials token the API owner staff
+    bound the client to (`Application.governance_identity`). Never the creator of a tenant-managed
+    client or key: members of the tenant could rotate its secret and act as that person."""
     if actor is None:
         return None
     if actor.user is not None:
         return actor.user
     if actor.application is not None:
-        return actor.application.created_by
-    if actor.api_key is not None:
-        return getattr(actor.api_key, "created_by", None)
+        return actor.application.governance_identity
     return None
 
 

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from tenants.grants import GATEWAY_SCOPES
 from tenants.models import Application
 from tenants.roles import ROLE_RANK, Role
-from tenants.services.clients import GATEWAY_SCOPES
 
 
 def apply_service_error(form: forms.Form, exc: Exception) -> None:

@@ -12,10 +12,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from tenants.grants import GATEWAY_SCOPES
 from tenants.models import Application, Membership
-from tenants.services.clients import GATEWAY_SCOPES
 
 
 class TenantOAuth2Validator(OAuth2Validator):
@@ -41,6 +42,29 @@ class TenantOAuth2Validator(OAuth2Validator):
                 description="You are not a member of the tenant that owns this client.", request=request
             )
         return super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+
+class TenantAuthorizationView(AuthorizationView):
+    """The consent page. `approval_prompt=auto` skips it only when the person consented to the
+    client as it is now: a live token of theirs issued after the client's redirect URIs and scopes
+    last changed (Application.authorization_changed_at). Otherwise the page is shown, naming where
+    the client will send them, so a redirect someone added since can't collect a code silently."""
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("approval_prompt") == "auto" and not self._consent_still_covers(request):
+            request.GET = request.GET.copy()
+            request.GET["approval_prompt"] = "force"
+        return super().get(request, *args, **kwargs)
+
+    @staticmethod
+    def _consent_still_covers(request) -> bool:
+        client = Application.objects.filter(client_id=request.GET.get("client_id", "")).first()
+        if client is None or not request.user.is_authenticated:
+            return False
+        tokens = get_access_token_model().objects.filter(user=request.user, application=client)
+        if client.authorization_changed_at is not None:
+            tokens = tokens.filter(created__gt=client.authorization_changed_at)
+        return tokens.exists()
 
 
 def _client_credentials(request) -> tuple[str, str]:

@@ -7,11 +7,23 @@ never a tenant id from the request.
 
 from dataclasses import dataclass, field
 
-from tenants.roles import Role, role_allows
+from tenants.roles import Role, lower_role, role_allows
 
-# Credentials with no person behind them (client-credentials tokens, API keys) act with at most the
-# rights of an admin: they can't make or unmake owners or change the tenant itself.
+# Credentials with no person at the keyboard (client-credentials tokens, API keys) act with at most
+# the rights of an admin: they can't make or unmake owners or change the tenant itself.
 MACHINE_ROLE = Role.ADMIN
+
+
+def credential_role(creator_id, creator_role: str | None) -> str | None:
+    """The role a machine credential acts with, decided on every request.
+
+    A credential a person made acts as the lower of MACHINE_ROLE and that person's *current* role in
+    the tenant (`creator_role`, None once they left it): a developer's key is a developer, and a
+    demoted admin's key is demoted with them. One made by platform staff or the system (no creator)
+    acts as MACHINE_ROLE."""
+    if creator_id is None:
+        return MACHINE_ROLE
+    return lower_role(MACHINE_ROLE, creator_role)
 
 
 @dataclass(frozen=True)
@@ -23,6 +35,10 @@ class Principal:
     scopes: frozenset[str] | None = None  # None: not limited by scopes (an interactive session)
     application: object | None = None
     api_key: object | None = None
+    # The person who made the machine credential in use (API key, client-credentials client); the
+    # credential acts for them, bounded by their role (credential_role). None for people's own
+    # sessions and tokens (see `person_id`) and for credentials staff made.
+    creator_id: int | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
     def has_scope(self, scope: str) -> bool:
@@ -32,6 +48,13 @@ class Principal:
         if self.kind in ("staff", "system"):
             return True
         return role_allows(self.role, permission)
+
+    @property
+    def person_id(self) -> int | None:
+        """The person behind the request: the signed-in user, or the creator of the credential."""
+        if self.user is not None and self.user.pk:
+            return self.user.pk
+        return self.creator_id
 
     @property
     def actor_label(self) -> str:

@@ -23,6 +23,12 @@ class MembershipQuerySet(TenantScopedQuerySet):
     def owners(self):
         return self.filter(role="owner")
 
+    def role_of(self, user_id) -> str | None:
+        """The user's role in the queryset's tenant (call after for_tenant), or None."""
+        if user_id is None:
+            return None
+        return self.filter(user_id=user_id).values_list("role", flat=True).first()
+
 
 class InvitationQuerySet(TenantScopedQuerySet):
     def pending(self):

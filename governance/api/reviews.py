@@ -3,11 +3,12 @@
 Who may submit (and read the reviews of) an API version:
 - the credential carries the scope `governance:write` (a session is not limited by scopes);
 - acting in a tenant, the role grants `governance.submit` (developers and up; a client-credentials
-  token acts as admin);
+  token acts as the lower of admin and its creator's role);
 - and the person behind the credential owns the API: a platform admin, or a user holding the
   django-guardian object permission `own_api` on it. The person is the session's user, the user of an
-  authorization-code token, or — for a client-credentials token, which CI uses — the user who
-  created the OAuth client (`Application.created_by`); for an API key, the user who issued it.
+  authorization-code token, or — for a client-credentials token, which CI uses — the API owner staff
+  bound the client to (`Application.governance_identity`, staff-managed). Never the creator of a
+  tenant-managed client, nor of an API key: members could rotate its secret and act as them.
   Reviewers of the API (`review_api`) may read its reviews.
 Staff (is_staff) may use their console session without a current tenant. Tenant members who are
 not API owners — partners, who consume APIs — are refused (403); an internal API does not exist

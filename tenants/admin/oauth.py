@@ -33,7 +33,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ("name", "redirect_uris", "is_gateway", "allowed_scopes")
+        fields = ("name", "redirect_uris", "is_gateway", "governance_identity", "allowed_scopes")
 
 
 class ApplicationAdmin(admin.ModelAdmin):
@@ -49,15 +49,21 @@ class ApplicationAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("tenant", "name", "client_id", "client_type", "authorization_grant_type")}),
         ("Access", {"fields": ("is_gateway", "allowed_scopes", "redirect_uris")}),
+        ("Governance", {"fields": ("governance_identity",),
+                        "description": "Bind the client to a platform API owner: its client-credentials tokens "
+                                       "then submit specs with that person's rights, and only staff can edit, "
+                                       "rotate or delete it."}),
+        ("State", {"fields": ("authorization_changed_at", "disabled_at", "disabled_reason")}),
         ("Secret", {"fields": ("hash_client_secret", "secret_rotated_at"),
                     "description": "The secret is stored hashed and shown only to the tenant, once."}),
         ("History", {"fields": ("created_by", "created", "updated", "registration_source")}),
     )
+    raw_id_fields = ("governance_identity",)
     readonly_fields = ("tenant", "client_id", "client_type", "authorization_grant_type", "hash_client_secret",
-                       "secret_rotated_at", "created_by", "created", "updated", "registration_source")
+                       "secret_rotated_at", "authorization_changed_at", "disabled_at", "disabled_reason", "created_by", "created", "updated", "registration_source")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("tenant", "created_by")
+        return super().get_queryset(request).select_related("tenant", "created_by", "governance_identity")
 
     def get_actions(self, request):
         actions = super().get_actions(request)

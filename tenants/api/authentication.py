@@ -10,7 +10,7 @@ from rest_framework.authentication import SessionAuthentication
 
 from config.api.problems import Problem
 from tenants.models import Membership
-from tenants.principal import MACHINE_ROLE, Principal
+from tenants.principal import Principal, credential_role
 
 
 def set_principal(request, principal: Principal) -> None:
@@ -35,17 +35,25 @@ class TenantOAuth2Authentication(OAuth2Authentication):
         application = token.application
         tenant = application.tenant
         ensure_active(tenant)
+        if application.disabled_at is not None:
+            raise exceptions.AuthenticationFailed(f"The OAuth client is disabled: {application.disabled_reason}")
         scopes = frozenset(token.scope.split())
         if token.user_id is not None:
             # Authorization-code token: a person acting through an app; their role still applies.
-            membership = Membership.objects.filter(user_id=token.user_id, tenant=tenant).only("role").first()
-            if membership is None:
+            role = Membership.objects.for_tenant(tenant).role_of(token.user_id)
+            if role is None:
                 raise exceptions.AuthenticationFailed("The token's user is no longer a member of its tenant.")
-            principal = Principal(tenant=tenant, user=token.user, role=membership.role, kind="oauth",
+            principal = Principal(tenant=tenant, user=token.user, role=role, kind="oauth",
                                   scopes=scopes, application=application)
         else:
-            principal = Principal(tenant=tenant, role=MACHINE_ROLE, kind="oauth", scopes=scopes,
-                                  application=application)
+            # Client credentials: the client acts for the person who made it, never above them.
+            creator_id = application.created_by_id
+            creator_role = Membership.objects.for_tenant(tenant).role_of(creator_id)
+            role = credential_role(creator_id, creator_role)
+            if role is None:
+                raise exceptions.AuthenticationFailed("The OAuth client's creator is no longer a member of its tenant.")
+            principal = Principal(tenant=tenant, role=role, kind="oauth", scopes=scopes,
+                                  application=application, creator_id=creator_id)
         set_principal(request, principal)
         return (token.user or AnonymousUser(), token)
 

@@ -29,6 +29,21 @@ class Application(AbstractApplication):
     is_gateway = models.BooleanField(
         default=False, help_text="Platform gateway: may carry keys:verify. Set by staff only."
     )
+    # Governance rights (submitting specs for an API) never come from who created a tenant-managed
+    # client: staff bind a client to a platform API owner here, and only then do its
+    # client-credentials tokens act for that person in governance. Such a client is staff-managed:
+    # tenant members can't edit, rotate or delete it.
+    governance_identity = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Staff only: the platform API owner whose governance rights this client's tokens carry.",
+    )
+    # When the redirect URIs or the scopes last changed: a consent given before then no longer
+    # covers the client, so `approval_prompt=auto` is not honoured until the person consents again.
+    authorization_changed_at = models.DateTimeField(null=True, blank=True)
+    # A client whose creator left the tenant (or was narrowed below what it needs) stops issuing
+    # tokens; its tokens are revoked with it.
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -42,7 +57,11 @@ class Application(AbstractApplication):
     def is_usable(self, request):
         """The toolkit asks this before it authenticates the client: a suspended tenant's clients
         get no tokens."""
-        return self.tenant.is_active and super().is_usable(request)
+        return self.tenant.is_active and self.disabled_at is None and super().is_usable(request)
+
+    @property
+    def is_staff_managed(self) -> bool:
+        return self.governance_identity_id is not None
 
     @property
     def created_at(self):

@@ -64,7 +64,7 @@ def invite_member(*, actor, email: str, role: str = Role.VIEWER) -> Invitation:
         email=email,
         role=role,
         nonce=secrets.token_urlsafe(24),
-        invited_by=actor.user,
+        invited_by_id=actor.person_id,
         expires_at=timezone.now() + settings.INVITATION_MAX_AGE,
     )
     audit.record(action="invitation.created", actor=actor, tenant=tenant, target=invitation,

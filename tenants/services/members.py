@@ -3,6 +3,7 @@ from django.db import transaction
 from tenants import audit
 from tenants.models import Membership
 from tenants.roles import Role
+from tenants.services.credentials import follow_member_change
 from tenants.services.errors import ServiceError, require
 
 
@@ -42,6 +43,7 @@ def change_member_role(*, actor, membership: Membership, role: str) -> Membershi
     membership.save(update_fields=["role", "updated_at"])
     audit.record(action="member.role_changed", actor=actor, tenant=membership.tenant, target=membership,
                  changes={"user": membership.user.email, "role": [before, role]})
+    follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=role)
     return membership
 
 
@@ -56,6 +58,7 @@ def remove_member(*, actor, membership: Membership) -> None:
     audit.record(action="member.removed", actor=actor, tenant=membership.tenant, target=membership,
                  changes={"user": membership.user.email, "role": membership.role})
     membership.delete()
+    follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=None)
 
 
 @transaction.atomic
@@ -70,3 +73,4 @@ def leave_tenant(*, actor) -> None:
     audit.record(action="member.left", actor=actor, tenant=membership.tenant, target=membership,
                  changes={"user": membership.user.email, "role": membership.role})
     membership.delete()
+    follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=None)

@@ -35,9 +35,10 @@ def platform_tenant(db):
 
 @pytest.fixture
 def ci_client(platform_tenant, api_owner, v2_active):
-    """CI's client-credentials token: an OAuth client created by an owner of the API."""
+    """CI's client-credentials token: a client staff bound to an owner of the API."""
     Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
-    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, allowed_scopes=["governance:write"])
+    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner,
+                             allowed_scopes=["governance:write"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ['governance:write'])}")
     return client
@@ -130,7 +131,9 @@ def test_people_who_do_not_own_the_api_are_refused(v2_active, other_owner, owner
 
 
 def test_a_token_without_governance_write_is_refused(platform_tenant, api_owner, v2_active):
-    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, allowed_scopes=["catalog:read"])
+    Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
+    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner,
+                             allowed_scopes=["catalog:read"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ['catalog:read'])}")
     response = post_yaml(client, spec("payments_v2.yaml"))

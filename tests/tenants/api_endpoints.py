@@ -76,7 +76,8 @@ register(Endpoint(
         }),
         Action.update("clients:write", "clients.manage", payload={"name": "Renamed client"}),
         Action.destroy("clients:write", "clients.manage"),
-        Action.custom("rotate_secret", "clients:write", "clients.manage"),
+        # The client was made by someone else: only admins rotate another's secret.
+        Action.custom("rotate_secret", "clients:write", "clients.manage_others"),
     ],
 ))
 
