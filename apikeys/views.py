@@ -40,10 +40,10 @@ class KeyCreateView(SecretOnceMixin, PortalView):
     template = "apikeys/form.html"
 
     def get(self, request):
-        return self.render(self.template, {"form": ApiKeyForm(initial={"scopes": ["catalog:read"]})})
+        return self.render(self.template, {"form": ApiKeyForm(initial={"scopes": ["catalog:read"]}, role=self.principal.role)})
 
     def post(self, request):
-        form = ApiKeyForm(request.POST)
+        form = ApiKeyForm(request.POST, role=self.principal.role)
         if form.is_valid():
             try:
                 api_key, raw = services.create_key(actor=self.principal, **form.cleaned_data)

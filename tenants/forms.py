@@ -10,9 +10,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from tenants.grants import GATEWAY_SCOPES
 from tenants.models import Application
-from tenants.roles import ROLE_RANK, Role
+from tenants.roles import ROLE_RANK, Role, grantable_scopes
 
 
 def apply_service_error(form: forms.Form, exc: Exception) -> None:
@@ -140,11 +139,13 @@ class OAuthClientForm(forms.Form):
         help_text="Tokens of this client can carry only these scopes.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, role=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the scopes the person's role may hand out; gateway scopes are staff's, in the admin.
+        grantable = grantable_scopes(role)
         self.fields["allowed_scopes"].choices = [
             (scope, f"{scope} — {description}") for scope, description in settings.API_SCOPES.items()
-            if scope not in GATEWAY_SCOPES  # staff grant those, in the admin
+            if scope in grantable
         ]
 
     def clean_redirect_uris(self):

@@ -48,10 +48,10 @@ class ClientCreateView(SecretOnceMixin, PortalView):
     template = "portal/clients/form.html"
 
     def get(self, request):
-        return self.render(self.template, {"form": OAuthClientForm(initial={"allowed_scopes": ["tenant:read"]})})
+        return self.render(self.template, {"form": OAuthClientForm(initial={"allowed_scopes": ["tenant:read"]}, role=self.principal.role)})
 
     def post(self, request):
-        form = OAuthClientForm(request.POST)
+        form = OAuthClientForm(request.POST, role=self.principal.role)
         if form.is_valid():
             try:
                 client, secret = services.create_oauth_client(actor=self.principal, **form.cleaned_data)

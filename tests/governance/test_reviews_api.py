@@ -130,6 +130,19 @@ def test_people_who_do_not_own_the_api_are_refused(v2_active, other_owner, owner
     assert not Review.objects.exists()
 
 
+def test_a_client_an_api_owner_made_in_a_tenant_carries_no_governance_rights(platform_tenant, api_owner,
+                                                                             v2_active):
+    """Members of the tenant could rotate its secret and act as the API owner: only a client staff
+    bound to the owner (governance_identity) submits as them."""
+    Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
+    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, allowed_scopes=["governance:write"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ['governance:write'])}")
+    response = post_yaml(client, spec("payments_v2.yaml"))
+    assert response.status_code == 403 and response.json()["type"] == "/problems/permission-denied"
+    assert not Review.objects.exists()
+
+
 def test_a_token_without_governance_write_is_refused(platform_tenant, api_owner, v2_active):
     Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
     app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner,
@@ -213,6 +226,36 @@ def test_submit_spec_with_wait_reports_a_failed_review(v2_active, tmp_path):
     with pytest.raises(CommandError, match="failed: .*Swagger/OpenAPI 2.0 is not supported"):
         call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=io.StringIO())
     assert Review.objects.get().status == "failed"
+
+
+def test_submit_spec_with_wait_does_not_send_escape_sequences_from_the_document(v2_active, tmp_path):
+    # The attack: a new required parameter whose name retitles the terminal (OSC), clears it (CSI,
+    # 7- and 8-bit) and forges a finding line of its own.
+    name = r"x\x1b]0;pwned\x07\x1b[2J\x9b2J\n  ERR fake-rule GET /admin: all clear"
+    document = spec("payments_v2.yaml").replace(
+        b"      parameters:\n        - name: limit\n",
+        f'      parameters:\n        - {{name: "{name}", in: query, required: true, schema: {{type: string}}}}\n'
+        "        - name: limit\n".encode(), 1)
+    path = tmp_path / "openapi.yaml"
+    path.write_bytes(document)
+    out = io.StringIO()
+    call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=out)
+    text = out.getvalue()
+    assert [c for c in text if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"] == []
+    assert ("ERR new-required-request-parameter GET /charges: added the new required `query` request parameter "
+            "`x\\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x0a  ERR fake-rule GET /admin: all clear`") in text
+    assert not any(line.startswith("  ERR fake-rule") for line in text.splitlines())
+
+
+def test_submit_spec_with_wait_shows_a_failed_review_without_its_escape_sequences(v2_active, tmp_path):
+    path = tmp_path / "openapi.yaml"
+    path.write_bytes(spec("payments_v2.yaml").replace(
+        b"paths:\n", b'paths:\n  /evil:\n    $ref: "https://e.test/\\x1b[2J\\x1b]0;pwned\\x07.yaml"\n', 1))
+    with pytest.raises(CommandError) as caught:
+        call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=io.StringIO())
+    assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)
+    assert "remote $ref refused: https://e.test/\\x1b[2J\\x1b]0;pwned\\x07.yaml" in str(caught.value)
+    assert "\x1b" in Review.objects.get().error  # stored as submitted; escaped where printed
 
 
 def test_submit_spec_exit_status_in_a_real_process(v2_active, tmp_path):
