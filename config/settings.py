@@ -380,7 +380,7 @@ WEBHOOK_MAX_ATTEMPTS = _env("WEBHOOK_MAX_ATTEMPTS", env.int, 8)
 # the cloud metadata ones). Keep it false anywhere else: it is what stops SSRF.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env("WEBHOOK_ALLOW_PRIVATE_NETWORKS", env.bool, False)
 CELERY_BEAT_SCHEDULE["governance-deprecation-notices"] = {
-    "task": "governance.tasks_deprecations.send_deprecation_notices",
+    "task": "governance.send_deprecation_notices",
     "schedule": DEPRECATION_NOTICES_EVERY_SECONDS,
 }
 

@@ -6,6 +6,6 @@ class GovernanceConfig(AppConfig):
     verbose_name = "API governance"
 
     def ready(self):
-        from governance import enforcement, tasks_deprecations  # noqa: F401  (Celery registers the tasks)
+        from governance import enforcement
 
         enforcement.connect_signals()  # changes to versions and schedules invalidate the lifecycle table

@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from config.api.problems import Problem
+from config.celery import enqueue_on_commit
 from governance import permissions
 from governance.models import ApiVersion, Finding, LifecycleState, Review, SpecRevision, Waiver
 from governance.openapi import Options, SpecError, diff_specs, load_spec
@@ -96,10 +97,7 @@ def submit_spec(*, actor, version: ApiVersion, document: bytes, source: str) -> 
         "size": revision.size, "source": source,
         "base_revision": version.published_revision_id,
     })
-    from governance import tasks  # tasks import this module
-
-    review_id = review.pk
-    transaction.on_commit(lambda: tasks.analyse_review.delay(review_id))
+    enqueue_on_commit("governance.analyse_review", review.pk)
     return review
 
 

@@ -4,7 +4,7 @@ Registration checks the URL against the address policy (governance/webhooks/ssrf
 the signing secret once; only its Fernet encryption is stored. Events are enqueued idempotently:
 the delivery's message id (its `webhook-id`) is derived from the event's key and the endpoint, and
 unique, so enqueueing the same event twice makes one delivery. Each delivery is attempted by a
-Celery task (governance/tasks_deprecations.py) that retries failures with exponential backoff; the
+Celery task (governance/tasks/deprecations.py) that retries failures with exponential backoff; the
 URL is checked again before every attempt and the connection goes only to the checked address.
 """
 
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery import enqueue
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.webhooks import signing, ssrf, transport
 from tenants import audit
@@ -152,9 +153,7 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
 
 
 def schedule_delivery(delivery_id: int, countdown: int = 0) -> None:
-    from governance.tasks_deprecations import deliver_webhook
-
-    deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+    enqueue("governance.deliver_webhook", delivery_id, countdown=countdown)
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from governance.models import (
     LifecycleState,
     MigrationLedgerEntry,
 )
-from governance.tasks_deprecations import send_deprecation_notices
+from governance.tasks.deprecations import send_deprecation_notices
 from tests.governance.deprecation_fixtures import add_traffic
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,6 +63,7 @@ def worker(broker, tmp_path):
         log = tmp_path / f"worker-{len(started)}.log"
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
+            "DEBUG": "true",  # the development secrets, as the suite's own settings (tests/settings.py)
             "DATABASE_URL": database_url, "REDIS_URL": broker, "CELERY_BROKER_URL": broker,
             "EMAIL_BACKEND": "tests.governance.mail_spool.SpoolBackend", "MAIL_SPOOL_DIR": str(spool),
             "DEPRECATION_NOTICE_LEASE_SECONDS": str(LEASE_SECONDS), "APIKEY_REDIS_PREFIX": f"test:{queue}:",

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys.models import UsageRecord
-from governance import tasks
+from governance.tasks import reviews as tasks
 from governance.models import LifecycleState, Review
 from governance.services import reviews as review_services
 from governance.services.reviews import ReviewError

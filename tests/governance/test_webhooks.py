@@ -11,7 +11,7 @@ from django.db import transaction
 
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
-from governance.tasks_deprecations import backoff, deliver_webhook
+from governance.tasks.deprecations import backoff, deliver_webhook
 from governance.webhooks import signing, ssrf, transport
 from tenants.principal import Principal
 from tests.governance.webhook_receiver import Receiver

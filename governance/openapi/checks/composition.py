@@ -18,6 +18,7 @@ from typing import Any
 
 from ..load import join_pointer
 from .registry import schema_check
+from .shapes import one_of_wrapping
 from .sites import full_name, stamp, walk_modified
 
 _BODY_KINDS = ("request-body", "response-body")
@@ -45,13 +46,6 @@ def is_annotation_only(schema: Any) -> bool:
     return True
 
 
-def _types(schema: dict) -> list:
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        return [kind]
-    return list(kind) if isinstance(kind, list) else []
-
-
 def list_of_types_changed(diff, spec_diff) -> bool:
     """oasdiff's ListOfTypesDiff non-empty (shouldSuppress*OneOfSchemaChangedForListOfTypes): the
     types family detects it (checks/types.py node_info, cached per diff) and reports it as
@@ -59,38 +53,6 @@ def list_of_types_changed(diff, spec_diff) -> bool:
     from .transitions import node_info  # the types family owns the detection; one answer for both
 
     return node_info(diff, spec_diff).list_of_types
-
-
-def one_of_wrapping(diff, spec_diff) -> bool:
-    """oasdiff's OneOfWrappingDiff non-empty: a concrete object (properties, no oneOf) became a oneOf
-    of alternatives (no top-level type or properties) that carry at least one of its properties."""
-    return bool(one_of_wrapping_moved(diff, spec_diff))
-
-
-def one_of_wrapping_moved(diff, spec_diff) -> frozenset:
-    """OneOfWrappingDiff.MovedProperties: the base property names found in some oneOf alternative
-    (empty when the node is no oneOf wrapping). Cached on the diff node."""
-    moved = diff.walks.get("one-of-wrapping")
-    if moved is None:
-        moved = diff.walks["one-of-wrapping"] = _one_of_wrapping_moved(diff, spec_diff)
-    return moved
-
-
-def _one_of_wrapping_moved(diff, spec_diff) -> frozenset:
-    base, revision = diff.base, diff.revision
-    if not isinstance(base, dict) or not isinstance(revision, dict):
-        return frozenset()
-    if base.get("oneOf") or not isinstance(base.get("properties"), dict) or not base["properties"]:
-        return frozenset()
-    alternatives = revision.get("oneOf")
-    if not isinstance(alternatives, list) or not alternatives or revision.get("properties") or _types(revision):
-        return frozenset()
-    names = set()
-    for index, node in enumerate(alternatives):
-        target, _loc, _ref = spec_diff.revision.deref(node, join_pointer(diff.revision_pointer, "oneOf", index))
-        if isinstance(target, dict) and isinstance(target.get("properties"), dict):
-            names.update(target["properties"])
-    return frozenset(name for name in base["properties"] if name in names)
 
 
 # --- walking ------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ check_response_optional_property_updated.go.
 """
 from __future__ import annotations
 
-from .composition import one_of_wrapping_moved
 from .registry import schema_check
+from .shapes import one_of_wrapping_moved
 from .sites import full_name, property_pointers, stamp, walk_added, walk_removed
 
 

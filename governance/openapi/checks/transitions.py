@@ -24,6 +24,7 @@ from typing import Any
 
 from ..load import join_pointer
 from .registry import postprocessor, schema_check
+from .shapes import one_of_wrapping
 from .sites import full_name, walk_modified
 
 # --------------------------------------------------------------------------------------
@@ -204,7 +205,6 @@ def _analyse(d, spec_diff) -> NodeInfo:
             info.list_added = sorted(set(revision_pattern[0]) - set(base_pattern[0]))
             info.list_deleted = sorted(set(base_pattern[0]) - set(revision_pattern[0]))
         if "oneOf" in revision and "properties" in base:
-            from .composition import one_of_wrapping  # the composition family owns the detection
             info.one_of_wrap = one_of_wrapping(d, spec_diff)
     return info
 

@@ -17,14 +17,14 @@ restructuring, reported once per body (never per property):
 Its echoes are dropped elsewhere: the moved properties' "removed" findings by
 checks/properties.py, the body type change to "any" and the oneOf membership change by the
 transition claim (checks/transitions.py ``claimed``; composition.py skips the body one-of
-list). The detection itself is composition.py ``one_of_wrapping`` (shared, cached per node).
+list). The detection itself is shapes.py ``one_of_wrapping`` (shared, cached per node).
 A nullable wrapping (``oneOf: [{type: "null"}, X]``) has the same shape; there the nullable
 transition claims the structure finding and became-nullable reports the change instead.
 """
 from __future__ import annotations
 
-from .composition import one_of_wrapping
 from .registry import schema_check
+from .shapes import one_of_wrapping
 from .transitions import both_dicts, claimed, node_info
 
 

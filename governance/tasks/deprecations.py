@@ -1,12 +1,13 @@
 """Celery tasks of deprecations: the notices beat task and webhook deliveries. Both take ids (or
-nothing), load, and call a service; both are idempotent. Registered through GovernanceConfig.ready()
-(Celery's autodiscovery only imports `<app>.tasks`)."""
+nothing), load, and call a service; both are idempotent."""
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
+
+from governance.services import notices, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -19,24 +20,21 @@ def backoff(retries: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 4 ** retries, BACKOFF_MAX_SECONDS)
 
 
-@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+@shared_task(name="governance.send_deprecation_notices", acks_late=True, autoretry_for=(DatabaseError,),
+             retry_backoff=True, max_retries=5)
 def send_deprecation_notices() -> dict:
     """Beat task: notify affected tenants of every due milestone (each at most once per tenant),
     resume notices a dead run claimed, and move the migration ledger on."""
-    from governance.services import notices
-
     result = notices.run()
     if result.claimed or result.resumed or result.migrated:
         log.info("Deprecation notices: %s", result)
     return result.__dict__
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(name="governance.deliver_webhook", bind=True, acks_late=True, max_retries=None)
 def deliver_webhook(self, delivery_id: int) -> str:
     """One attempt at a webhook delivery; failures are retried with exponential backoff until
     WEBHOOK_MAX_ATTEMPTS, then the delivery is marked gave_up."""
-    from governance.services import webhooks
-
     final = self.request.retries + 1 >= settings.WEBHOOK_MAX_ATTEMPTS
     outcome = webhooks.attempt_delivery(delivery_id, final=final)
     if outcome == webhooks.RETRY:
