@@ -22,7 +22,6 @@ api_v1_patterns = [
     path("", include("tenants.api.urls")),
     path("", include("apikeys.api.urls")),
     path("", include("governance.api.urls")),
-    path("", include("governance.api.deprecation_urls")),  # deprecations affecting you, webhooks
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

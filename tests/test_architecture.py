@@ -35,7 +35,7 @@ def _lint_imports():
 PLANTED = [
     ("governance/openapi/_planted_breach.py", "import django\n"),
     ("tenants/models/_planted_breach.py", "from tenants.services import members\n"),
-    ("governance/services/_planted_breach.py", "from governance.api import catalog\n"),
+    ("governance/services/_planted_breach.py", "from governance.api.views import catalog\n"),
 ]
 
 

@@ -5,7 +5,7 @@ from apikeys.models import ApiKey
 from apikeys.policies import policy_for_key
 from apikeys.services import MAX_CIDRS, MAX_LEAK_STRINGS, ROTATION_OVERLAPS
 from apikeys.verification import CODES
-from governance.api.deprecation_serializers import LifecycleFactsSerializer
+from governance.api.serializers.deprecations import LifecycleFactsSerializer
 
 SCOPE_CHOICES = sorted(settings.API_SCOPES)
 KEY_STATUSES = ["active", "rotating", "expired", "revoked"]

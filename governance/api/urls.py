@@ -1,11 +1,17 @@
-"""/api/v1/ routes of governance (included from config/urls.py)."""
+"""/api/v1/ routes of governance (included from config/urls.py): the catalog, reviews and the
+changelog; the deprecations affecting the tenant and its webhooks."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from governance.api import catalog, reviews
+from governance.api.views import catalog, deprecations, reviews, webhooks
 
 apis = catalog.ApiCatalogViewSet
 versions = catalog.ApiVersionCatalogViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("deprecations", deprecations.DeprecationViewSet, basename="deprecation")
+router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("apis/", apis.as_view({"get": "list"}), name="catalog-api-list"),
@@ -20,4 +26,5 @@ urlpatterns = [
     path("apis/<slug:api_slug>/versions/<str:label>/reviews/<int:pk>/", reviews.ReviewDetailView.as_view(),
          name="review-detail"),
     path("changelog/", catalog.ChangelogViewSet.as_view({"get": "list"}), name="changelog"),
+    *router.urls,
 ]

@@ -16,7 +16,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
 from config.api.pagination import CappedCursorPagination
-from governance.api.serializers import ApiSerializer, ApiVersionSerializer, ChangelogEntrySerializer
+from governance.api.serializers.catalog import ApiSerializer, ApiVersionSerializer, ChangelogEntrySerializer
 from governance.models import Api, ApiVersion, Finding, LifecycleState
 from governance.services.reviews import changelog_findings
 

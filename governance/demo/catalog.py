@@ -22,7 +22,7 @@ from governance.services import lifecycle
 from governance.services import reviews as review_services
 from tenants.principal import Principal
 
-SPECS = Path(__file__).resolve().parent / "demo_specs"
+SPECS = Path(__file__).resolve().parents[1] / "demo_specs"
 S = LifecycleState
 
 DEMO_APIS = [

@@ -1,4 +1,4 @@
-"""Demo data of deprecations, for `manage.py seed_demo` (after governance/demo.py's catalog steps).
+"""Demo data of deprecations, for `manage.py seed_demo` (after the catalog steps of catalog.py).
 
 payments v1 (deprecated by the catalog steps, successor v2) gains a brownout window, both demo
 tenants' traffic to v1 over the last 30 days (acme tapering off as it moves to v2, globex steady),

@@ -31,8 +31,8 @@ from rest_framework.views import APIView
 
 from config.api.problems import InsufficientScope, Problem
 from governance import permissions
-from governance.api.catalog import API_SLUG, VERSION_LABEL
-from governance.api.serializers import ReviewSerializer
+from governance.api.serializers.reviews import ReviewSerializer
+from governance.api.views.catalog import API_SLUG, VERSION_LABEL
 from governance.models import Api, ApiVersion, Review, SpecRevision
 from governance.services import reviews as review_services
 

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.pagination import CappedCursorPagination
-from governance.api.deprecation_serializers import DeprecationSerializer, LedgerSerializer
+from governance.api.serializers.deprecations import DeprecationSerializer, LedgerSerializer
 from governance.models import DeprecationSchedule
 from governance.services import deprecations
 

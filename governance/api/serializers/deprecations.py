@@ -1,9 +1,8 @@
-"""Serializers of the deprecations and webhooks API (and the gateway's lifecycle facts)."""
+"""Deprecations affecting the tenant, its migration ledger, and the lifecycle facts a gateway reads."""
 
 from rest_framework import serializers
 
-from governance.models import DeprecationSchedule, MigrationLedgerEntry, WebhookDelivery, WebhookEndpoint
-from governance.services.webhooks import EVENT_TYPES
+from governance.models import DeprecationSchedule, MigrationLedgerEntry
 
 
 class VersionRefSerializer(serializers.Serializer):
@@ -49,46 +48,6 @@ class DeprecationSerializer(serializers.ModelSerializer):
     def get_exempt_until(self, obj) -> serializers.DateTimeField(allow_null=True):
         exemptions = self._mine(obj, "my_exemptions")
         return serializers.DateTimeField().to_representation(exemptions[0].expires_at) if exemptions else None
-
-
-class WebhookEndpointSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["id", "url", "description", "event_types", "is_active", "created_at"]
-        read_only_fields = fields
-
-
-class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
-    secret = serializers.SerializerMethodField(help_text="The signing secret (whsec_...): shown only this once.")
-
-    class Meta(WebhookEndpointSerializer.Meta):
-        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
-        read_only_fields = fields
-
-    def get_secret(self, obj) -> str:
-        return self.context["secret"]
-
-
-class WebhookEndpointCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
-    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False,
-                                        default=list, help_text="Empty: every event type.")
-
-
-class WebhookEndpointUpdateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500, required=False)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False)
-    is_active = serializers.BooleanField(required=False)
-
-
-class WebhookDeliverySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WebhookDelivery
-        fields = ["id", "message_id", "event_type", "status", "attempts", "last_status_code", "last_error",
-                  "created_at", "delivered_at"]
-        read_only_fields = fields
 
 
 class LifecycleFactsSerializer(serializers.Serializer):

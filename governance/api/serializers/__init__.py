@@ -1,0 +1,1 @@
+"""Serializers of the governance API, one module per resource."""
