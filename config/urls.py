@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from oauth2_provider import views as oauth_views
 
@@ -8,7 +8,7 @@ from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView
 
 # Only the OAuth endpoints partners need; the toolkit's own client-management pages stay unmounted
 # (clients are tenant-owned and managed through the portal, the API and the admin).
-oauth_patterns = (
+oauth_patterns: tuple[list[URLPattern | URLResolver], str] = (
     [
         path("authorize/", TenantAuthorizationView.as_view(), name="authorize"),
         path("token/", oauth_views.TokenView.as_view(), name="token"),
@@ -18,7 +18,7 @@ oauth_patterns = (
     "oauth2_provider",
 )
 
-api_v1_patterns = [
+api_v1_patterns: list[URLPattern | URLResolver] = [
     path("", include("tenants.api.urls")),
     path("", include("apikeys.api.urls")),
     path("", include("governance.api.urls")),

@@ -157,7 +157,7 @@ def decide(lifecycle: VersionLifecycle, *, tenant_id: int | None = None, now: da
         return Verdict(lc, now)
     headers = []
     deprecated = lc.deprecated_at is not None and now >= lc.deprecated_at
-    if deprecated:
+    if lc.deprecated_at is not None and deprecated:
         headers.append(("Deprecation", f"@{int(lc.deprecated_at.timestamp())}"))
     if lc.sunset_at is not None:
         headers.append(("Sunset", http_date(lc.sunset_at)))

@@ -50,7 +50,8 @@ def authenticated_tenant_id(request) -> int | None:
     from rest_framework.request import Request
     from rest_framework.settings import api_settings
 
-    drf_request = Request(request, authenticators=[cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES])
+    authenticators = [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]  # type: ignore[operator]
+    drf_request = Request(request, authenticators=authenticators)
     try:
         user = drf_request.user
     except APIException:

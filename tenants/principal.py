@@ -6,6 +6,7 @@ never a tenant id from the request.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tenants.roles import Role, lower_role, role_allows
 
@@ -28,13 +29,15 @@ def credential_role(creator_id, creator_role: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Principal:
-    tenant: object | None
-    user: object | None = None
+    # Model instances (Tenant, User, Application) or, for an API key, light stand-ins built from the
+    # cache entry (apikeys.authentication): typed Any to admit both.
+    tenant: Any
+    user: Any = None
     role: str | None = None
     kind: str = "session"  # "session" | "oauth" | "apikey" | "staff" | "system"
     scopes: frozenset[str] | None = None  # None: not limited by scopes (an interactive session)
-    application: object | None = None
-    api_key: object | None = None
+    application: Any = None
+    api_key: Any = None
     # The person who made the machine credential in use (API key, client-credentials client); the
     # credential acts for them, bounded by their role (credential_role). None for people's own
     # sessions and tokens (see `person_id`) and for credentials staff made.

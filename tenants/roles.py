@@ -53,7 +53,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ALL_PERMISSIONS = frozenset(_OWNER)
 
 # Roles ordered from most to least powerful; used to stop an admin granting more than they hold.
-ROLE_RANK = {Role.OWNER: 4, Role.ADMIN: 3, Role.DEVELOPER: 2, Role.VIEWER: 1}
+ROLE_RANK: dict[str, int] = {Role.OWNER: 4, Role.ADMIN: 3, Role.DEVELOPER: 2, Role.VIEWER: 1}
 
 
 def role_allows(role: str | None, permission: str) -> bool:
@@ -62,9 +62,10 @@ def role_allows(role: str | None, permission: str) -> bool:
 
 def lower_role(*roles: str | None) -> str | None:
     """The least powerful of `roles`; None (no role at all) if any of them is None."""
-    if any(role is None for role in roles):
+    known = [role for role in roles if role is not None]
+    if len(known) < len(roles):
         return None
-    return min(roles, key=lambda role: ROLE_RANK[role])
+    return min(known, key=lambda role: ROLE_RANK[role])
 
 
 # The role permission a person needs to put a scope on a credential (an API key, an OAuth client):

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import NoReturn
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def find_pg_bin(name: str) -> str | None:
     return candidates[0] if candidates else None
 
 
-def fail(message: str):
+def fail(message: str) -> NoReturn:
     print(f"test_services: {message}", file=sys.stderr)
     sys.exit(2)
 
@@ -103,7 +104,7 @@ def env() -> None:
 def stop() -> None:
     data = STATE / "pg"
     if (STATE / "pg.port").exists():
-        pg_ctl = find_pg_bin("pg_ctl")
+        pg_ctl = find_pg_bin("pg_ctl") or "pg_ctl"
         run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
         (STATE / "pg.port").unlink()

@@ -250,13 +250,13 @@ def run(*, now=None, hook=None) -> RunResult:
             for milestone in milestones:
                 if (tenant_id, milestone) in claimed_already:
                     continue
-                notice = claim(schedule, tenant_id, milestone, now)
-                if notice is None:
+                claimed = claim(schedule, tenant_id, milestone, now)
+                if claimed is None:
                     continue
                 result.claimed += 1
                 if hook:
-                    hook("claimed", notice)
-                deliver(notice, hook=hook)
+                    hook("claimed", claimed)
+                deliver(claimed, hook=hook)
                 result.sent += 1
     result.migrated = update_ledger(now=now)
     return result

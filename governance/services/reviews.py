@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -354,11 +355,11 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
         .annotate(calls=Sum("count"))
         .order_by()
     )
-    calls: dict[str, dict[int, dict]] = {}
+    calls: dict[str, dict[int, Any]] = {}
     for row in rows:
         calls.setdefault(row["operation"], {})[row["tenant_id"]] = row
     for pk, keys in keys_by_finding.items():
-        per_tenant: dict[int, dict] = {}
+        per_tenant: dict[int, dict[str, Any]] = {}
         for key in keys:
             for tenant_id, row in calls.get(key, {}).items():
                 entry = per_tenant.setdefault(tenant_id, {"tenant_id": tenant_id, "slug": row["tenant__slug"],

@@ -8,6 +8,7 @@ Celery task (governance/tasks/deprecations.py) that retries failures with expone
 URL is checked again before every attempt and the connection goes only to the checked address.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -148,7 +149,7 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
         )
         deliveries = list(WebhookDelivery.objects.filter(message_id__in=set(ids) - existing))
         for delivery in deliveries:
-            transaction.on_commit(lambda pk=delivery.pk: schedule_delivery(pk))
+            transaction.on_commit(functools.partial(schedule_delivery, delivery.pk))
     return deliveries
 
 

@@ -26,7 +26,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         ("Request", {"fields": ("request_id", "ip")}),
         ("Chain", {"fields": ("chain", "seq", "prev_hash", "hash")}),
     )
-    readonly_fields = [field for fieldset in fieldsets for field in fieldset[1]["fields"]]
+    readonly_fields = [field for fieldset in fieldsets for field in fieldset[1]["fields"]]  # type: ignore[misc]
 
 
 @admin.register(AuditChainHead)

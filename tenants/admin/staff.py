@@ -46,7 +46,7 @@ def jsonable(value):
 
 def form_changes(form) -> dict:
     """{field: [before, after]} for every changed field of a ModelAdmin form."""
-    changes = {}
+    changes: dict[str, object] = {}
     for name in form.changed_data:
         if name in REDACTED_FIELDS or name.startswith("password"):
             changes[name] = "changed"

@@ -28,17 +28,17 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # the swapped OAuth Application
     """A person: platform staff or a member of one or more tenants. Signs in with the e-mail."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # signs in with the e-mail
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []
+    REQUIRED_FIELDS = []  # type: ignore[misc]
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc,assignment]  # the e-mail-based manager
 
     class Meta:
         ordering = ["email"]

@@ -36,7 +36,7 @@ class ClientDetailView(PortalView):
         return self.render("portal/clients/detail.html", {"client": self.get_scoped_or_404(_clients(self.principal), pk=pk)})
 
 
-class SecretOnceMixin:
+class SecretOnceMixin(PortalView):
     def secret_page(self, client, secret, *, rotated: bool):
         response = self.render("portal/clients/secret.html", {"client": client, "secret": secret, "rotated": rotated})
         add_never_cache_headers(response)  # no-store: the secret must not land in any cache

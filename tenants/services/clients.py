@@ -118,7 +118,7 @@ def update_oauth_client(*, actor, application: Application, **fields) -> Applica
         fields["allowed_scopes"] = [s for s in app.allowed_scopes if s not in GATEWAY_SCOPES]
     if "redirect_uris" in fields:
         fields["redirect_uris"] = (fields["redirect_uris"] or "").strip()
-    changes = {}
+    changes: dict[str, object] = {}
     for name in ("name", "redirect_uris", "is_gateway", "allowed_scopes", "governance_identity"):
         if name in fields and getattr(app, name) != fields[name]:
             before, after = getattr(app, name), fields[name]

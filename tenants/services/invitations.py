@@ -31,7 +31,7 @@ class InvalidInvitation(ServiceError):
 
 def invitation_from_token(token: str) -> Invitation:
     """The usable invitation a link names; InvalidInvitation with the reason otherwise."""
-    max_age = settings.INVITATION_MAX_AGE.total_seconds()
+    max_age = settings.INVITATION_MAX_AGE
     try:
         data = signing.loads(token, salt=_SALT, max_age=max_age)
     except signing.SignatureExpired:

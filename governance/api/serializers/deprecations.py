@@ -1,5 +1,6 @@
 """Deprecations affecting the tenant, its migration ledger, and the lifecycle facts a gateway reads."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.models import DeprecationSchedule, MigrationLedgerEntry
@@ -41,11 +42,13 @@ class DeprecationSerializer(serializers.ModelSerializer):
     def _mine(obj, attr):
         return getattr(obj, attr, None) or []
 
-    def get_ledger(self, obj) -> LedgerSerializer(allow_null=True):
+    @extend_schema_field(LedgerSerializer(allow_null=True))
+    def get_ledger(self, obj):
         entries = self._mine(obj, "my_ledger")
         return LedgerSerializer(entries[0]).data if entries else None
 
-    def get_exempt_until(self, obj) -> serializers.DateTimeField(allow_null=True):
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_exempt_until(self, obj):
         exemptions = self._mine(obj, "my_exemptions")
         return serializers.DateTimeField().to_representation(exemptions[0].expires_at) if exemptions else None
 

@@ -15,7 +15,7 @@ from governance.services import deprecations
 
 
 class SunsetPagination(CappedCursorPagination):
-    ordering = ("sunset_at", "pk")
+    ordering = ("sunset_at", "pk")  # type: ignore[assignment]  # DRF takes a str or a sequence
 
 
 @extend_schema_view(
