@@ -1,7 +1,11 @@
-"""Staff console for keys and usage. Keys are read-only here (a secret is never shown, not even its
-digest); the one change staff make is the audited Revoke action."""
+"""Staff console for keys and usage. A secret is never shown here, not even its digest. Staff change
+one thing on a key, its rate override (the only way to raise it above the tenant's budget: tenant
+members may only lower it), through apikeys.services so it is audited; and revoke keys with the
+audited Revoke action."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 from apikeys import services
@@ -9,9 +13,29 @@ from apikeys.models import ApiKey, UsageFlush, UsageRecord
 from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 from tenants.services.errors import ServiceError
 
+RATE_FIELDS = ("rate_quota", "rate_window")
+
+
+class ApiKeyAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = RATE_FIELDS
+        help_texts = {"rate_quota": "Requests per window for this key. Empty (with the window): the plan's limit. "
+                      "Staff may raise it above the tenant's budget, which still caps all its keys together "
+                      "(raise that on the tenant)."}
+
+    def clean(self):
+        # An early, friendly form error (before the model's check constraint); the service decides
+        # again under the row lock.
+        cleaned = super().clean()
+        if (cleaned.get("rate_quota") is None) != (cleaned.get("rate_window") is None) and not self.errors:
+            raise ValidationError({"rate_quota": "Give both a quota and a window, or neither (the plan's limit)."})
+        return cleaned
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyAdminForm
     list_display = ("lookup_id", "name", "tenant", "environment", "key_status", "last_used_at", "expires_at",
                     "created_at")
     list_filter = ("environment", ("revoked_at", admin.EmptyFieldListFilter), "revoked_reason")
@@ -24,11 +48,23 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ("tenant", "name", "environment", "lookup_id", "scopes", "allowed_cidrs", "expires_at",
               "rate_quota", "rate_window", "created_by", "created_at", "last_used_at", "revoked_at",
               "revoked_reason", "rotated_from", "valid_until")
-    readonly_fields = fields
+    readonly_fields = tuple(f for f in fields if f not in RATE_FIELDS)
     actions = ["revoke_keys"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tenant", "created_by", "rotated_from")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_usable:
+            return self.fields  # a revoked or expired key can't be changed (services.update_key)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Never obj.save(): the service writes (under lock), records the audit event, drops the cache.
+        if change and any(name in form.changed_data for name in RATE_FIELDS):
+            services.update_key(actor=staff_principal(request, tenant=obj.tenant), api_key=obj,
+                                rate_quota=form.cleaned_data["rate_quota"],
+                                rate_window=form.cleaned_data["rate_window"])
 
     @admin.display(description="status")
     def key_status(self, obj):

@@ -59,9 +59,10 @@ def presented_key(request) -> str | None:
 
 def tenant_from_entry(entry: dict) -> Tenant:
     """The key's tenant, built from the cache entry (no query). Enough for scoping (its pk) and for
-    display (slug, name, plan, status)."""
+    display (slug, name, plan, status) and for its rate budget."""
     tenant = Tenant(id=entry["tenant"], slug=entry["tenant_slug"], name=entry["tenant_name"],
-                    status=entry["tenant_status"], plan=entry["plan"])
+                    status=entry["tenant_status"], plan=entry["plan"], rate_quota=entry["tenant_rate_quota"],
+                    rate_window=entry["tenant_rate_window"])
     tenant._state.adding = False
     tenant._state.db = "default"
     return tenant

@@ -1,9 +1,10 @@
 """The verified-key cache: one JSON entry per key in Redis, read by the rate-limit script.
 
 The entry holds what a request needs to decide without the database: the digest, revocation,
-expiry, rotation overlap, tenant status and identity, scopes, IP allow-list and rate policy. Writes
-invalidate on commit by writing a short-lived tombstone (not a DEL): a request that read the
-database before the commit can't put its stale entry back, because fills use SET NX.
+expiry, rotation overlap, tenant status and identity, scopes, IP allow-list, rate policy and the
+tenant's rate budget. Writes invalidate on commit by writing a short-lived tombstone (not a DEL): a
+request that read the database before the commit can't put its stale entry back, because fills use
+SET NX.
 """
 
 import functools
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apikeys import store
-from apikeys.policies import policy_for_key
+from apikeys.policies import policy_for_key, tenant_budget
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,9 @@ MISSING_SECONDS = 60  # how long an unknown lookup id is remembered (scanners, t
 
 
 def entry_key(lookup_id: str) -> str:
-    # "k2": entries carry the creator's role since the authorization fix; older ones are never read.
-    return store.key("k2", lookup_id)
+    # "k3": entries carry the tenant's rate budget (and, since "k2", the creator's role); older ones
+    # are never read.
+    return store.key("k3", lookup_id)
 
 
 def _epoch(value) -> float:
@@ -67,6 +69,7 @@ def build_entry(api_key) -> dict:
 
     tenant = api_key.tenant
     policy = policy_for_key(api_key, tenant)
+    budget = tenant_budget(tenant)
     creator_role = Membership.objects.for_tenant(tenant).role_of(api_key.created_by_id)
     return {
         "id": api_key.pk,
@@ -90,6 +93,11 @@ def build_entry(api_key) -> dict:
         "policy": policy.name,
         "quota": policy.quota,
         "window": policy.window,
+        # The tenant-wide budget (a second GCRA bucket the script checks with the key's own).
+        "tenant_rate_quota": tenant.rate_quota,
+        "tenant_rate_window": tenant.rate_window,
+        "budget_quota": budget.quota,
+        "budget_window": budget.window,
     }
 
 

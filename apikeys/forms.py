@@ -5,6 +5,7 @@ from django.conf import settings
 
 from apikeys.models import ApiKey
 from apikeys.services import ROTATION_OVERLAPS
+from tenants.roles import grantable_scopes
 
 OVERLAP_LABELS = {
     "now": "Stop the old key now",
@@ -28,11 +29,18 @@ class ApiKeyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "203.0.113.0/24\n2001:db8::/48"}),
         help_text="One IP address or network per line. Empty: any address.",
     )
+    rate_quota = forms.IntegerField(
+        label="Rate limit: requests", required=False, min_value=1,
+        help_text="Optional, with a window: a lower limit for this key than your plan's. Empty: the plan's "
+        "limit. All your keys together never exceed the plan.")
+    rate_window = forms.IntegerField(label="per (seconds)", required=False, min_value=1, max_value=86400)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, role=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the scopes the person's role may hand out (tenants.roles.SCOPE_GRANT_PERMISSIONS).
+        grantable = grantable_scopes(role)
         self.fields["scopes"].choices = [(s, f"{s} — {d}") for s, d in settings.API_SCOPES.items()
-                                         if s != "keys:verify"]
+                                         if s in grantable]
 
     def clean_allowed_cidrs(self):
         return [line.strip() for line in self.cleaned_data["allowed_cidrs"].splitlines() if line.strip()]

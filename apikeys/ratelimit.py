@@ -4,6 +4,11 @@ An API key's decision is made by the same script call that reads its cached entr
 apikeys/verification.py), so a key-authenticated request costs one round trip before the view.
 Other principals (OAuth clients, sessions, anonymous callers) get a bucket-only call here.
 
+Every decision of a tenant's credential takes two buckets at once: the credential's own (a key's
+override or the plan's policy; an OAuth client's or a person's plan policy) and the tenant's budget
+(`budget:<tenant id>`, apikeys.policies.tenant_budget), which all its keys, clients and sessions
+share. Allowed only if both have room; a refusal charges neither; the headers show the tighter.
+
 Headers follow the IETF RateLimit header fields draft (-11):
     RateLimit-Policy: "default";q=100;w=60
     RateLimit: "default";r=42;t=17
@@ -20,7 +25,7 @@ from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
 from apikeys import metrics, store
-from apikeys.policies import RatePolicy, anonymous_policy, plan_policy
+from apikeys.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
 from config.api.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -45,12 +50,14 @@ class Decision:
     retry_after: int  # seconds; 0 when allowed, -1 when the cost can never fit the quota
 
     @classmethod
-    def from_script(cls, reply, policy_name: str) -> "Decision":
-        """From the script's answer split at its first six spaces (see split_reply)."""
-        code, limit, window, remaining, reset, retry = reply[:6]
+    def from_script(cls, reply, policy_name: str, budget_name: str = BUDGET_POLICY_NAME) -> "Decision":
+        """From the script's answer split at its first seven spaces (see split_reply): the figures
+        of the credential's own bucket (`policy_name`) or of the tenant's budget (`budget_name`),
+        whichever is tighter."""
+        code, limit, window, remaining, reset, retry, which = reply[:7]
         return cls(
             allowed=code == b"VALID",
-            policy=policy_name,
+            policy=budget_name if which == b"t" else policy_name,
             limit=int(limit),
             window=int(window),
             remaining=max(0, int(remaining)),
@@ -67,9 +74,9 @@ class Decision:
 
 
 def split_reply(reply: bytes) -> list[bytes]:
-    """The script's one-string answer as [code, limit, window, remaining, reset, retry, entry JSON]
-    (just [b"MISS"] for a cache miss): see the top of gcra.lua."""
-    return reply.split(b" ", 6)
+    """The script's one-string answer as [code, limit, window, remaining, reset, retry, bucket,
+    entry JSON] (just [b"MISS"] for a cache miss): see the top of gcra.lua."""
+    return reply.split(b" ", 7)
 
 
 def key_bucket_prefix() -> str:
@@ -77,12 +84,30 @@ def key_bucket_prefix() -> str:
     return store.key("rl", "key:")
 
 
-def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "") -> Decision:
-    """One GCRA decision on a bucket (and, with `usage_field`, the call counted in the same round
-    trip). Raises store.RedisError when Redis can't answer."""
-    reply = script()(keys=[store.key("rl", bucket), store.key("usage", "live")],
-                     args=["bucket", policy.quota, policy.window, cost, usage_field])
-    return Decision.from_script(split_reply(reply), policy.name)
+def budget_bucket(tenant_id) -> str:
+    """The tenant's budget bucket (a name for `take`; the script's key prefix is budget_bucket_prefix)."""
+    return f"budget:{tenant_id}"
+
+
+def budget_bucket_prefix() -> str:
+    """The budget bucket of tenant <id> is this prefix + id (the script appends the entry's tenant)."""
+    return store.key("rl", budget_bucket(""))
+
+
+def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "",
+         budget: tuple[str, RatePolicy] | None = None) -> Decision:
+    """One GCRA decision on a bucket and, with `budget` ((bucket, policy): the tenant's), on that
+    one too: allowed only if both have room, neither charged otherwise. With `usage_field`, the
+    call is counted in the same round trip. Raises store.RedisError when Redis can't answer."""
+    keys = [store.key("rl", bucket), store.key("usage", "live")]
+    args = ["bucket", policy.quota, policy.window, cost, usage_field]
+    if budget is not None:
+        budget_name, budget_policy = budget
+        keys.append(store.key("rl", budget_name))
+        args += [budget_policy.quota, budget_policy.window]
+    reply = script()(keys=keys, args=args)
+    return Decision.from_script(split_reply(reply), policy.name,
+                                budget[1].name if budget is not None else BUDGET_POLICY_NAME)
 
 
 def redis_unavailable(where: str, exc: Exception | None = None) -> None:
@@ -104,26 +129,31 @@ class RateLimited(exceptions.Throttled):
 
     def __init__(self, decision: Decision):
         wait = decision.retry_after if decision.retry_after >= 0 else None
+        whose = ("The tenant's rate limit (shared by all its keys, clients and sessions)"
+                 if decision.policy == BUDGET_POLICY_NAME else "Rate limit")
         detail = (
-            f"Rate limit of {decision.limit} requests per {decision.window}s exceeded."
+            f"{whose} of {decision.limit} requests per {decision.window}s exceeded."
             if decision.retry_after >= 0
             else f"This request costs more than the whole quota ({decision.limit} per {decision.window}s)."
         )
         super().__init__(wait=wait, detail=detail)
 
 
-def bucket_for(request) -> tuple[str, RatePolicy]:
+def bucket_for(request) -> tuple[str, RatePolicy, tuple[str, RatePolicy] | None]:
+    """(the caller's own bucket, its policy, the tenant's budget bucket and policy or None)."""
     principal = getattr(request, "principal", None)
     if principal is not None and principal.tenant is not None:
-        policy = plan_policy(principal.tenant.plan)
+        tenant = principal.tenant
+        policy = plan_policy(tenant.plan)
+        budget = (budget_bucket(tenant.pk), tenant_budget(tenant))
         if principal.application is not None:
-            return f"oauth:{principal.application.pk}", policy
+            return f"oauth:{principal.application.pk}", policy, budget
         if principal.user is not None:
-            return f"user:{principal.user.pk}:{principal.tenant.pk}", policy
-        return f"tenant:{principal.tenant.pk}", policy
+            return f"user:{principal.user.pk}:{tenant.pk}", policy, budget
+        return f"tenant:{tenant.pk}", policy, budget
     if principal is not None and principal.user is not None:
-        return f"user:{principal.user.pk}", anonymous_policy()
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}", anonymous_policy()
+        return f"user:{principal.user.pk}", anonymous_policy(), None
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}", anonymous_policy(), None
 
 
 def remember(request, decision: Decision | None) -> None:
@@ -144,10 +174,10 @@ class PolicyThrottle(BaseThrottle):
         if decision is None:
             from apikeys import metering
 
-            bucket, policy = bucket_for(request)
+            bucket, policy, budget = bucket_for(request)
             field = metering.field_for(request._request, getattr(request, "principal", None))
             try:
-                decision = take(bucket, policy, usage_field=field or "")
+                decision = take(bucket, policy, usage_field=field or "", budget=budget)
             except store.RedisError as exc:
                 request._request.ratelimit_unavailable = True
                 return self._unavailable("throttle", exc)

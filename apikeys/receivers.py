@@ -17,8 +17,8 @@ def forget_tenant_keys(sender, tenant, **kwargs):
 
 @receiver(post_save, sender=Tenant, dispatch_uid="apikeys.tenant_saved")
 def forget_keys_of_changed_tenant(sender, instance, created, update_fields=None, **kwargs):
-    """A key's entry carries its tenant's name, slug and plan (its rate policy): a staff edit of the
-    plan must not wait for the entries to expire."""
+    """A key's entry carries its tenant's name, slug, plan (its rate policy) and rate budget: a staff
+    edit of the plan or the budget must not wait for the entries to expire."""
     if not created:
         cache.invalidate_tenant_on_commit(instance)
 

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from apikeys import cache, keys
+from apikeys import cache, keys, policies
 from apikeys.models import ApiKey
 from tenants import audit
 from tenants.grants import check_grantable, kept_scopes
@@ -48,11 +48,20 @@ def checked_cidrs(cidrs) -> list[str]:
     return sorted(set(normalised), key=normalised.index)
 
 
-def _checked_rate(rate_quota, rate_window):
+def _checked_rate(rate_quota, rate_window, *, actor, tenant):
+    """A key's rate override. Tenant members (every principal but staff) may only lower the limit:
+    its rate and its burst (the quota) at most the tenant's budget (apikeys.policies.within).
+    Raising it is for staff, in the admin; the tenant budget still caps all keys together."""
     if (rate_quota is None) != (rate_window is None):
         raise ValidationError({"rate_quota": ["Give both a quota and a window, or neither."]})
     if rate_quota is not None and (rate_quota < 1 or rate_window < 1):
         raise ValidationError({"rate_quota": ["Quota and window must be positive."]})
+    if rate_quota is not None and actor.kind != "staff":
+        budget = policies.tenant_budget(tenant)
+        if not policies.within(policies.RatePolicy("key", rate_quota, rate_window), budget):
+            raise ValidationError({"rate_quota": [
+                f"Your plan allows at most {budget.describe()} (a burst of at most {budget.quota}); a key's "
+                f"limit can only be lowered below that. Ask platform support to raise it."]})
     return rate_quota, rate_window
 
 
@@ -79,7 +88,7 @@ def create_key(*, actor, name: str, environment: str = ApiKey.Environment.LIVE, 
         raise ValidationError({"environment": [f"Choose one of: {', '.join(ApiKey.Environment.values)}."]})
     scopes = checked_scopes(actor, scopes)
     cidrs = checked_cidrs(allowed_cidrs)
-    rate_quota, rate_window = _checked_rate(rate_quota, rate_window)
+    rate_quota, rate_window = _checked_rate(rate_quota, rate_window, actor=actor, tenant=actor.tenant)
     api_key, raw = _new_key_row(
         tenant=actor.tenant, environment=environment, name=name.strip(), scopes=scopes,
         expires_at=_checked_expiry(expires_at), allowed_cidrs=cidrs, rate_quota=rate_quota,
@@ -116,7 +125,8 @@ def update_key(*, actor, api_key: ApiKey, **fields) -> ApiKey:
         _checked_expiry(fields["expires_at"])
     if "rate_quota" in fields or "rate_window" in fields:
         fields["rate_quota"], fields["rate_window"] = _checked_rate(
-            fields.get("rate_quota", api_key.rate_quota), fields.get("rate_window", api_key.rate_window))
+            fields.get("rate_quota", api_key.rate_quota), fields.get("rate_window", api_key.rate_window),
+            actor=actor, tenant=api_key.tenant)
     changes = {}
     for name in ("name", "scopes", "allowed_cidrs", "expires_at", "rate_quota", "rate_window"):
         if name in fields and getattr(api_key, name) != fields[name]:

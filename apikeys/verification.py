@@ -19,7 +19,7 @@ from types import MappingProxyType
 from django.conf import settings
 
 from apikeys import cache, keys, store
-from apikeys.ratelimit import Decision, key_bucket_prefix, script, split_reply
+from apikeys.ratelimit import Decision, budget_bucket_prefix, key_bucket_prefix, script, split_reply
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _run(lookup_id, digest, ip, required, cost, fill, usage_field) -> list[bytes
     reply = script()(
         keys=[cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")],
         args=["key", digest, cache.ip_hex(ip), " ".join(required), cost, fill, ttl, usage_field,
-              key_bucket_prefix()],
+              key_bucket_prefix(), budget_bucket_prefix()],
     )
     return split_reply(reply)
 
@@ -127,7 +127,7 @@ def verify(raw: str, *, client_ip: str | None = None, required_scopes=(), cost: 
     code = _CODE_OF[reply[0]]
     if code == NOT_FOUND:
         return Verification(NOT_FOUND)
-    entry = _decoded(reply[6])
+    entry = _decoded(reply[7])
     # The script compared digests only to protect the quota; this is the comparison that counts.
     if not hmac.compare_digest(entry["digest"], digest):
         return Verification(NOT_FOUND)

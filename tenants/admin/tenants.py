@@ -51,6 +51,10 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
     readonly_fields = ("status", "suspended_reason", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("slug", "name", "plan")}),
+        ("Rate budget", {"fields": ("rate_quota", "rate_window"),
+                         "description": "What all the tenant's API keys, OAuth clients and sessions may spend "
+                         "together. Empty: the plan's limit. Members may only set lower limits on their keys; "
+                         "raise a key's own limit on its API key page."}),
         ("Status", {"fields": ("status", "suspended_reason"),
                     "description": "Change it with the Suspend / Reactivate actions of the tenant list."}),
         ("Dates", {"fields": ("created_at", "updated_at")}),
