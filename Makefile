@@ -25,11 +25,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: install, migrate, load the demo data and serve the console on http://$(HOST):$(PORT)
+# DEBUG=true on each command: the settings default to DEBUG off, which refuses the development
+# secrets (and seed_demo refuses the demo accounts); this machine's server is the one place for them.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@$(PY) manage.py seed_demo --credentials
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@DEBUG=true $(PY) manage.py seed_demo --credentials
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite, on PostgreSQL and Redis (found or started by tools/test_services.py)
 test: install-dev
@@ -50,11 +52,12 @@ check-deploy: install
 	APIKEY_PEPPER=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
 	ALLOWED_HOSTS=console.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
+# The worker and beat of `make run`'s console, with its DEBUG on.
 worker: install
-	$(VENV)/bin/celery -A config worker -l info
+	DEBUG=true $(VENV)/bin/celery -A config worker -l info
 
 beat: install
-	$(VENV)/bin/celery -A config beat -l info
+	DEBUG=true $(VENV)/bin/celery -A config beat -l info
 
 clean:
 	rm -rf $(VENV) .services staticfiles db.sqlite3

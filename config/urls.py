@@ -39,5 +39,6 @@ urlpatterns = [
     path("problems/<slug:slug>", config_views.problem_type, name="problem-type"),
 ]
 
+handler400 = "config.views.bad_request"
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"

@@ -3,10 +3,11 @@
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.defaults import bad_request as html_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 
-from config.api.problems import PROBLEM_TYPES, api_not_found, api_server_error
+from config.api.problems import PROBLEM_TYPES, api_bad_request, api_not_found, api_server_error
 
 
 def home(request):
@@ -24,6 +25,12 @@ def problem_type(request, slug):
     if problem is None:
         raise Http404("No such problem type")
     return render(request, "problem_type.html", {"problem": problem})
+
+
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    return html_bad_request(request, exception)
 
 
 def not_found(request, exception=None):

@@ -46,6 +46,25 @@ def test_debug_off_with_the_default_secret_refuses_to_start(secret):
     assert "DEBUG is off but SECRET_KEY is the development default" in result.stderr
 
 
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    # A deployment that forgets DEBUG (and SECRET_KEY) must not run on the development secret.
+    forgot = manage("check")
+    assert forgot.returncode != 0
+    assert "DEBUG is off but SECRET_KEY is the development default" in forgot.stderr
+    show = ("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert manage(*show, **{k: v for k, v in PRODUCTION.items() if k != "DEBUG"}).stdout == "False\n"
+    assert manage(*show, DEBUG="true").stdout == "True\n"
+
+
+def test_make_run_turns_debug_on_for_each_command():
+    result = subprocess.run(["make", "--dry-run", "run", "worker", "beat"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line or "celery" in line]
+    assert len(commands) == 6
+    assert all(line.startswith("DEBUG=true ") for line in commands), commands
+
+
 def test_the_default_secret_is_fine_for_development():
     result = manage("check", DEBUG="true")
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,9 @@ Clients branch on `type`; the other members are for people.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -194,6 +196,17 @@ def problem_response(request, slug: str, detail: str | None = None, **extra) -> 
 
 def api_not_found(request, exception=None):
     return problem_response(request, "not-found", "No endpoint or object at this address.")
+
+
+def api_bad_request(request, exception=None):
+    """Django's 400, for what fails before a view can answer (a SuspiciousOperation or BadRequest:
+    the body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host header). The exception's
+    own message is not echoed: it can name settings."""
+    if isinstance(exception, RequestDataTooBig):
+        return problem_response(
+            request, "payload-too-large",
+            f"The request body exceeds the size limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    return problem_response(request, "malformed-request", "The request could not be read.")
 
 
 def api_server_error(request):

@@ -15,7 +15,7 @@ from .errors import SpecError
 from .load import DEFAULT_MAX_BYTES, load_spec
 from .model import LEVELS
 from .options import Options, read_ignore_file, read_severity_file
-from .report import FORMATS, render
+from .report import FORMATS, printable, render
 
 
 class _ArgumentError(Exception):
@@ -80,8 +80,8 @@ def main(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         base = load_spec(args.base, max_bytes=args.max_bytes)
         revision = load_spec(args.revision, max_bytes=args.max_bytes)
         report = diff_specs(base, revision, options)
-    except SpecError as exc:
-        print(f"error: {exc}", file=stderr)
+    except SpecError as exc:  # may quote the document ($ref targets): shown, not sent to the terminal
+        print(f"error: {printable(exc)}", file=stderr)
         return 2
     except MemoryError:
         print("error: input too large to compare", file=stderr)

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from .rules import format_message
+from .rules import format_message, format_message_as
 
 # Numeric order matters: filtering keeps findings whose level >= the minimum.
 LEVELS = {"INFO": 1, "WARN": 2, "ERR": 3}
@@ -55,6 +55,13 @@ class Finding:
         if text is None:
             text = self._text = format_message(self._id, self._args, self._details)
         return text
+
+    def text_as(self, *, quote, words, text) -> str:
+        """The message in another markup: see ``rules.format_message_as``. A finding created with
+        its text has nothing to quote separately: all of it goes through ``text``."""
+        if self._args or self._details:
+            return format_message_as(self._id, self._args, self._details, quote=quote, words=words, text=text)
+        return text(self.text)
 
     def _values(self) -> tuple:
         return (self._id, self._level, self._operation, self._path, self.text, self._base_pointer,

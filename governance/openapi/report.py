@@ -1,8 +1,14 @@
-"""Render a Report as text, JSON, Markdown or HTML (HTML-escaped)."""
+"""Render a Report as text, JSON, Markdown or HTML.
+
+Spec values (paths, property names, enum values, media types) reach every format, so each escapes
+them for where it is read: HTML escaped; Markdown with `<`, `>`, `&` as entities and every value in
+a code span no backtick of its own can close; text with terminal control characters as ``\\xNN``.
+"""
 from __future__ import annotations
 
 import html
 import json
+import re
 
 from .model import Report
 
@@ -28,8 +34,8 @@ def to_text(report: Report) -> str:
     lines = [_headline(report), ""]
     for f in report.findings:
         where = f"{f.operation} {f.path}".strip() or "(document)"
-        lines.append(f"{f.level:<4} [{f.id}] at {where}")
-        lines.append(f"     {f.text}")
+        lines.append(printable(f"{f.level:<4} [{f.id}] at {where}"))
+        lines.append(printable(f"     {f.text}"))
     return "\n".join(lines) + "\n"
 
 
@@ -38,8 +44,9 @@ def to_markdown(report: Report) -> str:
     if report.findings:
         lines += ["| Level | Rule | Operation | Path | Change |", "|---|---|---|---|---|"]
         for f in report.findings:
-            cells = [f.level, f"`{f.id}`", f.operation, f"`{f.path}`" if f.path else "", f.text]
-            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+            cells = [_md_text(f.level), _md_code(f.id), _md_text(f.operation), _md_code(f.path),
+                     f.text_as(quote=_md_code, words=_md_words, text=_md_text)]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -61,8 +68,66 @@ def _headline(report: Report) -> str:
     return f"{s['total']} changes: {s['ERR']} error, {s['WARN']} warning, {s['INFO']} info"
 
 
-def _md_cell(value: str) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+# --- text: what a terminal would act on ------------------------------------------------------------
+
+# C0 controls but the tab, DEL and C1: ESC / CSI sequences recolour, retitle or rewrite the terminal
+# (or a CI log viewer). The newline too: every value is printed within one line, and one of its own
+# could forge a finding line.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(value) -> str:
+    """``value`` with terminal control characters shown as ``\\xNN`` (the text report, and
+    ``manage.py submit_spec``, print spec values)."""
+    return _CONTROLS.sub(_hex_escape, str(value))
+
+
+def _hex_escape(match: re.Match) -> str:
+    return f"\\x{ord(match[0]):02x}"
+
+
+# --- Markdown: one table row per finding (GFM) -----------------------------------------------------
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ONE_LINE = {"\r": " ", "\n": " "}  # a line break would end the table row
+# The rule's own words: backslash and pipe escaped (`|` splits the cell); their back-quoted
+# keywords (`allOf`) stay code spans.
+_MD_WORDS = str.maketrans({**_ENTITIES, **_ONE_LINE, "\\": "\\\\", "|": "\\|"})
+# Spec text outside a code span: also every character that would start inline markup (code span,
+# emphasis, link / image, strikethrough).
+_MD_TEXT = str.maketrans({**_ENTITIES, **_ONE_LINE, **{c: "\\" + c for c in "\\|`*_[]~"}})
+# Inside a code span backslash escapes don't exist; the entities stay: renderers split the table
+# cells before they see code spans, so the span alone is not what keeps a value from being HTML.
+_MD_CODE = str.maketrans({**_ENTITIES, **_ONE_LINE})
+_BACKTICK_RUN = re.compile("`+")
+_PIPE = re.compile(r"(\\*)\|")
+
+
+def _md_words(value: str) -> str:
+    return value.translate(_MD_WORDS)
+
+
+def _md_text(value) -> str:
+    return str(value).translate(_MD_TEXT)
+
+
+def _md_code(value) -> str:
+    """``value`` as a code span in a table cell (CommonMark): fenced by a backtick run longer than
+    any in the value, so none of them closes it, with a space inside each fence when the value
+    starts or ends with a backtick (or starts and ends with a space, which the renderer strips)."""
+    value = str(value).translate(_MD_CODE)
+    if not value:
+        return ""
+    fence = "`" * (max(map(len, _BACKTICK_RUN.findall(value)), default=0) + 1)
+    pad = " " if value[0] == "`" or value[-1] == "`" or (value[0] == value[-1] == " " and value.strip()) else ""
+    return f"{fence}{pad}{_PIPE.sub(_md_pipe, value)}{pad}{fence}"
+
+
+def _md_pipe(match: re.Match) -> str:
+    """A pipe in a code span is ``\\|`` (GFM); the backslashes before it are made an even run, or
+    cmark-gfm would read the last of them as escaping ours and split the cell there."""
+    backslashes = match[1]
+    return backslashes + "\\" * (len(backslashes) % 2) + "\\|"
 
 
 _RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown, "html": to_html}

@@ -81,6 +81,19 @@ def format_message(rule_id: str, args, details: str = "") -> str:
     """oasdiff's uncolorized text: every argument back-quoted into the template."""
     template = _TEMPLATES.get(rule_id) or _template(rule_id)
     quoted = tuple([f"`{a}`" if type(a) is str else f"`{go_value(a)}`" for a in args])
+    return _fill(template, quoted, details)
+
+
+def format_message_as(rule_id: str, args, details: str, *, quote, words, text) -> str:
+    """The same message in another markup (the Markdown report): each argument rendered by ``quote``,
+    the rule's own words by ``words`` and the details (they name a media type) by ``text``. The
+    plain text's back-quoting can't be reused there: a backtick in a spec value would close it."""
+    template = words(_TEMPLATES.get(rule_id) or _template(rule_id))
+    quoted = tuple([quote(a if type(a) is str else go_value(a)) for a in args])
+    return _fill(template, quoted, text(details) if details else "")
+
+
+def _fill(template: str, quoted: tuple, details: str) -> str:
     try:
         text = template % quoted
     except TypeError:  # wrong number of args: keep the message readable rather than crash

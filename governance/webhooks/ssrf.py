@@ -37,7 +37,8 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
 class UnsafeURL(ValueError):
-    """The URL may not receive webhooks; the message says why (shown to the tenant)."""
+    """The URL may not receive webhooks; the message says why (shown to the tenant), never what
+    a host name resolves to."""
 
 
 def _system_resolver(host: str, port: int) -> list[str]:
@@ -97,6 +98,14 @@ class Target:
         return host if self.port == ALLOWED_SCHEMES[self.scheme] else f"{host}:{self.port}"
 
 
+def _host_refused(host: str) -> str:
+    """One answer for a name that doesn't resolve and one that resolves inside: the tenant reads it
+    (and the delivery log), so it must not map the internal network: neither the addresses a name
+    resolves to, nor their kind, nor which internal names exist."""
+    return (f"The host {host} is not allowed: webhooks go only to hosts that resolve to public addresses, "
+            "never into a private or reserved network.")
+
+
 def check_url(url: str) -> Target:
     """Parse, resolve and check `url`; UnsafeURL with the reason otherwise."""
     try:
@@ -123,16 +132,18 @@ def check_url(url: str) -> Target:
         try:
             found = resolver(host, port)
         except (OSError, UnicodeError):
-            raise UnsafeURL(f"The host {host} does not resolve.") from None
-        if not found:
-            raise UnsafeURL(f"The host {host} does not resolve.")
+            found = []
+    if not found:
+        raise UnsafeURL(_host_refused(host))
     addresses = []
     for raw in found:
         address = ipaddress.ip_address(raw.split("%", 1)[0])  # drop an IPv6 zone id
         reason = refusal(address)
         if reason is not None:
             # Every address must pass: an attacker controls which one a client would pick.
-            raise UnsafeURL(f"The host {host} resolves to {address}, {reason}; webhooks go to public addresses only.")
+            if literal is not None:  # the caller's own address: saying what it is reveals nothing
+                raise UnsafeURL(f"The address {address} is {reason}; webhooks go to public addresses only.")
+            raise UnsafeURL(_host_refused(host))
         if str(address) not in addresses:
             addresses.append(str(address))
     path = parts.path or "/"

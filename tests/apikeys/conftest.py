@@ -54,6 +54,7 @@ def child_env(settings, redis_client):
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DEBUG": "true",  # the development secrets of the test run (settings refuse them otherwise)
         "DATABASE_URL": url,
         "APIKEY_REDIS_URL": settings.APIKEY_REDIS_URL,
         "APIKEY_REDIS_PREFIX": settings.APIKEY_REDIS_PREFIX,

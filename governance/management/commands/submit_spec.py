@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.models import ApiVersion, Review, SpecRevision
+from governance.openapi.report import printable
 from governance.services import reviews as review_services
 from tenants.models import User
 from tenants.principal import Principal
@@ -57,14 +58,15 @@ class Command(BaseCommand):
         # The task ran on commit if tasks are eager; otherwise analyse here (idempotent either way).
         review_services.analyse_review(review_id=review.pk)
         review = Review.objects.get(pk=review.pk)
+        # Findings and errors quote the document: its control characters are shown, not sent to the terminal.
         if review.status == Review.Status.FAILED:
-            raise CommandError(f"Review #{review.pk} failed: {review.error}")
+            raise CommandError(f"Review #{review.pk} failed: {printable(review.error)}")
         summary = review.summary
         self.stdout.write(f"Status: {review.status}. {summary.get('ERR', 0)} ERR, {summary.get('WARN', 0)} WARN, "
                           f"{summary.get('INFO', 0)} INFO.")
         for finding in review.findings.filter(level="ERR").order_by("id"):
             where = f"{finding.operation} {finding.path}".strip()
-            self.stdout.write(f"  ERR {finding.rule_id} {where}: {finding.text}")
+            self.stdout.write(printable(f"  ERR {finding.rule_id} {where}: {finding.text}"))
         if fail_on_breaking and summary.get("ERR", 0):
             raise CommandError(f"Review #{review.pk} has breaking changes.", returncode=2)
 
