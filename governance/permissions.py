@@ -18,7 +18,6 @@ specs only for a person who holds `own_api` (see `actor_user`): their own sessio
 client staff bound to them.
 """
 
-from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from tenants.services.errors import NotAllowed
@@ -111,7 +110,3 @@ def revoke_api_owner(user, api) -> None:
 
 def grant_api_reviewer(user, api) -> None:
     assign_perm("review_api", user, api)
-
-
-def add_to_group(user, name: str) -> None:
-    user.groups.add(Group.objects.get(name=name))

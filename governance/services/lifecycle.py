@@ -168,10 +168,6 @@ def check_transition(version: ApiVersion, name: str, *, now: datetime | None = N
     return [reason for guard in transition.guards if (reason := guard(version, now))]
 
 
-def available_transitions(version: ApiVersion) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if t.allowed_from(version.state)]
-
-
 @transaction.atomic
 def apply_transition(*, actor, version: ApiVersion, name: str) -> ApiVersion:
     """Move `version` along `name` if the actor may and every guard agrees; audited."""

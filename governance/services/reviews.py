@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from config.api.problems import Problem
@@ -376,10 +376,3 @@ def changelog_findings():
         .select_related("review__version__api")
         .order_by("-review__merged_at", "-review_id", "id")
     )
-
-
-def visible_to_tenants_q(prefix: str = "") -> Q:
-    """The catalog tenants see: public and partner APIs, never internal ones."""
-    from governance.models import Api
-
-    return Q(**{f"{prefix}visibility__in": [Api.Visibility.PUBLIC, Api.Visibility.PARTNER]})

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys.models import UsageRecord
-from governance.tasks import reviews as tasks
 from governance.models import LifecycleState, Review
 from governance.services import reviews as review_services
 from governance.services.reviews import ReviewError
+from governance.tasks import reviews as tasks
 from tenants.models import AuditEvent
 from tenants.principal import Principal
 from tenants.services.errors import NotAllowed
