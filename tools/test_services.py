@@ -16,8 +16,8 @@ import socket
 import subprocess
 import sys
 import time
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".services"
