@@ -18,6 +18,7 @@ from apikeys import verification as v
 from apikeys.keys import PREFIX
 from apikeys.ratelimit import remember
 from config.api.problems import Problem
+from config.context import context_of
 from tenants.api.authentication import set_principal
 from tenants.models import Tenant
 from tenants.principal import Principal
@@ -99,7 +100,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         principal = principal_for(result.entry)
         set_principal(request, principal)
         if not result.redis_ok:
-            request._request.ratelimit_unavailable = True
+            context_of(request).ratelimit_unavailable = True
         elif result.decision is not None:
             remember(request, result.decision)  # VALID or RATE_LIMITED: the throttle enforces it
             metering.mark_counted(request._request, f"{principal.tenant.pk}|{field}", result.decision.allowed)

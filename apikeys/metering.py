@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 
 from apikeys import metrics, store
+from config.context import context_of
 
 log = logging.getLogger(__name__)
 
@@ -96,17 +97,18 @@ def field_for(request, principal) -> str | None:
 
 def mark_counted(request, field: str, allowed: bool) -> None:
     """A script call counted this call already (as 2xx if allowed, else 4xx)."""
-    request.usage_counted = (field, "2xx" if allowed else "4xx")
+    context_of(request).usage_counted = (field, "2xx" if allowed else "4xx")
 
 
 def count_call(request, response) -> None:
     """After the response: count the call, or correct the status class a script counted it under.
     The common case (counted by the script, status class as expected) costs no Redis command."""
-    principal = getattr(request, "principal", None)
+    context = context_of(request)
+    principal = context.principal
     if principal is None or principal.tenant is None or not store.enabled():
         return
     actual = status_class(response.status_code)
-    counted = getattr(request, "usage_counted", None)
+    counted = context.usage_counted
     if counted is not None and counted[1] == actual:
         return
     try:
@@ -132,7 +134,7 @@ class UsageMeteringMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        decision = getattr(request, "ratelimit_decision", None)
+        decision = context_of(request).ratelimit_decision
         if decision is not None:
             for name, value in decision.headers().items():
                 response.headers.setdefault(name, value)

@@ -27,6 +27,7 @@ from rest_framework.throttling import BaseThrottle
 from apikeys import metrics, store
 from apikeys.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
 from config.api.problems import Problem
+from config.context import context_of
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class RateLimited(exceptions.Throttled):
 
 def bucket_for(request) -> tuple[str, RatePolicy, tuple[str, RatePolicy] | None]:
     """(the caller's own bucket, its policy, the tenant's budget bucket and policy or None)."""
-    principal = getattr(request, "principal", None)
+    principal = context_of(request).principal
     if principal is not None and principal.tenant is not None:
         tenant = principal.tenant
         policy = plan_policy(tenant.plan)
@@ -158,7 +159,7 @@ def bucket_for(request) -> tuple[str, RatePolicy, tuple[str, RatePolicy] | None]
 
 def remember(request, decision: Decision | None) -> None:
     """Keep the decision for the response headers (see apikeys/metering.py)."""
-    request._request.ratelimit_decision = decision
+    context_of(request).ratelimit_decision = decision
 
 
 class PolicyThrottle(BaseThrottle):
@@ -168,18 +169,19 @@ class PolicyThrottle(BaseThrottle):
     def allow_request(self, request, view):
         if not store.enabled():
             return True
-        decision = getattr(request._request, "ratelimit_decision", None)
-        if getattr(request._request, "ratelimit_unavailable", False):
+        context = context_of(request)
+        decision = context.ratelimit_decision
+        if context.ratelimit_unavailable:
             return self._unavailable("key verification")
         if decision is None:
             from apikeys import metering
 
             bucket, policy, budget = bucket_for(request)
-            field = metering.field_for(request._request, getattr(request, "principal", None))
+            field = metering.field_for(request._request, context.principal)
             try:
                 decision = take(bucket, policy, usage_field=field or "", budget=budget)
             except store.RedisError as exc:
-                request._request.ratelimit_unavailable = True
+                context.ratelimit_unavailable = True
                 return self._unavailable("throttle", exc)
             remember(request, decision)
             if field:

@@ -1,9 +1,12 @@
-"""Request ids: every response carries X-Request-ID, and every log line of the request names it."""
+"""The first middleware: it starts the request context (config.context) with the request id and the
+caller's address. Every response carries X-Request-ID, and every log line of the request names it."""
 
 import logging
 import re
 import uuid
 from contextvars import ContextVar
+
+from config import context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only when it is short and plain, so it can't inject into logs or headers.
@@ -24,16 +27,18 @@ def current_client_ip() -> str | None:
     return _current_client_ip.get()
 
 
-class RequestIDMiddleware:
+class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         offered = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = offered if _WELL_FORMED.match(offered) else uuid.uuid4().hex
-        request.request_id = request_id
+        client_ip = request.META.get("REMOTE_ADDR") or None
+        context.start(request, request_id=request_id, client_ip=client_ip)
+        # Also in context variables, for code that has no request at hand (audit, logging).
         token = _current_request_id.set(request_id)
-        ip_token = _current_client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        ip_token = _current_client_ip.set(client_ip)
         try:
             response = self.get_response(request)
         finally:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from config.api.problems import problem_response
+from config.context import context_of
 from governance import enforcement
 
 
@@ -56,7 +57,7 @@ def authenticated_tenant_id(request) -> int | None:
         user = drf_request.user
     except APIException:
         return None
-    principal = getattr(request, "principal", None)
+    principal = context_of(request).principal
     if principal is None or principal.tenant is None:
         return None
     request._force_auth_user = user
@@ -79,7 +80,7 @@ class LifecycleMiddleware:
                 verdict = enforcement.decide(lifecycle, tenant_id=authenticated_tenant_id(request), now=now)
             if verdict.gone:
                 return gone_response(request, verdict)
-        request.lifecycle_verdict = verdict
+        context_of(request).lifecycle_verdict = verdict
         response = self.get_response(request)
         apply_headers(response, verdict)
         return response

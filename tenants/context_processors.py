@@ -1,3 +1,4 @@
+from config.context import context_of
 from tenants.models import Membership
 from tenants.roles import ROLE_PERMISSIONS
 
@@ -8,7 +9,7 @@ def current_tenant(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not request.path.startswith("/portal/"):
         return {}
-    membership = request.membership
+    membership = context_of(request).membership
     return {
         "current_membership": membership or None,
         "current_tenant": membership.tenant if membership else None,

@@ -4,6 +4,7 @@ session. Resolved lazily (one query, only when something asks)."""
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
+from config.context import context_of
 from tenants.models import Membership
 
 SESSION_KEY = "current_tenant_id"
@@ -34,16 +35,16 @@ class CurrentTenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = SimpleLazyObject(lambda: current_membership(request) or _NoMembership())
-        if request.path.startswith("/portal/") and not request.path.startswith(self.SUSPENDED_EXEMPT):
-            membership = request.membership
-            if membership and not membership.tenant.is_active:
-                return render(request, "portal/suspended.html", {"tenant": membership.tenant}, status=403)
+        membership = SimpleLazyObject(lambda: current_membership(request) or _NoMembership())
+        context_of(request).membership = membership
+        portal = request.path.startswith("/portal/") and not request.path.startswith(self.SUSPENDED_EXEMPT)
+        if portal and membership and not membership.tenant.is_active:
+            return render(request, "portal/suspended.html", {"tenant": membership.tenant}, status=403)
         return self.get_response(request)
 
 
 class _NoMembership:
-    """Falsy stand-in so templates and views can test `if request.membership`."""
+    """Falsy stand-in so templates and views can test `if membership`."""
 
     tenant = None
     role = None

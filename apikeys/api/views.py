@@ -28,6 +28,7 @@ from apikeys.metering import usage_field
 from apikeys.models import ApiKey
 from apikeys.ratelimit import ServiceUnavailable, redis_unavailable
 from config.api.problems import Problem
+from config.context import context_of
 from governance.enforcement import facts_for
 from tenants.api.base import TenantScopedViewSet
 from tenants.api.permissions import ScopedRolePermission
@@ -91,7 +92,7 @@ class GatewayPermission(ScopedRolePermission):
 
     def has_permission(self, request, view):
         super().has_permission(request, view)
-        principal = request.principal
+        principal = context_of(request).principal
         if principal.kind != "oauth" or principal.user is not None or not principal.application.is_gateway:
             raise Problem("permission-denied", "Only a platform gateway's OAuth client (client credentials) verifies keys.")
         return True
@@ -169,6 +170,6 @@ class UsageView(APIView):
         query = validated(UsageQuerySerializer, request.query_params)
         start, end = usage.default_range()
         start, end = query.get("start", start), query.get("end", end)
-        rows = usage.calls_by_day(request.principal.tenant, start, end, query.get("key"))
+        rows = usage.calls_by_day(context_of(request).principal.tenant, start, end, query.get("key"))
         return Response(UsageSerializer({"start": start, "end": end, "total": sum(r["calls"] for r in rows),
                                          "results": rows}).data)

@@ -15,6 +15,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from config.context import context_of
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
 
@@ -211,7 +213,7 @@ def api_bad_request(request, exception=None):
 
 def api_server_error(request):
     return problem_response(
-        request, "server-error", f"Unexpected error; request id {getattr(request, 'request_id', '-')}."
+        request, "server-error", f"Unexpected error; request id {context_of(request).request_id}."
     )
 
 

@@ -1,4 +1,5 @@
-"""DRF authentication: every credential resolves to one `Principal` on `request.principal`."""
+"""DRF authentication: every credential resolves to one `Principal`, kept in the request context
+(`config.context.context_of(request).principal`)."""
 
 import hashlib
 
@@ -9,13 +10,13 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
 from config.api.problems import Problem
+from config.context import context_of
 from tenants.models import Membership
 from tenants.principal import Principal, credential_role
 
 
 def set_principal(request, principal: Principal) -> None:
-    request.principal = principal
-    request._request.principal = principal  # visible to middleware and plain Django code too
+    context_of(request).principal = principal
 
 
 def ensure_active(tenant) -> None:
@@ -88,7 +89,7 @@ class TenantSessionAuthentication(SessionAuthentication):
         if result is None:
             return None
         user, _ = result
-        membership = request._request.membership
+        membership = context_of(request).membership
         if membership:
             ensure_active(membership.tenant)
             principal = Principal(tenant=membership.tenant, user=user, role=membership.role, kind="session")

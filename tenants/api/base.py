@@ -2,6 +2,7 @@
 
 from rest_framework import viewsets
 
+from config.context import context_of
 from tenants.querysets import TenantScopedQuerySet
 
 
@@ -26,8 +27,8 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         assert isinstance(queryset, TenantScopedQuerySet), f"{type(self).__name__} must use a tenant-scoped queryset"
-        return queryset.for_principal(self.request.principal)
+        return queryset.for_principal(self.principal)
 
     @property
     def principal(self):
-        return self.request.principal
+        return context_of(self.request).principal

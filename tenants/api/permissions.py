@@ -5,6 +5,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from config.api.problems import InsufficientScope, Problem
+from config.context import context_of
 
 
 def required_for(view, request) -> tuple[str | None, str | None]:
@@ -20,7 +21,7 @@ def required_for(view, request) -> tuple[str | None, str | None]:
 
 class ScopedRolePermission(BasePermission):
     def has_permission(self, request, view):
-        principal = getattr(request, "principal", None)
+        principal = context_of(request).principal
         if principal is None:
             raise exceptions.NotAuthenticated()
         if principal.tenant is None:

@@ -5,13 +5,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from config.context import context_of
 from tenants.principal import Principal
 from tenants.services.errors import NotAllowed
 
 
 def portal_principal(request) -> Principal | None:
     """The principal of a signed-in person acting in their current tenant (None without one)."""
-    membership = request.membership
+    membership = context_of(request).membership
     if not request.user.is_authenticated or not membership:
         return None
     return Principal.for_member(request.user, membership.tenant, membership.role)

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.pagination import CappedCursorPagination
+from config.context import context_of
 from governance.api.serializers.deprecations import DeprecationSerializer, LedgerSerializer
 from governance.models import DeprecationSchedule
 from governance.services import deprecations
@@ -38,9 +39,9 @@ class DeprecationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return deprecations.affecting(self.request.principal.tenant)
+        return deprecations.affecting(context_of(self.request).principal.tenant)
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, *args, **kwargs):
-        entry = deprecations.acknowledge(actor=request.principal, schedule=self.get_object())
+        entry = deprecations.acknowledge(actor=context_of(request).principal, schedule=self.get_object())
         return Response(LedgerSerializer(entry).data)

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.problems import InsufficientScope, Problem
+from config.context import context_of
 from governance import permissions
 from governance.api.serializers.reviews import ReviewSerializer
 from governance.api.views.catalog import API_SLUG, VERSION_LABEL
@@ -76,7 +77,7 @@ class SpecSubmitterPermission(BasePermission):
     """Scope and tenant role here; ownership of the API in the view (it needs the API)."""
 
     def has_permission(self, request, view):
-        principal = getattr(request, "principal", None)
+        principal = context_of(request).principal
         if principal is None:
             raise exceptions.NotAuthenticated()
         if not principal.has_scope(view.write_scope):
@@ -96,7 +97,7 @@ class ReviewView(APIView):
 
     def version_for(self, request, api_slug, label) -> ApiVersion:
         api = get_object_or_404(Api, slug=api_slug)
-        user = permissions.actor_user(request.principal)
+        user = permissions.actor_user(context_of(request).principal)
         if api.visibility == Api.Visibility.INTERNAL and not (
             permissions.owns_api(user, api) or permissions.reviews_api(user, api)
         ):
@@ -126,7 +127,7 @@ class ReviewCreateView(ReviewView):
     def post(self, request, *args, api_slug=None, label=None, **kwargs):
         version = self.version_for(request, api_slug, label)
         document = self.document_of(request)
-        review = review_services.submit_spec(actor=request.principal, version=version, document=document,
+        review = review_services.submit_spec(actor=context_of(request).principal, version=version, document=document,
                                              source=SpecRevision.Source.API)  # not an owner: 403 problem
         review = Review.objects.select_related("version__api", "revision").get(pk=review.pk)  # after the engine
         data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
@@ -152,7 +153,7 @@ class ReviewDetailView(ReviewView):
                    responses={200: ReviewSerializer})
     def get(self, request, *args, api_slug=None, label=None, pk=None, **kwargs):
         version = self.version_for(request, api_slug, label)
-        user = permissions.actor_user(request.principal)
+        user = permissions.actor_user(context_of(request).principal)
         if not (permissions.owns_api(user, version.api) or permissions.reviews_api(user, version.api)):
             raise exceptions.PermissionDenied(f"Only owners and reviewers of the API {version.api.slug} read its reviews.")
         review = get_object_or_404(Review.objects.select_related("version__api", "revision"), version=version, pk=pk)
