@@ -6,4 +6,5 @@ class ApikeysConfig(AppConfig):
     verbose_name = "API keys, rate limits and usage"
 
     def ready(self):
-        from apikeys import receivers, schema  # noqa: F401
+        from apikeys import receivers  # noqa: F401  (cache invalidation on tenant and member changes)
+        from apikeys.api import schema  # noqa: F401  (the API-key security scheme in the OpenAPI schema)

@@ -5,7 +5,7 @@ keys they made."""
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from apikeys import cache
+from apikeys.requestpath import cache
 from tenants.models import Tenant
 from tenants.signals import member_access_changed, tenant_status_changed
 

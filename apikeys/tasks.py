@@ -4,14 +4,14 @@ import logging
 
 from celery import shared_task
 
-from apikeys import metering
+from apikeys.requestpath import metering
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def flush_usage() -> dict:
-    """Fold the Redis usage counters into UsageRecord (crash-safe; see apikeys/metering.py)."""
+    """Fold the Redis usage counters into UsageRecord (crash-safe; see apikeys/requestpath/metering.py)."""
     result = metering.flush_usage()
     if result.calls or result.skipped:
         log.info("Usage flushed: %s", result)

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from apikeys import views
+from apikeys.portal import keys, usage
 
 app_name = "keys"
 
 urlpatterns = [
-    path("keys/", views.key_list, name="list"),
-    path("keys/new/", views.key_create, name="create"),
-    path("keys/<int:pk>/rotate/", views.key_rotate, name="rotate"),
-    path("keys/<int:pk>/revoke/", views.key_revoke, name="revoke"),
-    path("usage/", views.usage_page, name="usage"),
+    path("keys/", keys.KeyListView.as_view(), name="list"),
+    path("keys/new/", keys.KeyCreateView.as_view(), name="create"),
+    path("keys/<int:pk>/rotate/", keys.KeyRotateView.as_view(), name="rotate"),
+    path("keys/<int:pk>/revoke/", keys.KeyRevokeView.as_view(), name="revoke"),
+    path("usage/", usage.UsagePageView.as_view(), name="usage"),
 ]

@@ -6,7 +6,7 @@ Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); u
 (<DATABASE_URL name>_bench, e.g. console_bench) and Redis key prefix (the same name + ":"),
 removed keys afterwards. Parts:
 
-1. In-process, warm cache: microseconds per `apikeys.verification.verify` with a usage field (the
+1. In-process, warm cache: microseconds per `apikeys.requestpath.verification.verify` with a usage field (the
    key check, the rate-limit decision and the usage count of an API call: one Redis round trip, no
    query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same PostgreSQL
    (one query + SHA-512) when that package is installed (it is not in requirements:
@@ -116,7 +116,8 @@ def in_process(rounds=7) -> dict:
     from django.conf import settings
     from django.db import transaction
 
-    from apikeys import metering, services, verification
+    from apikeys import services
+    from apikeys.requestpath import metering, verification
     from tenants.principal import Principal
 
     api_key, raw = make_key(rate_quota=10**9, rate_window=60)
@@ -225,7 +226,7 @@ def machine_busy_seconds() -> float:
 
 
 def redis_cpu_seconds() -> float:
-    from apikeys import store
+    from apikeys.requestpath import store
 
     info = store.client().info("cpu")
     return info["used_cpu_user"] + info["used_cpu_sys"]
@@ -335,7 +336,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
 
 def redis_commands_per_request(request, n) -> dict:
     """MONITOR the bench prefix while `n` keyed requests run one after another."""
-    from apikeys import store
+    from apikeys.requestpath import store
 
     prefix = ENV["APIKEY_REDIS_PREFIX"]
     seen = {"client": {}, "script": 0}
@@ -374,7 +375,7 @@ def redis_commands_per_request(request, n) -> dict:
 
 
 def cleanup():
-    from apikeys import store
+    from apikeys.requestpath import store
 
     client = store.client()
     stale = list(client.scan_iter(match=ENV["APIKEY_REDIS_PREFIX"] + "*", count=1000))

@@ -10,8 +10,8 @@ context. Who fills which field:
     request_id, client_ip   config.middleware.RequestContextMiddleware (first middleware)
     membership              tenants.middleware (the signed-in person's current tenant, lazy)
     principal               the DRF authentication classes (tenants.api.authentication, apikeys)
-    ratelimit_*             apikeys.ratelimit / apikeys.authentication (the decision and its headers)
-    usage_counted           apikeys.metering (the call already counted by the rate-limit script)
+    ratelimit_*             apikeys.requestpath.ratelimit / apikeys.api.authentication (the decision and its headers)
+    usage_counted           apikeys.requestpath.metering (the call already counted by the rate-limit script)
     lifecycle_verdict       governance.middleware (Deprecation / Sunset headers, brownout 410s)
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: config is the base every app imports, never the other way round
-    from apikeys.ratelimit import Decision
+    from apikeys.requestpath.ratelimit import Decision
     from governance.enforcement import Verdict
     from tenants.principal import Principal
 

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.CurrentTenantMiddleware",
-    "apikeys.metering.UsageMeteringMiddleware",  # RateLimit headers + one HINCRBY per API call
+    "apikeys.requestpath.metering.UsageMeteringMiddleware",  # RateLimit headers + one HINCRBY per API call
     # Deprecation / Sunset / Link headers, 410 in brownouts and after sunset (governance/middleware.py).
     # Innermost, so the usage meter also counts the calls it refuses.
     "governance.middleware.LifecycleMiddleware",
@@ -228,7 +228,7 @@ OAUTH2_PROVIDER = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: a `Bearer gvk_...` header is an API key and must not cost an OAuth token query.
-        "apikeys.authentication.ApiKeyAuthentication",
+        "apikeys.api.authentication.ApiKeyAuthentication",
         "tenants.api.authentication.TenantOAuth2Authentication",
         "tenants.api.authentication.TenantSessionAuthentication",
     ],
@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["apikeys.ratelimit.PolicyThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["apikeys.requestpath.ratelimit.PolicyThrottle"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CappedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
         "MigrationStateEnum": "governance.models.deprecations.MigrationLedgerEntry.State",
         "LifecycleStateEnum": "governance.models.catalog.LifecycleState",
         "ApiKeyStatusEnum": ["active", "rotating", "expired", "revoked"],
-        "VerificationCodeEnum": "apikeys.verification.CODES",
+        "VerificationCodeEnum": "apikeys.requestpath.verification.CODES",
     },
 }
 

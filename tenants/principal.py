@@ -30,7 +30,7 @@ def credential_role(creator_id, creator_role: str | None) -> str | None:
 @dataclass(frozen=True)
 class Principal:
     # Model instances (Tenant, User, Application) or, for an API key, light stand-ins built from the
-    # cache entry (apikeys.authentication): typed Any to admit both.
+    # cache entry (apikeys.api.authentication): typed Any to admit both.
     tenant: Any
     user: Any = None
     role: str | None = None

@@ -124,7 +124,7 @@ def request_path_redis(settings):
     usage counters), so tests never share a quota or a counter; its keys are deleted afterwards."""
     import uuid
 
-    from apikeys import store
+    from apikeys.requestpath import store
 
     settings.APIKEY_REDIS_PREFIX = f"test:{uuid.uuid4().hex[:12]}:"
     yield settings.APIKEY_REDIS_PREFIX

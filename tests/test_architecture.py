@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tools.import_cycles import PROJECT_PACKAGES, import_cycles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +53,14 @@ def test_the_layer_contracts_are_kept_and_each_planted_breach_breaks_them():
         finally:
             path.unlink()
         assert broken.returncode == 1 and "1 broken" in broken.stdout, (module, broken.stdout)
+
+
+LAYER_FOLDERS = ("models", "services", "api", "admin", "portal")
+
+
+@pytest.mark.parametrize("app", ["tenants", "apikeys", "governance"])
+def test_every_app_has_the_same_layer_folders(app):
+    """A newcomer who knows one app knows them all (CONTRIBUTING.md: where each kind of code goes)."""
+    for folder in LAYER_FOLDERS:
+        assert (ROOT / app / folder / "__init__.py").is_file(), f"{app}/{folder}/ is missing"
+    assert not (ROOT / app / "views.py").exists() and not (ROOT / app / "admin.py").exists()

@@ -2,9 +2,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from apikeys.models import ApiKey
-from apikeys.policies import policy_for_key
+from apikeys.requestpath.policies import policy_for_key
+from apikeys.requestpath.verification import CODES
 from apikeys.services import MAX_CIDRS, MAX_LEAK_STRINGS, ROTATION_OVERLAPS
-from apikeys.verification import CODES
 from governance.api.serializers.deprecations import LifecycleFactsSerializer
 
 SCOPE_CHOICES = sorted(settings.API_SCOPES)

@@ -10,7 +10,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
-from apikeys import charts, usage
+from apikeys.models import UsageRecord
+from apikeys.portal import charts
+from apikeys.querysets import default_usage_range
 from governance import enforcement
 from governance.models import Api, ApiVersion, Finding, LifecycleState, Review
 from governance.services import deprecations
@@ -42,10 +44,10 @@ class DeprecationListView(PortalView):
         now = timezone.now()
         tenant = self.principal.tenant
         schedules = list(deprecations.affecting(tenant, now=now))
-        _, end = usage.default_range()
+        _, end = default_usage_range()
         start = end - timedelta(days=CHART_DAYS - 1)
         rows_by_version = defaultdict(list)
-        for row in usage.calls_by_day(tenant, start, end):
+        for row in UsageRecord.objects.for_tenant(tenant).calls_by_day(start, end):
             rows_by_version[(row["api"], row["version"])].append(row)
         cards = []
         for schedule in schedules:

@@ -25,7 +25,7 @@ class Tenant(models.Model):  # type: ignore[django-manager-missing]  # the swapp
     plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
     suspended_reason = models.CharField(max_length=500, blank=True)
     # The tenant-wide rate budget all its credentials draw from together, set by staff; both empty
-    # means the plan's policy (settings.RATELIMIT_PLANS). See apikeys/policies.py tenant_budget.
+    # means the plan's policy (settings.RATELIMIT_PLANS). See apikeys/requestpath/policies.py tenant_budget.
     rate_quota = models.PositiveIntegerField(
         null=True, blank=True, help_text="Staff only: requests per window for all the tenant's credentials "
         "together. Empty: the plan's limit.")

@@ -3,7 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from apikeys import services, store
+from apikeys import services
+from apikeys.requestpath import store
 from tenants.principal import Principal
 from tests.conftest import ALL_SCOPES
 

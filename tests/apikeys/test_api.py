@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from apikeys import keys, metering
+from apikeys import keys
 from apikeys.models import ApiKey
+from apikeys.requestpath import metering
 from tenants.models import AuditEvent
 from tenants.principal import Principal
 from tenants.services import suspend_tenant
@@ -97,7 +98,7 @@ def test_rotate_with_overlap(acme, owner, session_client, key_client):
 
 
 def test_after_the_overlap_the_old_key_is_expired(acme, key_client, django_capture_on_commit_callbacks):
-    from apikeys import cache
+    from apikeys.requestpath import cache
 
     old = key_client(acme)
     from apikeys import services
@@ -208,7 +209,7 @@ def test_only_a_gateway_client_with_keys_verify_may_verify(acme, owner, session_
 
 @pytest.mark.parametrize("fail_open", [True, False])
 def test_verify_with_a_dead_redis(acme, gateway, make_key, settings, fail_open):
-    from apikeys import store
+    from apikeys.requestpath import store
 
     _, raw = make_key(acme)
     settings.APIKEY_REDIS_URL = "redis://127.0.0.1:1/0"

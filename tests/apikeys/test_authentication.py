@@ -3,8 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from apikeys import cache, services, store
+from apikeys import services
 from apikeys.models import ApiKey
+from apikeys.requestpath import cache, store
 from tenants.principal import Principal
 from tenants.services import reactivate_tenant, suspend_tenant
 
@@ -156,7 +157,8 @@ def test_a_fill_read_before_a_revocation_cannot_outlive_it(acme, make_key, djang
     """A request that read the key from the database just before another process revoked it may
     still be answered with what it read, but it can't store that stale entry: the next request
     sees the revocation."""
-    from apikeys import keys, verification
+    from apikeys import keys
+    from apikeys.requestpath import verification
 
     api_key, raw = make_key(acme)
     stale = cache.encode(verification._load_entry(api_key.lookup_id))  # read before the revocation

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.db.models import Sum
 
-from apikeys import metering, store
 from apikeys.models import ApiKey, UsageFlush, UsageRecord
+from apikeys.requestpath import metering, store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def test_flushes_add_up(acme, key_client):
 @pytest.mark.django_db
 def test_a_redis_failure_while_counting_never_fails_the_call(acme, key_client, settings):
     client = key_client(acme)
-    from apikeys import metrics
+    from apikeys.requestpath import metrics
 
     before = metrics.value("metering.lost")
     settings.APIKEY_REDIS_URL = "redis://127.0.0.1:1/0"
@@ -107,7 +107,7 @@ FLUSHER = """
 import os, signal, sys, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from apikeys import metering
+from apikeys.requestpath import metering
 stage = sys.argv[1]
 
 def hook(reached):

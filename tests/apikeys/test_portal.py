@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from apikeys import metering
 from apikeys.models import ApiKey
+from apikeys.requestpath import metering
 
 pytestmark = pytest.mark.django_db
 

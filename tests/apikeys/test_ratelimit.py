@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from apikeys import metrics, ratelimit, store
-from apikeys import verification as v
-from apikeys.policies import RatePolicy
+from apikeys.requestpath import metrics, ratelimit, store
+from apikeys.requestpath import verification as v
+from apikeys.requestpath.policies import RatePolicy
 from tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +116,8 @@ CONCURRENT_SCRIPT = """
 import os, sys, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from apikeys import ratelimit
-from apikeys.policies import RatePolicy
+from apikeys.requestpath import ratelimit
+from apikeys.requestpath.policies import RatePolicy
 allowed = sum(ratelimit.take(sys.argv[1], RatePolicy("p", int(sys.argv[2]), 3600)).allowed for _ in range(int(sys.argv[3])))
 print(allowed)
 """
@@ -168,7 +168,7 @@ def test_dead_redis_still_refuses_a_revoked_key(acme, key_client, dead_redis, se
     assert client.get("/api/v1/keys/").status_code == 401  # the database answered
 
 
-# --- The script's own connection (apikeys/store.py Script) ------------------------------------------
+# --- The script's own connection (apikeys/requestpath/store.py Script) ------------------------------------------
 
 
 def test_a_script_redis_has_not_seen_is_loaded_on_first_use(redis_client):

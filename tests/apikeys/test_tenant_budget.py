@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from apikeys import ratelimit, services, store
-from apikeys import verification as v
+from apikeys import services
 from apikeys.models import ApiKey
+from apikeys.requestpath import ratelimit, store
+from apikeys.requestpath import verification as v
 from tenants.models import AuditEvent, Tenant
 from tenants.principal import Principal
 from tests.factories import UserFactory

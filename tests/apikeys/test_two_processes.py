@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from apikeys import cache, services, store
+from apikeys import services
+from apikeys.requestpath import cache, store
 from tenants.principal import Principal
 from tenants.services import suspend_tenant
 
@@ -18,7 +19,7 @@ SERVER = """
 import os, sys, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from apikeys import verification
+from apikeys.requestpath import verification
 for line in sys.stdin:
     print(verification.verify(line.strip()).code, flush=True)
 """

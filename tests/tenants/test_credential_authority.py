@@ -118,7 +118,7 @@ def test_a_machine_credential_acts_with_its_creators_role_not_admin(acme, owner,
     if credential == "api key":
         client, api_key = key_of(developer, acme, ["members:read"])
         ApiKey.objects.filter(pk=api_key.pk).update(scopes=ESCALATING_SCOPES + ["members:write"])
-        from apikeys import cache
+        from apikeys.requestpath import cache
         cache.invalidate([api_key.lookup_id])
     else:
         app, _ = create_oauth_client(actor=as_member(developer, acme), name="server",
@@ -211,7 +211,7 @@ def test_a_key_whose_creator_left_by_any_path_is_refused(acme, developer):
     is evaluated per request from the creator's current membership."""
     client, api_key = key_of(developer, acme, ["members:read"])
     Membership.objects.filter(tenant=acme, user=developer).delete()
-    from apikeys import cache
+    from apikeys.requestpath import cache
     cache.invalidate([api_key.lookup_id])
     response = client.get("/api/v1/members/")
     assert response.status_code == 401 and "no longer a member" in problem(response)["detail"]

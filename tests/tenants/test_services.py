@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from config.middleware import RequestIDMiddleware
+from config.middleware import RequestContextMiddleware
 from tenants import services
 from tenants.models import Application, AuditEvent, Invitation, Membership
 from tenants.principal import Principal
@@ -186,7 +186,7 @@ def test_an_invitation_is_only_for_the_address_it_was_sent_to(invitation, outsid
 
 
 def _in_request(request_id, call):
-    """Run `call` the way a view does: inside RequestIDMiddleware, from 203.0.113.7."""
+    """Run `call` the way a view does: inside RequestContextMiddleware, from 203.0.113.7."""
     result = {}
 
     def view(request):
@@ -194,7 +194,7 @@ def _in_request(request_id, call):
         return HttpResponse()
 
     request = RequestFactory().post("/", HTTP_X_REQUEST_ID=request_id, REMOTE_ADDR="203.0.113.7")
-    RequestIDMiddleware(view)(request)
+    RequestContextMiddleware(view)(request)
     return result["value"]
 
 

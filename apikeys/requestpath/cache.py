@@ -15,8 +15,8 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from apikeys import store
-from apikeys.policies import policy_for_key, tenant_budget
+from apikeys.requestpath import store
+from apikeys.requestpath.policies import policy_for_key, tenant_budget
 
 log = logging.getLogger(__name__)
 

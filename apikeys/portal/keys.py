@@ -1,20 +1,19 @@
-"""The keys and usage pages of the portal. Thin: a form validates, a service writes.
+"""The keys pages of the portal. Thin: a form validates, a service writes.
 
 A key's plain value exists only in the response to the POST that created or rotated it: that page
 is no-store and replaces its own history entry with the keys page (static/portal/portal.js), so
 reloading never shows the key again nor submits the form twice.
 """
 
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
-from apikeys import charts, services, usage
-from apikeys.forms import ApiKeyForm, RotateForm
+from apikeys import services
 from apikeys.models import ApiKey
+from apikeys.portal.forms import ApiKeyForm, RotateForm
 from tenants.forms import apply_service_error
 from tenants.portal.base import PortalView
 from tenants.services.errors import ServiceError
@@ -91,27 +90,3 @@ class KeyRevokeView(PortalView):
             return self.render(self.template, {"key": api_key, "error": str(exc.detail)})
         messages.success(request, f"The key {api_key.name} ({api_key.lookup_id}) is revoked; it no longer works.")
         return redirect("keys:list")
-
-
-class UsagePageView(PortalView):
-    permission = "usage.view"
-
-    def get(self, request):
-        try:
-            days = min(max(int(request.GET.get("days", usage.DEFAULT_DAYS)), 1), 90)
-        except ValueError:
-            days = usage.DEFAULT_DAYS
-        _, end = usage.default_range()
-        start = end - timedelta(days=days - 1)
-        rows = usage.calls_by_day(self.principal.tenant, start, end)
-        return self.render("apikeys/usage.html", {
-            "chart": charts.stacked_by_day(rows, start, end), "rows": rows, "start": start, "end": end,
-            "days": days, "total": sum(r["calls"] for r in rows), "day_choices": [7, 30, 90],
-        })
-
-
-key_list = KeyListView.as_view()
-key_create = KeyCreateView.as_view()
-key_rotate = KeyRotateView.as_view()
-key_revoke = KeyRevokeView.as_view()
-usage_page = UsagePageView.as_view()

@@ -13,10 +13,10 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from apikeys import metering
-from apikeys import verification as v
 from apikeys.keys import PREFIX
-from apikeys.ratelimit import remember
+from apikeys.requestpath import metering
+from apikeys.requestpath import verification as v
+from apikeys.requestpath.ratelimit import remember
 from config.api.problems import Problem
 from config.context import context_of
 from tenants.api.authentication import set_principal
@@ -73,7 +73,7 @@ def principal_for(entry: dict) -> Principal:
     scopes = frozenset(entry["scopes"])
     api_key = AuthenticatedKey(pk=entry["id"], lookup_id=entry["lookup_id"], name=entry["name"],
                                environment=entry["environment"], scopes=scopes)
-    # The entry's role is the creator's current one (apikeys.cache.build_entry), refreshed whenever
+    # The entry's role is the creator's current one (apikeys.requestpath.cache.build_entry), refreshed whenever
     # their membership changes: a demoted or removed creator's key loses it on the next request.
     return Principal(tenant=tenant_from_entry(entry), role=entry["role"], kind="apikey", scopes=scopes,
                      api_key=api_key, creator_id=entry["created_by"])

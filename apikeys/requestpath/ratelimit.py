@@ -1,12 +1,12 @@
-"""Rate limiting: GCRA in one Lua script (apikeys/gcra.lua), one Redis round trip per decision.
+"""Rate limiting: GCRA in one Lua script (apikeys/requestpath/gcra.lua), one Redis round trip per decision.
 
 An API key's decision is made by the same script call that reads its cached entry (see
-apikeys/verification.py), so a key-authenticated request costs one round trip before the view.
+apikeys/requestpath/verification.py), so a key-authenticated request costs one round trip before the view.
 Other principals (OAuth clients, sessions, anonymous callers) get a bucket-only call here.
 
 Every decision of a tenant's credential takes two buckets at once: the credential's own (a key's
 override or the plan's policy; an OAuth client's or a person's plan policy) and the tenant's budget
-(`budget:<tenant id>`, apikeys.policies.tenant_budget), which all its keys, clients and sessions
+(`budget:<tenant id>`, apikeys.requestpath.policies.tenant_budget), which all its keys, clients and sessions
 share. Allowed only if both have room; a refusal charges neither; the headers show the tighter.
 
 Headers follow the IETF RateLimit header fields draft (-11):
@@ -24,8 +24,8 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
-from apikeys import metrics, store
-from apikeys.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
+from apikeys.requestpath import metrics, store
+from apikeys.requestpath.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
 from config.api.problems import Problem
 from config.context import context_of
 
@@ -158,7 +158,7 @@ def bucket_for(request) -> tuple[str, RatePolicy, tuple[str, RatePolicy] | None]
 
 
 def remember(request, decision: Decision | None) -> None:
-    """Keep the decision for the response headers (see apikeys/metering.py)."""
+    """Keep the decision for the response headers (see apikeys/requestpath/metering.py)."""
     context_of(request).ratelimit_decision = decision
 
 
@@ -174,7 +174,7 @@ class PolicyThrottle(BaseThrottle):
         if context.ratelimit_unavailable:
             return self._unavailable("key verification")
         if decision is None:
-            from apikeys import metering
+            from apikeys.requestpath import metering
 
             bucket, policy, budget = bucket_for(request)
             field = metering.field_for(request._request, context.principal)

@@ -4,18 +4,15 @@ commit. The plain key exists only in the return value of create_key / rotate_key
 import ipaddress
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from apikeys import cache, keys, policies
+from apikeys import keys
 from apikeys.models import ApiKey
+from apikeys.requestpath import cache, policies
 from tenants import audit
 from tenants.grants import check_grantable, kept_scopes
-from tenants.models import Membership
-from tenants.principal import Principal
 from tenants.services.errors import ServiceError, require
 
 # How long a rotated key keeps working next to its replacement.
@@ -25,6 +22,8 @@ ROTATION_OVERLAPS = {
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
 }
+
+
 MAX_CIDRS = 50
 
 
@@ -50,7 +49,7 @@ def checked_cidrs(cidrs) -> list[str]:
 
 def _checked_rate(rate_quota, rate_window, *, actor, tenant):
     """A key's rate override. Tenant members (every principal but staff) may only lower the limit:
-    its rate and its burst (the quota) at most the tenant's budget (apikeys.policies.within).
+    its rate and its burst (the quota) at most the tenant's budget (apikeys.requestpath.policies.within).
     Raising it is for staff, in the admin; the tenant budget still caps all keys together."""
     if (rate_quota is None) != (rate_window is None):
         raise ValidationError({"rate_quota": ["Give both a quota and a window, or neither."]})
@@ -176,7 +175,7 @@ def rotate_key(*, actor, api_key: ApiKey, overlap: str = "24h") -> tuple[ApiKey,
     return new, raw
 
 
-def _revoke(api_key: ApiKey, reason: str) -> ApiKey:
+def mark_revoked(api_key: ApiKey, reason: str) -> ApiKey:
     api_key.revoked_at = timezone.now()
     api_key.revoked_reason = reason
     api_key.save(update_fields=["revoked_at", "revoked_reason"])
@@ -195,7 +194,7 @@ def revoke_key(*, actor, api_key: ApiKey, reason: str = ApiKey.RevokedReason.MAN
         api_key = _locked(actor, api_key)
     if api_key.revoked_at is not None:
         raise ServiceError("The key is already revoked.")
-    _revoke(api_key, reason)
+    mark_revoked(api_key, reason)
     audit.record(action="api_key.revoked", actor=actor, tenant=api_key.tenant, target=api_key,
                  changes={"lookup_id": api_key.lookup_id, "reason": reason})
     return api_key
@@ -210,7 +209,7 @@ def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
         if not api_key.is_usable:
             continue
         if role is None:
-            _revoke(api_key, ApiKey.RevokedReason.MEMBER_REMOVED)
+            mark_revoked(api_key, ApiKey.RevokedReason.MEMBER_REMOVED)
             audit.record(action="api_key.revoked", actor=actor, tenant=tenant, target=api_key,
                          changes={"lookup_id": api_key.lookup_id, "reason": ApiKey.RevokedReason.MEMBER_REMOVED})
             changed.append(f"API key {api_key.name} ({api_key.display_prefix}) revoked")
@@ -225,57 +224,3 @@ def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
             changed.append(f"API key {api_key.name} ({api_key.display_prefix}) lost {', '.join(dropped)}")
     cache.invalidate_created_by_on_commit(tenant, user_id)
     return changed
-
-
-MAX_LEAK_STRINGS = 1000
-
-
-@transaction.atomic
-def report_leaks(*, strings) -> dict:
-    """A secret-scanning report: revoke every live key among `strings` and tell each tenant's
-    owners. The answer counts matches and never names a tenant."""
-    found = {}
-    for text in strings:
-        for parsed in keys.find_candidates(text):
-            found[parsed.raw] = parsed
-    by_lookup = {
-        k.lookup_id: k
-        for k in ApiKey.objects.select_for_update().select_related("tenant")
-        .filter(lookup_id__in={p.lookup_id for p in found.values()})
-    }
-    matched, revoked = 0, []
-    for raw, parsed in found.items():
-        api_key = by_lookup.get(parsed.lookup_id)
-        if api_key is None or not keys.digest_matches(raw, api_key.digest):
-            continue
-        matched += 1
-        if api_key.revoked_at is None:
-            _revoke(api_key, ApiKey.RevokedReason.LEAKED)
-            audit.record(action="api_key.leak_revoked", actor=Principal.system(api_key.tenant),
-                         tenant=api_key.tenant, target=api_key, changes={"lookup_id": api_key.lookup_id})
-            revoked.append(api_key)
-    if revoked:
-        notices = _leak_notices(revoked)
-        transaction.on_commit(lambda: _send_leak_notices(notices))
-    return {"received": len(strings), "well_formed": len(found), "matched": matched, "revoked": len(revoked)}
-
-
-def _leak_notices(revoked) -> list[tuple[list[str], str, str]]:
-    by_tenant = {}
-    for api_key in revoked:
-        by_tenant.setdefault(api_key.tenant, []).append(api_key)
-    notices = []
-    for tenant, tenant_keys in by_tenant.items():
-        owners = list(Membership.objects.for_tenant(tenant).owners().values_list("user__email", flat=True))
-        lines = "\n".join(f"- {k.name} ({k.display_prefix})" for k in tenant_keys)
-        body = (f"A secret-scanning report found these API keys of {tenant.name} in public. They were "
-                f"revoked at once:\n\n{lines}\n\nCreate replacements in the portal and update the "
-                f"programs that used them: {settings.SITE_URL}/portal/keys/\n")
-        notices.append((owners, f"[{tenant.name}] API keys found in public were revoked", body))
-    return notices
-
-
-def _send_leak_notices(notices) -> None:
-    for recipients, subject, body in notices:
-        if recipients:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)

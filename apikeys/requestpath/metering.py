@@ -2,7 +2,7 @@
 
 Counting: one HINCRBY per call on a single live hash, field
     "<tenant id>|<credential>|<api>|<version>|<hour epoch>|<operation>|<status class>"
-made INSIDE the rate-limit script call (apikeys/gcra.lua), so an authenticated call costs one Redis
+made INSIDE the rate-limit script call (apikeys/requestpath/gcra.lua), so an authenticated call costs one Redis
 round trip in all. The script counts an allowed call as 2xx and a refused one as 4xx; after the
 response, the rare call whose status class differs (a 403 from a permission check, a 404, a 5xx)
 is moved to the right class with one MULTI (-1, +1), and a call no script counted (Redis was down
@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
-from apikeys import metrics, store
+from apikeys.requestpath import metrics, store
 from config.context import context_of
 
 log = logging.getLogger(__name__)

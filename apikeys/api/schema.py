@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "apikeys.authentication.ApiKeyAuthentication"
+    target_class = "apikeys.api.authentication.ApiKeyAuthentication"
     name = "apiKeyAuth"
     match_subclasses = True
     priority = 1

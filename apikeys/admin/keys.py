@@ -1,4 +1,4 @@
-"""Staff console for keys and usage. A secret is never shown here, not even its digest. Staff change
+"""Staff console for API keys. A secret is never shown here, not even its digest. Staff change
 one thing on a key, its rate override (the only way to raise it above the tenant's budget: tenant
 members may only lower it), through apikeys.services so it is audited; and revoke keys with the
 audited Revoke action."""
@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 from apikeys import services
-from apikeys.models import ApiKey, UsageFlush, UsageRecord
-from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
+from apikeys.models import ApiKey
+from tenants.admin.staff import staff_principal
 from tenants.services.errors import ServiceError
 
 RATE_FIELDS = ("rate_quota", "rate_window")
@@ -87,19 +87,3 @@ class ApiKeyAdmin(admin.ModelAdmin):
             revoked += 1
         self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked,
                           messages.SUCCESS)
-
-
-@admin.register(UsageRecord)
-class UsageRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("hour", "tenant", "credential", "api", "version", "operation", "status_class", "count")
-    list_filter = ("status_class", "api", "version")
-    search_fields = ("=tenant__slug", "=credential")
-    list_select_related = ("tenant",)
-    show_full_result_count = False
-    date_hierarchy = "hour"
-
-
-@admin.register(UsageFlush)
-class UsageFlushAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("flush_key", "flushed_at", "fields", "calls")
-    show_full_result_count = False

@@ -1,4 +1,4 @@
--- One rate-limit decision per call: one Redis round trip. Loaded by apikeys/ratelimit.py.
+-- One rate-limit decision per call: one Redis round trip. Loaded by apikeys/requestpath/ratelimit.py.
 --
 -- GCRA (generic cell rate algorithm): a bucket stores its theoretical arrival time (TAT, in
 -- microseconds of Redis's clock, so every process agrees). A policy "quota per window" spaces
@@ -29,11 +29,11 @@
 -- "-" when no rate-limit decision was taken.
 --
 -- The answer is ONE string, not an array: the client reads one bulk reply instead of eight, which
--- is most of what parsing the reply costs in Python (apikeys/verification.py splits it at the
+-- is most of what parsing the reply costs in Python (apikeys/requestpath/verification.py splits it at the
 -- first seven spaces; the entry JSON, last, may contain spaces of its own).
 --
 -- Usage: the call is counted here, in the same round trip, as 2xx when allowed and 4xx when refused;
--- apikeys/metering.py corrects the status class after the response in the rare case it differs.
+-- apikeys/requestpath/metering.py corrects the status class after the response in the rare case it differs.
 
 local TOMBSTONE = "!"
 

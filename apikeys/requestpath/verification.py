@@ -18,8 +18,9 @@ from types import MappingProxyType
 
 from django.conf import settings
 
-from apikeys import cache, keys, store
-from apikeys.ratelimit import Decision, budget_bucket_prefix, key_bucket_prefix, script, split_reply
+from apikeys import keys
+from apikeys.requestpath import cache, store
+from apikeys.requestpath.ratelimit import Decision, budget_bucket_prefix, key_bucket_prefix, script, split_reply
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ _CODE_OF = {code.encode(): code for code in CODES}
 @dataclass(frozen=True)
 class Verification:
     code: str
-    # The cached form of the key (apikeys.cache.build_entry), read-only; None if unknown.
+    # The cached form of the key (apikeys.requestpath.cache.build_entry), read-only; None if unknown.
     entry: Mapping | None = None
     decision: Decision | None = None  # None when no rate-limit decision was taken
     redis_ok: bool = True
@@ -107,7 +108,7 @@ def verify(raw: str, *, client_ip: str | None = None, required_scopes=(), cost: 
            usage_field: str = "") -> Verification:
     """Is `raw` a good key right now, for this address and these scopes, within its rate limit?
 
-    `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/metering.py) makes
+    `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/requestpath/metering.py) makes
     the same script call count the call (the gateway verify endpoint does; API requests are counted
     after the response instead, when their status is known)."""
     parsed = keys.parse(raw)

@@ -1,0 +1,1 @@
+"""Views of the keys API, one module per resource (routes in apikeys/api/urls.py)."""

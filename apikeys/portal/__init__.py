@@ -1,0 +1,1 @@
+"""The keys and usage pages of the portal (routes in apikeys/urls.py)."""
