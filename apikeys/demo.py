@@ -15,8 +15,10 @@ def seed_api_key(seeding):
     if ApiKey.objects.for_tenant(tenant).filter(name=DEMO_KEY_NAME).exists():
         return seeding.kept(f"API key '{DEMO_KEY_NAME}'")
     _key, raw = services.create_key(actor=Principal.system(tenant), name=DEMO_KEY_NAME, scopes=DEMO_KEY_SCOPES)
-    seeding.created(f"API key '{DEMO_KEY_NAME}' of acme: {raw}  (shown this once; try "
-                    f"curl -H 'X-API-Key: {raw}' http://127.0.0.1:8000/api/v1/tenant/)")
+    seeding.created(
+        f"API key '{DEMO_KEY_NAME}' of acme: {raw}  (shown this once; try "
+        f"curl -H 'X-API-Key: {raw}' http://127.0.0.1:8000/api/v1/tenant/)"
+    )
 
 
 SEED_STEPS = [seed_api_key]

@@ -51,7 +51,14 @@ class UsageRecordQuerySet(TenantScopedQuerySet):
             .order_by("day", "credential", "api", "version", "status_class")
         )
         return [
-            {"day": r["day"], "credential": r["credential"], "key_name": r["api_key__name"], "api": r["api"],
-             "version": r["version"], "status_class": r["status_class"], "calls": r["calls"]}
+            {
+                "day": r["day"],
+                "credential": r["credential"],
+                "key_name": r["api_key__name"],
+                "api": r["api"],
+                "version": r["version"],
+                "status_class": r["status_class"],
+                "calls": r["calls"],
+            }
             for r in rows
         ]

@@ -6,6 +6,7 @@ the ratio. Writes benchmarks/results/diff_realworld.json.
 
     .venv/bin/python benchmarks/diff_realworld.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,10 +57,14 @@ def run_pair(base: str, revision: str, repeat: int) -> dict:
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "base": base, "revision": revision,
-        "wall_s": round(wall, 4), "parse_only_s": round(parse_time, 4),
-        "ratio": round(wall / parse_time, 2), "peak_mb": round(peak / 2**20, 1),
-        "findings": len(report.findings), "summary": report.summary,
+        "base": base,
+        "revision": revision,
+        "wall_s": round(wall, 4),
+        "parse_only_s": round(parse_time, 4),
+        "ratio": round(wall / parse_time, 2),
+        "peak_mb": round(peak / 2**20, 1),
+        "findings": len(report.findings),
+        "summary": report.summary,
     }
 
 
@@ -72,11 +77,16 @@ def main(argv=None) -> int:
     for base, revision in PAIRS:
         row = run_pair(base, revision, args.repeat)
         rows.append(row)
-        print(f"{base + ' -> ' + revision:58} {row['wall_s']:7.3f} {row['parse_only_s']:7.3f} "
-              f"{row['ratio']:6.2f} {row['peak_mb']:7.1f} {row['findings']:8}")
+        print(
+            f"{base + ' -> ' + revision:58} {row['wall_s']:7.3f} {row['parse_only_s']:7.3f} "
+            f"{row['ratio']:6.2f} {row['peak_mb']:7.1f} {row['findings']:8}"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"pairs": rows, "parser": "json (stdlib) / yaml_rs",
-                                   "python": sys.version.split()[0]}, indent=2) + "\n", encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps({"pairs": rows, "parser": "json (stdlib) / yaml_rs", "python": sys.version.split()[0]}, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -11,6 +11,7 @@ Writes into OUT (default /tmp/golden):
     .venv/bin/python benchmarks/dump_findings.py [--out DIR] [--skip-conformance]
     diff -r /tmp/golden /tmp/after      # must print nothing
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,17 @@ from governance.openapi import Options, SpecError, diff_specs, load_spec  # noqa
 
 def _line(prefix: tuple, finding) -> str:
     # repr() keeps the line unambiguous (tabs/newlines inside a message, None pointers)
-    return "\t".join(repr(v) for v in prefix + tuple(getattr(finding, k) for k in (
-        "id", "level", "operation", "path", "text", "base_pointer", "revision_pointer"))) + "\n"
+    return (
+        "\t".join(
+            repr(v)
+            for v in prefix
+            + tuple(
+                getattr(finding, k)
+                for k in ("id", "level", "operation", "path", "text", "base_pointer", "revision_pointer")
+            )
+        )
+        + "\n"
+    )
 
 
 def dump_realworld(out: pathlib.Path) -> None:
@@ -47,20 +57,24 @@ def dump_realworld(out: pathlib.Path) -> None:
 
 def dump_conformance(out: pathlib.Path) -> None:
     from tests.openapi import conformance
+
     cases = conformance.load_cases()
     with open(out / "conformance.tsv", "w", encoding="utf-8") as fh:
         for case in cases:
             try:
-                report = diff_specs(load_spec(conformance.CORPUS / case["base"]),
-                                    load_spec(conformance.CORPUS / case["revision"]),
-                                    conformance.options_for(case))
+                report = diff_specs(
+                    load_spec(conformance.CORPUS / case["base"]),
+                    load_spec(conformance.CORPUS / case["revision"]),
+                    conformance.options_for(case),
+                )
             except SpecError as exc:
                 fh.write(f"{case['name']!r}\tSpecError\t{exc}\n")
                 continue
             fh.writelines(_line((case["name"],), f) for f in report.findings)
     agreed, failures = conformance.run_all(cases)
     summary = f"agreement {agreed}/{len(cases)}\n" + "".join(
-        f"FAIL {case['name']}: {reason}\n" for case, reason in failures)
+        f"FAIL {case['name']}: {reason}\n" for case, reason in failures
+    )
     (out / "conformance-summary.txt").write_text(summary, encoding="utf-8")
     print(summary.splitlines()[0])
 

@@ -76,8 +76,9 @@ def ensure_database():
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone():
             conn.execute(f'CREATE DATABASE "{BENCH_DB_NAME}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True,
-                   env={**os.environ})
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True, env={**os.environ}
+    )
 
 
 def setup_django():
@@ -122,8 +123,9 @@ def in_process(rounds=7) -> dict:
 
     api_key, raw = make_key(rate_quota=10**9, rate_window=60)
     # The whole per-request work of a keyed API call: check, rate-limit decision, usage count.
-    field = metering.usage_field(credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1",
-                                 operation="GET bench")
+    field = metering.usage_field(
+        credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1", operation="GET bench"
+    )
 
     def ours():
         return verification.verify(raw, client_ip="127.0.0.1", usage_field=field)
@@ -149,11 +151,15 @@ def in_process(rounds=7) -> dict:
     ours_revoked = ours().code
     ours_us = statistics.median(our_rounds)
     result = {"verify_warm_us": round(ours_us, 1), "revoked_next_call": ours_revoked}
-    print(f"in-process verify + rate limit + usage count, warm cache: {ours_us:8.1f} µs/call   "
-          f"(revoked key on the next call: {ours_revoked})")
+    print(
+        f"in-process verify + rate limit + usage count, warm cache: {ours_us:8.1f} µs/call   "
+        f"(revoked key on the next call: {ours_revoked})"
+    )
     if theirs is None:
-        print("djangorestframework-api-key is not installed: comparison skipped "
-              "(pip install djangorestframework-api-key into the venv, not into requirements)")
+        print(
+            "djangorestframework-api-key is not installed: comparison skipped "
+            "(pip install djangorestframework-api-key into the venv, not into requirements)"
+        )
         result["drf_api_key"] = "skipped: not installed"
         return result
     drf_key.revoked = True
@@ -161,11 +167,18 @@ def in_process(rounds=7) -> dict:
     theirs_revoked = not APIKey.objects.is_valid(drf_raw)
     theirs_us = statistics.median(their_rounds)
     speedup = statistics.median(t / o for o, t in zip(our_rounds, their_rounds, strict=True))
-    result.update({"drf_api_key_is_valid_us": round(theirs_us, 1), "drf_api_key_revoked_next_call": theirs_revoked,
-                   "speedup": round(speedup, 2), "speedup_rounds": [round(t / o, 2) for o, t in
-                                                                     zip(our_rounds, their_rounds, strict=True)]})
-    print(f"djangorestframework-api-key is_valid:                     {theirs_us:8.1f} µs/call   "
-          f"(revoked refused: {theirs_revoked})")
+    result.update(
+        {
+            "drf_api_key_is_valid_us": round(theirs_us, 1),
+            "drf_api_key_revoked_next_call": theirs_revoked,
+            "speedup": round(speedup, 2),
+            "speedup_rounds": [round(t / o, 2) for o, t in zip(our_rounds, their_rounds, strict=True)],
+        }
+    )
+    print(
+        f"djangorestframework-api-key is_valid:                     {theirs_us:8.1f} µs/call   "
+        f"(revoked refused: {theirs_revoked})"
+    )
     print(f"speed-up: {speedup:.1f}x (median of {rounds} alternating rounds)")
     return result
 
@@ -179,9 +192,23 @@ def free_port() -> int:
 def start_gunicorn(port):
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
-        [gunicorn, "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "error",
-         "--access-logfile", "/dev/null"],
-        cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            gunicorn,
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
@@ -203,8 +230,13 @@ def parse_wrk(output: str) -> dict:
     p99 = seconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
-    return {"rps": rps, "p50_ms": round(p50 * 1000, 3), "p99_ms": round(p99 * 1000, 3),
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else ""}
+    return {
+        "rps": rps,
+        "p50_ms": round(p50 * 1000, 3),
+        "p99_ms": round(p99 * 1000, 3),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
 
 
 def cpu_seconds_of(pids) -> float:
@@ -249,11 +281,21 @@ def wrk(url, seconds, connections, threads, header=None, workers=()) -> dict:
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
     if header:
         cmd[1:1] = ["-H", header]
-    before = (resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds_of(workers), redis_cpu_seconds(),
-              machine_busy_seconds(), time.perf_counter())
+    before = (
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+        cpu_seconds_of(workers),
+        redis_cpu_seconds(),
+        machine_busy_seconds(),
+        time.perf_counter(),
+    )
     output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    after = (resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds_of(workers), redis_cpu_seconds(),
-             machine_busy_seconds(), time.perf_counter())
+    after = (
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+        cpu_seconds_of(workers),
+        redis_cpu_seconds(),
+        machine_busy_seconds(),
+        time.perf_counter(),
+    )
     wall = after[4] - before[4]
     load_generator = (after[0].ru_utime + after[0].ru_stime - before[0].ru_utime - before[0].ru_stime) / wall
     server = (after[1] - before[1]) / wall
@@ -263,12 +305,18 @@ def wrk(url, seconds, connections, threads, header=None, workers=()) -> dict:
         result = parse_wrk(output)
     except AttributeError:
         raise SystemExit(f"could not read wrk's output:\n{output}") from None
-    result["cpu_cores"] = {"wrk": round(load_generator, 2), "gunicorn": round(server, 2), "redis": round(redis, 2),
-                           "rest": round(max(0.0, busy - load_generator - server - redis), 2),
-                           "idle": round(max(0.0, (os.cpu_count() or 1) - busy), 2)}
+    result["cpu_cores"] = {
+        "wrk": round(load_generator, 2),
+        "gunicorn": round(server, 2),
+        "redis": round(redis, 2),
+        "rest": round(max(0.0, busy - load_generator - server - redis), 2),
+        "idle": round(max(0.0, (os.cpu_count() or 1) - busy), 2),
+    }
     # CPU per request does not depend on how much of the machine other programs took meanwhile.
-    result["cpu_us_per_request"] = {"gunicorn": round(server / result["rps"] * 1e6),
-                                    "redis": round(redis / result["rps"] * 1e6)}
+    result["cpu_us_per_request"] = {
+        "gunicorn": round(server / result["rps"] * 1e6),
+        "redis": round(redis / result["rps"] * 1e6),
+    }
     return result
 
 
@@ -304,8 +352,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
                 # machine's load hits both sides alike; each round's ratio compares neighbours.
                 order = [("open", open_path, None), ("keyed", keyed_path, header)]
                 for side, path, with_header in order if round_ % 2 == 0 else reversed(order):
-                    runs[name][side].append(wrk(f"{base}/{path}/", seconds, connections, threads, with_header,
-                                                workers))
+                    runs[name][side].append(wrk(f"{base}/{path}/", seconds, connections, threads, with_header, workers))
         time.sleep(2)  # let gunicorn drain the requests wrk left in its backlog before counting
         commands = redis_commands_per_request(request, 200)
     finally:
@@ -317,21 +364,36 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
             r = median_run(runs[name][side])
             cores = r["cpu_cores"]
             per_request = r["cpu_us_per_request"]
-            print(f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
-                  f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   CPU/request: gunicorn "
-                  f"{per_request['gunicorn']} µs, redis {per_request['redis']} µs   cores: gunicorn "
-                  f"{cores['gunicorn']:.2f} wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} "
-                  f"rest {cores['rest']:.2f} idle {cores['idle']:.2f}")
+            print(
+                f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
+                f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   CPU/request: gunicorn "
+                f"{per_request['gunicorn']} µs, redis {per_request['redis']} µs   cores: gunicorn "
+                f"{cores['gunicorn']:.2f} wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} "
+                f"rest {cores['rest']:.2f} idle {cores['idle']:.2f}"
+            )
         ratios = [k["rps"] / o["rps"] for o, k in zip(runs[name]["open"], runs[name]["keyed"], strict=True)]
         ratio = statistics.median(ratios)
-        print(f"HTTP {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
-              f"{', '.join(f'{x:.0%}' for x in ratios)})")
-        summary[name] = {"open": median_run(runs[name]["open"]), "keyed": median_run(runs[name]["keyed"]),
-                         "throughput_ratio": round(ratio, 3), "round_ratios": [round(x, 3) for x in ratios]}
-    print(f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
-          f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}")
-    return {"endpoints": summary, "runs": runs, "redis": commands, "gunicorn_workers": 2,
-            "wrk": {"threads": threads, "connections": connections, "seconds": seconds, "rounds": rounds}}
+        print(
+            f"HTTP {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
+            f"{', '.join(f'{x:.0%}' for x in ratios)})"
+        )
+        summary[name] = {
+            "open": median_run(runs[name]["open"]),
+            "keyed": median_run(runs[name]["keyed"]),
+            "throughput_ratio": round(ratio, 3),
+            "round_ratios": [round(x, 3) for x in ratios],
+        }
+    print(
+        f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
+        f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}"
+    )
+    return {
+        "endpoints": summary,
+        "runs": runs,
+        "redis": commands,
+        "gunicorn_workers": 2,
+        "wrk": {"threads": threads, "connections": connections, "seconds": seconds, "rounds": rounds},
+    }
 
 
 def redis_commands_per_request(request, n) -> dict:
@@ -369,9 +431,12 @@ def redis_commands_per_request(request, n) -> dict:
     store.client().echo("bench-monitor-done")
     done.wait(10)
     total = sum(seen["client"].values())
-    return {"requests": n, "client_commands_per_request": total / n,
-            "by_command": {k: round(v / n, 2) for k, v in sorted(seen["client"].items())},
-            "script_commands_per_request": seen["script"] / n}
+    return {
+        "requests": n,
+        "client_commands_per_request": total / n,
+        "by_command": {k: round(v / n, 2) for k, v in sorted(seen["client"].items())},
+        "script_commands_per_request": seen["script"] / n,
+    }
 
 
 def cleanup():
@@ -386,13 +451,25 @@ def cleanup():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="runs per endpoint and side (open and keyed alternate); medians are reported")
-    parser.add_argument("--connections", type=int, default=8,
-                        help="wrk connections: enough to keep 2 sync workers busy while wrk reconnects "
-                             "(they close every connection), not so many that p99 is queueing")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="wrk threads: one keeps up with this server and leaves the 2 workers the CPU")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs per endpoint and side (open and keyed alternate); medians are reported",
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=8,
+        help="wrk connections: enough to keep 2 sync workers busy while wrk reconnects "
+        "(they close every connection), not so many that p99 is queueing",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="wrk threads: one keeps up with this server and leaves the 2 workers the CPU",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load per endpoint before measuring")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
@@ -401,11 +478,16 @@ def main():
     cleanup()
     try:
         results = {
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                        "load_average_before": os.getloadavg()},
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "load_average_before": os.getloadavg(),
+            },
             "in_process": in_process(),
-            "http": {"skipped": "--skip-http"} if args.skip_http else over_http(
-                args.seconds, args.connections, args.threads, args.rounds, args.warmup),
+            "http": {"skipped": "--skip-http"}
+            if args.skip_http
+            else over_http(args.seconds, args.connections, args.threads, args.rounds, args.warmup),
         }
         results["machine"]["load_average_after"] = os.getloadavg()
     finally:
@@ -413,8 +495,10 @@ def main():
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     machine = results["machine"]
-    print(f"load average before {machine['load_average_before'][0]:.2f}, after {machine['load_average_after'][0]:.2f} "
-          f"({machine['cpus']} CPUs)")
+    print(
+        f"load average before {machine['load_average_before'][0]:.2f}, after {machine['load_average_after'][0]:.2f} "
+        f"({machine['cpus']} CPUs)"
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

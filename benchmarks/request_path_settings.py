@@ -10,5 +10,8 @@ ROOT_URLCONF = "benchmarks.request_path_urls"
 HAS_DRF_API_KEY = importlib.util.find_spec("rest_framework_api_key") is not None
 if HAS_DRF_API_KEY:
     INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework_api_key"]
-LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "ERROR"},
-           "loggers": {"django.request": {"level": "ERROR"}}}
+LOGGING = {
+    **LOGGING,
+    "root": {"handlers": ["console"], "level": "ERROR"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -39,8 +39,9 @@ class KeyList(APIView):
         if principal is not None:
             return principal.tenant.pk
         if KeyList._bench_tenant_id is None:  # the open twin: the bench tenant, looked up once
-            KeyList._bench_tenant_id = ApiKey.objects.filter(tenant__slug="bench").values_list(
-                "tenant_id", flat=True).first()
+            KeyList._bench_tenant_id = (
+                ApiKey.objects.filter(tenant__slug="bench").values_list("tenant_id", flat=True).first()
+            )
         return KeyList._bench_tenant_id
 
     def get(self, request, *args, **kwargs):

@@ -99,8 +99,7 @@ class Verdict:
         lc = self.lifecycle
         name = f"{lc.api} {lc.version}"
         if self.reason == "brownout":
-            why = (f"{name} is deprecated and in a scheduled brownout until "
-                   f"{self.brownout_until:%Y-%m-%d %H:%M} UTC")
+            why = f"{name} is deprecated and in a scheduled brownout until {self.brownout_until:%Y-%m-%d %H:%M} UTC"
         elif lc.sunset_at is not None:
             why = f"{name} was sunset on {lc.sunset_at:%Y-%m-%d %H:%M} UTC"
         else:
@@ -115,10 +114,13 @@ class Verdict:
     def problem_extra(self) -> dict:
         lc = self.lifecycle
         return {
-            "api": lc.api, "version": lc.version, "reason": self.reason,
+            "api": lc.api,
+            "version": lc.version,
+            "reason": self.reason,
             "brownout_until": _iso(self.brownout_until) if self.reason == "brownout" else None,
             "sunset_at": _iso(lc.sunset_at),
-            "successor": lc.successor, "successor_base_path": lc.successor_base_path,
+            "successor": lc.successor,
+            "successor_base_path": lc.successor_base_path,
             "migration_guide_url": lc.guide or None,
         }
 
@@ -169,9 +171,14 @@ def decide(lifecycle: VersionLifecycle, *, tenant_id: int | None = None, now: da
     brownout_until = next((end for start, end in lc.brownouts if start <= now < end), None)
     gone_for_all = past_sunset or brownout_until is not None
     return Verdict(
-        lc, now, deprecated=deprecated or lc.state in GONE_STATES, brownout_until=brownout_until,
-        past_sunset=past_sunset, gone_for_all=gone_for_all,
-        exempt_until=lc.exempt_until(tenant_id, now) if gone_for_all else None, headers=headers,
+        lc,
+        now,
+        deprecated=deprecated or lc.state in GONE_STATES,
+        brownout_until=brownout_until,
+        past_sunset=past_sunset,
+        gone_for_all=gone_for_all,
+        exempt_until=lc.exempt_until(tenant_id, now) if gone_for_all else None,
+        headers=headers,
     )
 
 
@@ -200,18 +207,30 @@ def load_table() -> tuple[VersionLifecycle, ...]:
         try:
             schedule = version.deprecation
         except DeprecationSchedule.DoesNotExist:
-            rows.append(VersionLifecycle(api=version.api.slug, version=version.version,
-                                         base_path=version.base_path, state=version.state))
+            rows.append(
+                VersionLifecycle(
+                    api=version.api.slug, version=version.version, base_path=version.base_path, state=version.state
+                )
+            )
             continue
         successor = schedule.successor
-        rows.append(VersionLifecycle(
-            api=version.api.slug, version=version.version, base_path=version.base_path, state=version.state,
-            schedule_id=schedule.pk, announced_at=schedule.announced_at, deprecated_at=schedule.deprecated_at,
-            sunset_at=schedule.sunset_at, successor=successor.version if successor else None,
-            successor_base_path=successor.base_path if successor else None, guide=schedule.migration_guide_url,
-            brownouts=tuple((w.starts_at, w.ends_at) for w in schedule.brownouts.all()),
-            exemptions=tuple((e.tenant_id, e.expires_at) for e in schedule.exemptions.all()),
-        ))
+        rows.append(
+            VersionLifecycle(
+                api=version.api.slug,
+                version=version.version,
+                base_path=version.base_path,
+                state=version.state,
+                schedule_id=schedule.pk,
+                announced_at=schedule.announced_at,
+                deprecated_at=schedule.deprecated_at,
+                sunset_at=schedule.sunset_at,
+                successor=successor.version if successor else None,
+                successor_base_path=successor.base_path if successor else None,
+                guide=schedule.migration_guide_url,
+                brownouts=tuple((w.starts_at, w.ends_at) for w in schedule.brownouts.all()),
+                exemptions=tuple((e.tenant_id, e.expires_at) for e in schedule.exemptions.all()),
+            )
+        )
     # Longest base path first: /api/v1/payments wins over /api/v1.
     rows.sort(key=lambda r: -len(r.base_path.rstrip("/")))
     return tuple(rows)
@@ -265,7 +284,9 @@ def connect_signals() -> None:
 
     for model in (Api, ApiVersion, DeprecationSchedule, BrownoutWindow, DeprecationExemption):
         for signal in (post_save, post_delete):
-            signal.connect(invalidate_now_and_on_commit, sender=model, dispatch_uid=f"lifecycle-{model.__name__}-{signal}")
+            signal.connect(
+                invalidate_now_and_on_commit, sender=model, dispatch_uid=f"lifecycle-{model.__name__}-{signal}"
+            )
 
 
 def facts_for(api: str, version: str, *, tenant_id: int | None = None, now: datetime | None = None) -> dict | None:

@@ -39,8 +39,9 @@ def demo_client_name(tenant_slug: str) -> str:
 def demo_client_secret(tenant_slug: str) -> str:
     """The demo client's secret, derived from SECRET_KEY: the stored hash can't be read back, but
     this can be recomputed whenever the credentials are printed, and differs per installation."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"seed_demo:oauth-client:{tenant_slug}".encode(),
-                      hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"seed_demo:oauth-client:{tenant_slug}".encode(), hashlib.sha256
+    ).hexdigest()
     return f"demo-{tenant_slug}-{digest[:40]}"
 
 
@@ -48,8 +49,12 @@ def seed_admin(seeding):
     if User.objects.filter(email__iexact=SEEDED_ADMIN_EMAIL).exists():
         return seeding.kept(f"superuser {SEEDED_ADMIN_EMAIL}")
     user = User.objects.create_superuser(email=SEEDED_ADMIN_EMAIL, password=ADMIN_PASSWORD, full_name="Console Admin")
-    audit.record(action="user.created", actor=Principal.system(), target=user,
-                 changes={"email": user.email, "is_superuser": True, "source": "seed_demo"})
+    audit.record(
+        action="user.created",
+        actor=Principal.system(),
+        target=user,
+        changes={"email": user.email, "is_superuser": True, "source": "seed_demo"},
+    )
     seeding.created(f"superuser {SEEDED_ADMIN_EMAIL} (sign in as `{SEEDED_ADMIN_ALIAS}`)")
 
 
@@ -59,8 +64,12 @@ def seed_users(seeding):
             seeding.kept(f"user {email}")
             continue
         user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
-        audit.record(action="user.created", actor=Principal.system(), target=user,
-                     changes={"email": email, "source": "seed_demo"})
+        audit.record(
+            action="user.created",
+            actor=Principal.system(),
+            target=user,
+            changes={"email": email, "source": "seed_demo"},
+        )
         seeding.created(f"user {email}")
 
 
@@ -82,8 +91,13 @@ def seed_memberships(seeding):
             seeding.kept(f"membership {email} in {slug}")
             continue
         membership = Membership.objects.create(tenant=tenant, user=user, role=role)
-        audit.record(action="member.added", actor=Principal.system(tenant), tenant=tenant, target=membership,
-                     changes={"user": email, "role": role, "source": "seed_demo"})
+        audit.record(
+            action="member.added",
+            actor=Principal.system(tenant),
+            tenant=tenant,
+            target=membership,
+            changes={"user": email, "role": role, "source": "seed_demo"},
+        )
         seeding.created(f"membership {email} in {slug} as {role}")
 
 
@@ -94,7 +108,8 @@ def seed_oauth_clients(seeding):
         app = Application.objects.filter(tenant=tenant, name=demo_client_name(slug)).first()
         if app is None:
             app, _random_secret = services.create_oauth_client(
-                actor=Principal.system(tenant), name=demo_client_name(slug),
+                actor=Principal.system(tenant),
+                name=demo_client_name(slug),
                 authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
                 allowed_scopes=DEMO_CLIENT_SCOPES,
             )

@@ -74,11 +74,15 @@ class InvitationSignUpForm(forms.Form):
 
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
     password1 = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args, email: str, **kwargs):
@@ -144,7 +148,8 @@ class OAuthClientForm(forms.Form):
         # Only the scopes the person's role may hand out; gateway scopes are staff's, in the admin.
         grantable = grantable_scopes(role)
         self.fields["allowed_scopes"].choices = [
-            (scope, f"{scope} — {description}") for scope, description in settings.API_SCOPES.items()
+            (scope, f"{scope} — {description}")
+            for scope, description in settings.API_SCOPES.items()
             if scope in grantable
         ]
 

@@ -35,16 +35,18 @@ def check_grantable(actor, scopes, *, field: str, gateway: bool = False, held=()
         return scopes
     beyond_role = [s for s in scopes if s not in GATEWAY_SCOPES and not role_may_grant(actor.role, s)]
     if beyond_role:
-        raise ValidationError({field: [
-            f"Your role ({actor.role or 'none'}) can't grant: {', '.join(beyond_role)}. "
-            "A credential can do no more than the person who makes it."
-        ]})
+        raise ValidationError(
+            {
+                field: [
+                    f"Your role ({actor.role or 'none'}) can't grant: {', '.join(beyond_role)}. "
+                    "A credential can do no more than the person who makes it."
+                ]
+            }
+        )
     if actor.scopes is not None:
         beyond = [s for s in scopes if s not in actor.scopes]
         if beyond:
-            raise ValidationError(
-                {field: [f"You can't grant scopes your own credential lacks: {', '.join(beyond)}."]}
-            )
+            raise ValidationError({field: [f"You can't grant scopes your own credential lacks: {', '.join(beyond)}."]})
     return scopes
 
 

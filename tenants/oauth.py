@@ -25,8 +25,10 @@ class TenantOAuth2Validator(OAuth2Validator):
         allowed = set(client.allowed_scopes or [])
         if not client.is_gateway:
             allowed -= GATEWAY_SCOPES
-        return bool(scopes) and set(scopes) <= allowed and super().validate_scopes(
-            client_id, scopes, client, request, *args, **kwargs
+        return (
+            bool(scopes)
+            and set(scopes) <= allowed
+            and super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
         )
 
     def get_default_scopes(self, client_id, request, *args, **kwargs):

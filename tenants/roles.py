@@ -105,9 +105,13 @@ def grantable_scopes(role: str | None) -> frozenset[str]:
 def scope_table_markdown() -> str:
     """The role x scope table of the README (tests/tenants/test_scope_grants.py keeps them equal)."""
     roles = list(Role)
-    lines = ["| scope | needs | " + " | ".join(r.label.lower() for r in roles) + " |",
-             "|---|---|" + "---|" * len(roles)]
+    lines = [
+        "| scope | needs | " + " | ".join(r.label.lower() for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
     for scope, permission in SCOPE_GRANT_PERMISSIONS.items():
         cells = ["yes" if role_may_grant(r, scope) else "no" for r in roles]
-        lines.append(f"| `{scope}` | {f'`{permission}`' if permission else 'staff (gateways)'} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| `{scope}` | {f'`{permission}`' if permission else 'staff (gateways)'} | " + " | ".join(cells) + " |"
+        )
     return "\n".join(lines) + "\n"

@@ -28,10 +28,24 @@ def pytest_collection_finish(session):
     if missing:
         pytest.exit("; ".join(missing) + ". Run the suite with `make test`.", returncode=4)
 
+
 ALL_SCOPES = [
-    "tenant:read", "tenant:write", "members:read", "members:write", "clients:read", "clients:write", "audit:read",
-    "keys:read", "keys:write", "usage:read", "catalog:read", "deprecations:read", "deprecations:write",
-    "webhooks:read", "webhooks:write", "governance:write",
+    "tenant:read",
+    "tenant:write",
+    "members:read",
+    "members:write",
+    "clients:read",
+    "clients:write",
+    "audit:read",
+    "keys:read",
+    "keys:write",
+    "usage:read",
+    "catalog:read",
+    "deprecations:read",
+    "deprecations:write",
+    "webhooks:read",
+    "webhooks:write",
+    "governance:write",
 ]
 
 

@@ -29,6 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
+
     @factory.post_generation
     def password(user, create, extracted, **kwargs):
         user.set_password(extracted or PASSWORD)

@@ -85,8 +85,15 @@ class Action:
 
     @classmethod
     def custom(cls, name, scope, permission, *, method="post", suffix=None, payload=None, success=200):
-        return cls(name, method, scope, permission, success=success, suffix=suffix or f"{name.replace('_', '-')}/",
-                   payload=payload)
+        return cls(
+            name,
+            method,
+            scope,
+            permission,
+            success=success,
+            suffix=suffix or f"{name.replace('_', '-')}/",
+            payload=payload,
+        )
 
     def body(self, obj) -> dict | None:
         return self.payload(obj) if callable(self.payload) else self.payload

@@ -42,16 +42,25 @@ def test_schema_is_served_as_json_by_accept_header(anon_client):
 def test_every_tenant_endpoint_is_documented(schema):
     documented = {(path, method) for path, method, _ in _operations(schema)}
     expected = {
-        ("/api/v1/tenant/", "get"), ("/api/v1/tenant/", "patch"),
-        ("/api/v1/members/", "get"), ("/api/v1/members/{id}/", "get"),
-        ("/api/v1/members/{id}/", "patch"), ("/api/v1/members/{id}/", "delete"),
-        ("/api/v1/invitations/", "get"), ("/api/v1/invitations/", "post"),
-        ("/api/v1/invitations/{id}/", "get"), ("/api/v1/invitations/{id}/", "delete"),
+        ("/api/v1/tenant/", "get"),
+        ("/api/v1/tenant/", "patch"),
+        ("/api/v1/members/", "get"),
+        ("/api/v1/members/{id}/", "get"),
+        ("/api/v1/members/{id}/", "patch"),
+        ("/api/v1/members/{id}/", "delete"),
+        ("/api/v1/invitations/", "get"),
+        ("/api/v1/invitations/", "post"),
+        ("/api/v1/invitations/{id}/", "get"),
+        ("/api/v1/invitations/{id}/", "delete"),
         ("/api/v1/invitations/{id}/revoke/", "post"),
-        ("/api/v1/oauth-clients/", "get"), ("/api/v1/oauth-clients/", "post"),
-        ("/api/v1/oauth-clients/{id}/", "get"), ("/api/v1/oauth-clients/{id}/", "patch"),
-        ("/api/v1/oauth-clients/{id}/", "delete"), ("/api/v1/oauth-clients/{id}/rotate-secret/", "post"),
-        ("/api/v1/audit-events/", "get"), ("/api/v1/audit-events/{id}/", "get"),
+        ("/api/v1/oauth-clients/", "get"),
+        ("/api/v1/oauth-clients/", "post"),
+        ("/api/v1/oauth-clients/{id}/", "get"),
+        ("/api/v1/oauth-clients/{id}/", "patch"),
+        ("/api/v1/oauth-clients/{id}/", "delete"),
+        ("/api/v1/oauth-clients/{id}/rotate-secret/", "post"),
+        ("/api/v1/audit-events/", "get"),
+        ("/api/v1/audit-events/{id}/", "get"),
     }
     assert expected <= documented
 
@@ -59,8 +68,11 @@ def test_every_tenant_endpoint_is_documented(schema):
 def test_every_operation_requires_a_scope_and_documents_problems(schema):
     for path, method, operation in _operations(schema):
         where = f"{method.upper()} {path}"
-        problems = {code for code, response in operation["responses"].items()
-                    if PROBLEM_CONTENT_TYPE in response.get("content", {})}
+        problems = {
+            code
+            for code, response in operation["responses"].items()
+            if PROBLEM_CONTENT_TYPE in response.get("content", {})
+        }
         if operation.get("security") == []:
             # Explicitly public (no credentials at all): it must still document its errors.
             assert problems, f"{where}: public, but documents no problem response"
@@ -118,10 +130,13 @@ def test_the_create_response_alone_documents_the_client_secret(schema):
     assert "client_secret" not in components[ref]["properties"]
 
 
-@pytest.mark.parametrize(("url", "asset"), [
-    ("/api/v1/docs/", "drf_spectacular_sidecar/swagger-ui-dist/"),
-    ("/api/v1/redoc/", "drf_spectacular_sidecar/redoc/"),
-])
+@pytest.mark.parametrize(
+    ("url", "asset"),
+    [
+        ("/api/v1/docs/", "drf_spectacular_sidecar/swagger-ui-dist/"),
+        ("/api/v1/redoc/", "drf_spectacular_sidecar/redoc/"),
+    ],
+)
 def test_docs_pages_serve_their_assets_locally(anon_client, url, asset):
     response = anon_client.get(url)
 

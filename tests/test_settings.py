@@ -14,10 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-                 "PYTHONDONTWRITEBYTECODE": "1", **env}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean_env, capture_output=True,
-                          text=True, timeout=120)
+    clean_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean_env, capture_output=True, text=True, timeout=120
+    )
 
 
 PRODUCTION = {
@@ -57,8 +62,9 @@ def test_debug_is_off_unless_the_environment_turns_it_on():
 
 
 def test_make_run_turns_debug_on_for_each_command():
-    result = subprocess.run(["make", "--dry-run", "run", "worker", "beat"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        ["make", "--dry-run", "run", "worker", "beat"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line or "celery" in line]
     assert len(commands) == 6

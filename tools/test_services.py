@@ -53,8 +53,10 @@ def fail(message: str) -> NoReturn:
 def start_postgres() -> str:
     initdb, pg_ctl = find_pg_bin("initdb"), find_pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        fail("no PostgreSQL answers on 127.0.0.1:5432 and no initdb/pg_ctl is installed; "
-             "install PostgreSQL (apt-get install postgresql) or set DATABASE_URL.")
+        fail(
+            "no PostgreSQL answers on 127.0.0.1:5432 and no initdb/pg_ctl is installed; "
+            "install PostgreSQL (apt-get install postgresql) or set DATABASE_URL."
+        )
     data = STATE / "pg"
     port = free_port()
     shutil.rmtree(data, ignore_errors=True)
@@ -64,11 +66,27 @@ def start_postgres() -> str:
         shutil.chown(STATE, "postgres")
         shutil.chown(data, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(run_as + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(run_as + [pg_ctl, "start", "-D", str(data), "-w", "-l", str(data / "log"),
-                             "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        run_as + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        run_as
+        + [
+            pg_ctl,
+            "start",
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(data / "log"),
+            "-o",
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     (STATE / "pg.port").write_text(str(port))
     return f"postgres://postgres@127.0.0.1:{port}/console"
 
@@ -76,13 +94,31 @@ def start_postgres() -> str:
 def start_redis() -> str:
     server = shutil.which("redis-server")
     if not server:
-        fail("no Redis answers on 127.0.0.1:6379 and redis-server is not installed; "
-             "install it (apt-get install redis-server) or set REDIS_URL.")
+        fail(
+            "no Redis answers on 127.0.0.1:6379 and redis-server is not installed; "
+            "install it (apt-get install redis-server) or set REDIS_URL."
+        )
     STATE.mkdir(exist_ok=True)
     port = free_port()
-    subprocess.run([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--daemonize", "yes", "--pidfile", str(STATE / "redis.pid")], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(STATE / "redis.pid"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(50):
         if answers("127.0.0.1", port):
             break

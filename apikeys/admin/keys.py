@@ -20,9 +20,11 @@ class ApiKeyAdminForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = RATE_FIELDS
-        help_texts = {"rate_quota": "Requests per window for this key. Empty (with the window): the plan's limit. "
-                      "Staff may raise it above the tenant's budget, which still caps all its keys together "
-                      "(raise that on the tenant)."}
+        help_texts = {
+            "rate_quota": "Requests per window for this key. Empty (with the window): the plan's limit. "
+            "Staff may raise it above the tenant's budget, which still caps all its keys together "
+            "(raise that on the tenant)."
+        }
 
     def clean(self):
         # An early, friendly form error (before the model's check constraint); the service decides
@@ -36,8 +38,16 @@ class ApiKeyAdminForm(forms.ModelForm):
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyAdminForm
-    list_display = ("lookup_id", "name", "tenant", "environment", "key_status", "last_used_at", "expires_at",
-                    "created_at")
+    list_display = (
+        "lookup_id",
+        "name",
+        "tenant",
+        "environment",
+        "key_status",
+        "last_used_at",
+        "expires_at",
+        "created_at",
+    )
     list_filter = ("environment", ("revoked_at", admin.EmptyFieldListFilter), "revoked_reason")
     # By lookup id (the public part a key shows: gvk_live_<lookup id>_...). Never ask staff to paste a
     # whole key: a search is a GET, and its URL lands in access logs.
@@ -45,9 +55,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_select_related = ("tenant",)
     show_full_result_count = False
     date_hierarchy = "created_at"
-    fields = ("tenant", "name", "environment", "lookup_id", "scopes", "allowed_cidrs", "expires_at",
-              "rate_quota", "rate_window", "created_by", "created_at", "last_used_at", "revoked_at",
-              "revoked_reason", "rotated_from", "valid_until")
+    fields = (
+        "tenant",
+        "name",
+        "environment",
+        "lookup_id",
+        "scopes",
+        "allowed_cidrs",
+        "expires_at",
+        "rate_quota",
+        "rate_window",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_reason",
+        "rotated_from",
+        "valid_until",
+    )
     readonly_fields = tuple(f for f in fields if f not in RATE_FIELDS)
     actions = ["revoke_keys"]
 
@@ -62,9 +87,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Never obj.save(): the service writes (under lock), records the audit event, drops the cache.
         if change and any(name in form.changed_data for name in RATE_FIELDS):
-            services.update_key(actor=staff_principal(request, tenant=obj.tenant), api_key=obj,
-                                rate_quota=form.cleaned_data["rate_quota"],
-                                rate_window=form.cleaned_data["rate_window"])
+            services.update_key(
+                actor=staff_principal(request, tenant=obj.tenant),
+                api_key=obj,
+                rate_quota=form.cleaned_data["rate_quota"],
+                rate_window=form.cleaned_data["rate_window"],
+            )
 
     @admin.display(description="status")
     def key_status(self, obj):
@@ -85,5 +113,4 @@ class ApiKeyAdmin(admin.ModelAdmin):
             except ServiceError:
                 continue  # already revoked
             revoked += 1
-        self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked,
-                          messages.SUCCESS)
+        self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked, messages.SUCCESS)

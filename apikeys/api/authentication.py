@@ -61,9 +61,15 @@ def presented_key(request) -> str | None:
 def tenant_from_entry(entry: dict) -> Tenant:
     """The key's tenant, built from the cache entry (no query). Enough for scoping (its pk) and for
     display (slug, name, plan, status) and for its rate budget."""
-    tenant = Tenant(id=entry["tenant"], slug=entry["tenant_slug"], name=entry["tenant_name"],
-                    status=entry["tenant_status"], plan=entry["plan"], rate_quota=entry["tenant_rate_quota"],
-                    rate_window=entry["tenant_rate_window"])
+    tenant = Tenant(
+        id=entry["tenant"],
+        slug=entry["tenant_slug"],
+        name=entry["tenant_name"],
+        status=entry["tenant_status"],
+        plan=entry["plan"],
+        rate_quota=entry["tenant_rate_quota"],
+        rate_window=entry["tenant_rate_window"],
+    )
     tenant._state.adding = False
     tenant._state.db = "default"
     return tenant
@@ -71,12 +77,23 @@ def tenant_from_entry(entry: dict) -> Tenant:
 
 def principal_for(entry: dict) -> Principal:
     scopes = frozenset(entry["scopes"])
-    api_key = AuthenticatedKey(pk=entry["id"], lookup_id=entry["lookup_id"], name=entry["name"],
-                               environment=entry["environment"], scopes=scopes)
+    api_key = AuthenticatedKey(
+        pk=entry["id"],
+        lookup_id=entry["lookup_id"],
+        name=entry["name"],
+        environment=entry["environment"],
+        scopes=scopes,
+    )
     # The entry's role is the creator's current one (apikeys.requestpath.cache.build_entry), refreshed whenever
     # their membership changes: a demoted or removed creator's key loses it on the next request.
-    return Principal(tenant=tenant_from_entry(entry), role=entry["role"], kind="apikey", scopes=scopes,
-                     api_key=api_key, creator_id=entry["created_by"])
+    return Principal(
+        tenant=tenant_from_entry(entry),
+        role=entry["role"],
+        kind="apikey",
+        scopes=scopes,
+        api_key=api_key,
+        creator_id=entry["created_by"],
+    )
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -90,8 +107,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         if result.code in _FAILURES:
             raise exceptions.AuthenticationFailed(_FAILURES[result.code])
         if result.code == v.TENANT_SUSPENDED:
-            raise Problem("tenant-suspended",
-                          f"The tenant {result.entry['tenant_slug']} is suspended; every credential is refused.")
+            raise Problem(
+                "tenant-suspended",
+                f"The tenant {result.entry['tenant_slug']} is suspended; every credential is refused.",
+            )
         if result.code == v.FORBIDDEN_IP:
             raise Problem("permission-denied", "This API key may not be used from your address.")
         if result.entry["role"] is None:

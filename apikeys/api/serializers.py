@@ -18,8 +18,11 @@ class RatePolicySerializer(serializers.Serializer):
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
-    prefix = serializers.CharField(source="display_prefix", read_only=True,
-                                   help_text="The key's recognisable start; the secret is never shown again.")
+    prefix = serializers.CharField(
+        source="display_prefix",
+        read_only=True,
+        help_text="The key's recognisable start; the secret is never shown again.",
+    )
     status = serializers.ChoiceField(choices=KEY_STATUSES, read_only=True)
     created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
     rotated_from = serializers.CharField(source="rotated_from.lookup_id", default=None, read_only=True)
@@ -27,9 +30,25 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "environment", "lookup_id", "prefix", "status", "scopes", "allowed_cidrs",
-                  "expires_at", "rate_policy", "created_by", "created_at", "last_used_at", "revoked_at",
-                  "revoked_reason", "rotated_from", "valid_until"]
+        fields = [
+            "id",
+            "name",
+            "environment",
+            "lookup_id",
+            "prefix",
+            "status",
+            "scopes",
+            "allowed_cidrs",
+            "expires_at",
+            "rate_policy",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_reason",
+            "rotated_from",
+            "valid_until",
+        ]
         read_only_fields = fields
 
     def get_rate_policy(self, obj) -> RatePolicySerializer:
@@ -51,27 +70,33 @@ class ApiKeyWithSecretSerializer(ApiKeySerializer):
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     environment = serializers.ChoiceField(choices=ApiKey.Environment.choices, default=ApiKey.Environment.LIVE)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_CHOICES), default=list,
-                                   max_length=len(SCOPE_CHOICES))
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCOPE_CHOICES), default=list, max_length=len(SCOPE_CHOICES)
+    )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    allowed_cidrs = serializers.ListField(child=serializers.CharField(max_length=50), default=list,
-                                          max_length=MAX_CIDRS)
+    allowed_cidrs = serializers.ListField(
+        child=serializers.CharField(max_length=50), default=list, max_length=MAX_CIDRS
+    )
     rate_quota = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    rate_window = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                           max_value=86400)
+    rate_window = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=86400)
 
 
 class ApiKeyUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_CHOICES), required=False,
-                                   max_length=len(SCOPE_CHOICES))
-    allowed_cidrs = serializers.ListField(child=serializers.CharField(max_length=50), required=False,
-                                          max_length=MAX_CIDRS)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCOPE_CHOICES), required=False, max_length=len(SCOPE_CHOICES)
+    )
+    allowed_cidrs = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=MAX_CIDRS
+    )
 
 
 class RotateSerializer(serializers.Serializer):
-    overlap = serializers.ChoiceField(choices=list(ROTATION_OVERLAPS), default="24h",
-                                      help_text="How long the old key keeps working next to the new one.")
+    overlap = serializers.ChoiceField(
+        choices=list(ROTATION_OVERLAPS),
+        default="24h",
+        help_text="How long the old key keeps working next to the new one.",
+    )
 
 
 class VerifyRequestSerializer(serializers.Serializer):
@@ -79,10 +104,19 @@ class VerifyRequestSerializer(serializers.Serializer):
     api = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     version = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
     cost = serializers.IntegerField(min_value=1, max_value=1000, default=1)
-    scope = serializers.CharField(max_length=500, required=False, default="", allow_blank=True,
-                                  help_text="Space-separated scopes the call needs (INSUFFICIENT_SCOPE otherwise).")
-    client_ip = serializers.IPAddressField(required=False, allow_null=True, default=None,
-                                           help_text="The caller's address as the gateway saw it (for IP allow-lists).")
+    scope = serializers.CharField(
+        max_length=500,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Space-separated scopes the call needs (INSUFFICIENT_SCOPE otherwise).",
+    )
+    client_ip = serializers.IPAddressField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The caller's address as the gateway saw it (for IP allow-lists).",
+    )
 
 
 class RateLimitStateSerializer(serializers.Serializer):
@@ -99,14 +133,20 @@ class VerifyResponseSerializer(serializers.Serializer):
     tenant = serializers.CharField(allow_null=True, help_text="The owning tenant's slug.")
     scopes = serializers.ListField(child=serializers.CharField())
     ratelimit = RateLimitStateSerializer(allow_null=True)
-    lifecycle = LifecycleFactsSerializer(allow_null=True, help_text="The {api, version}'s lifecycle (null when the "
-                                         "pair names no catalogued version): answer 410 when `gone`, add `headers`.")
+    lifecycle = LifecycleFactsSerializer(
+        allow_null=True,
+        help_text="The {api, version}'s lifecycle (null when the "
+        "pair names no catalogued version): answer 410 when `gone`, add `headers`.",
+    )
 
 
 class LeakReportSerializer(serializers.Serializer):
     strings = serializers.ListField(
-        child=serializers.CharField(max_length=4000, trim_whitespace=False), max_length=MAX_LEAK_STRINGS,
-        allow_empty=False, help_text="Strings found in public (keys, or text containing keys).")
+        child=serializers.CharField(max_length=4000, trim_whitespace=False),
+        max_length=MAX_LEAK_STRINGS,
+        allow_empty=False,
+        help_text="Strings found in public (keys, or text containing keys).",
+    )
 
     def to_internal_value(self, data):
         # GitHub's secret-scanning partner format is a bare list of {"token": ..., "type", "url"}.

@@ -55,8 +55,7 @@ class ApiKey(models.Model):
         indexes = [models.Index(fields=["tenant", "-created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rate_quota__isnull=True, rate_window__isnull=True)
-                | Q(rate_quota__gt=0, rate_window__gt=0),
+                condition=Q(rate_quota__isnull=True, rate_window__isnull=True) | Q(rate_quota__gt=0, rate_window__gt=0),
                 name="apikey_rate_policy_complete",
             ),
         ]

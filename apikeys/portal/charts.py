@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#65a30d", "#db2777",
-           "#4b5563", "#7c3aed"]
+PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#65a30d", "#db2777", "#4b5563", "#7c3aed"]
 WIDTH, HEIGHT = 760, 240
 LEFT, BOTTOM, TOP = 48, 28, 10
 
@@ -59,14 +58,29 @@ def stacked_by_day(rows, start: date, end: date) -> dict:
                 continue
             height = plot_h * calls / peak
             y -= height
-            bars.append(Bar(LEFT + i * slot + slot * 0.15, y, slot * 0.7, height, colours[label],
-                            f"{day:%b %-d} — {label}: {calls:,} calls"))
+            bars.append(
+                Bar(
+                    LEFT + i * slot + slot * 0.15,
+                    y,
+                    slot * 0.7,
+                    height,
+                    colours[label],
+                    f"{day:%b %-d} — {label}: {calls:,} calls",
+                )
+            )
         if len(days) <= 10 or i % max(1, len(days) // 8) == 0:
             labels.append({"x": LEFT + i * slot + slot / 2, "text": f"{day:%b %-d}"})
     ticks = [{"y": TOP + plot_h - plot_h * f, "value": int(peak * f)} for f in (0, 0.5, 1)]
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "plot_bottom": TOP + plot_h, "plot_right": WIDTH - 8,
-        "label_y": HEIGHT - 8, "bars": bars, "ticks": ticks, "labels": labels,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "plot_bottom": TOP + plot_h,
+        "plot_right": WIDTH - 8,
+        "label_y": HEIGHT - 8,
+        "bars": bars,
+        "ticks": ticks,
+        "labels": labels,
         "legend": [{"label": s, "colour": colours[s], "calls": totals[s]} for s in series],
         "empty": not bars,
     }

@@ -5,7 +5,6 @@ is no-store and replaces its own history entry with the keys page (static/portal
 reloading never shows the key again nor submits the form twice.
 """
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -39,7 +38,9 @@ class KeyCreateView(SecretOnceMixin, PortalView):
     template = "apikeys/form.html"
 
     def get(self, request):
-        return self.render(self.template, {"form": ApiKeyForm(initial={"scopes": ["catalog:read"]}, role=self.principal.role)})
+        return self.render(
+            self.template, {"form": ApiKeyForm(initial={"scopes": ["catalog:read"]}, role=self.principal.role)}
+        )
 
     def post(self, request):
         form = ApiKeyForm(request.POST, role=self.principal.role)
@@ -65,8 +66,9 @@ class KeyRotateView(SecretOnceMixin, PortalView):
         form = RotateForm(request.POST)
         if form.is_valid():
             try:
-                new, raw = services.rotate_key(actor=self.principal, api_key=api_key,
-                                               overlap=form.cleaned_data["overlap"])
+                new, raw = services.rotate_key(
+                    actor=self.principal, api_key=api_key, overlap=form.cleaned_data["overlap"]
+                )
             except (ValidationError, ServiceError) as exc:
                 apply_service_error(form, exc)
             else:

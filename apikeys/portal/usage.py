@@ -19,7 +19,15 @@ class UsagePageView(PortalView):
         _, end = default_usage_range()
         start = end - timedelta(days=days - 1)
         rows = UsageRecord.objects.for_tenant(self.principal.tenant).calls_by_day(start, end)
-        return self.render("apikeys/usage.html", {
-            "chart": charts.stacked_by_day(rows, start, end), "rows": rows, "start": start, "end": end,
-            "days": days, "total": sum(r["calls"] for r in rows), "day_choices": [7, 30, 90],
-        })
+        return self.render(
+            "apikeys/usage.html",
+            {
+                "chart": charts.stacked_by_day(rows, start, end),
+                "rows": rows,
+                "start": start,
+                "end": end,
+                "days": days,
+                "total": sum(r["calls"] for r in rows),
+                "day_choices": [7, 30, 90],
+            },
+        )

@@ -124,8 +124,11 @@ def invalidate(lookup_ids, *, tombstone: bool = True) -> None:
         pipe.execute()
     except store.RedisError:
         # The entries expire on their own after APIKEY_CACHE_SECONDS; say so loudly.
-        log.error("Could not invalidate %d API key cache entries; they expire within %ss",
-                  len(lookup_ids), settings.APIKEY_CACHE_SECONDS)
+        log.error(
+            "Could not invalidate %d API key cache entries; they expire within %ss",
+            len(lookup_ids),
+            settings.APIKEY_CACHE_SECONDS,
+        )
 
 
 def invalidate_on_commit(lookup_ids, *, tombstone: bool = True) -> None:
@@ -138,8 +141,12 @@ def invalidate_created_by_on_commit(tenant, user_id) -> None:
     from apikeys.models import ApiKey
 
     def run():
-        invalidate(ApiKey.objects.for_tenant(tenant).filter(created_by_id=user_id)
-                   .values_list("lookup_id", flat=True).iterator())
+        invalidate(
+            ApiKey.objects.for_tenant(tenant)
+            .filter(created_by_id=user_id)
+            .values_list("lookup_id", flat=True)
+            .iterator()
+        )
 
     transaction.on_commit(run)
 

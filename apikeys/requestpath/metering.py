@@ -183,23 +183,38 @@ def _rows(data: dict) -> list[tuple]:
         totals[parsed] += int(raw_count)
     tenants = set(Tenant.objects.filter(pk__in={k[0] for k in totals}).values_list("pk", flat=True))
     lookups = {k[1][4:] for k in totals if k[1].startswith("key:")}
-    key_ids = {lookup: (pk, tenant) for pk, lookup, tenant in
-               ApiKey.objects.filter(lookup_id__in=lookups).values_list("pk", "lookup_id", "tenant_id")}
+    key_ids = {
+        lookup: (pk, tenant)
+        for pk, lookup, tenant in ApiKey.objects.filter(lookup_id__in=lookups).values_list(
+            "pk", "lookup_id", "tenant_id"
+        )
+    }
     rows = []
     for (tenant, credential, api, version, hour, operation, klass), count in totals.items():
         if tenant not in tenants or count == 0:
             continue  # a deleted tenant's usage goes with it; 0 is a status-class correction's net
         key = key_ids.get(credential[4:]) if credential.startswith("key:") else None
         api_key_id = key[0] if key is not None and key[1] == tenant else None
-        rows.append((tenant, credential, api_key_id, api, version, operation, klass,
-                     datetime.fromtimestamp(hour, tz=UTC), count))
+        rows.append(
+            (
+                tenant,
+                credential,
+                api_key_id,
+                api,
+                version,
+                operation,
+                klass,
+                datetime.fromtimestamp(hour, tz=UTC),
+                count,
+            )
+        )
     return rows
 
 
 def _upsert(rows) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _BATCH):
-            batch = rows[start:start + _BATCH]
+            batch = rows[start : start + _BATCH]
             values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(batch))
             cursor.execute(_UPSERT.format(values=values), [v for row in batch for v in row])
 

@@ -51,5 +51,4 @@ def tenant_budget(tenant) -> RatePolicy:
 def within(override: RatePolicy, budget: RatePolicy) -> bool:
     """Is `override` no more than `budget`: its rate (quota / window, compared exactly, in integers)
     and its burst (the quota) both at most the budget's?"""
-    return (override.quota * budget.window <= budget.quota * override.window
-            and override.quota <= budget.quota)
+    return override.quota * budget.window <= budget.quota * override.window and override.quota <= budget.quota

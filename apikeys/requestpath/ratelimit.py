@@ -95,8 +95,9 @@ def budget_bucket_prefix() -> str:
     return store.key("rl", budget_bucket(""))
 
 
-def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "",
-         budget: tuple[str, RatePolicy] | None = None) -> Decision:
+def take(
+    bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "", budget: tuple[str, RatePolicy] | None = None
+) -> Decision:
     """One GCRA decision on a bucket and, with `budget` ((bucket, policy): the tenant's), on that
     one too: allowed only if both have room, neither charged otherwise. With `usage_field`, the
     call is counted in the same round trip. Raises store.RedisError when Redis can't answer."""
@@ -107,8 +108,9 @@ def take(bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "",
         keys.append(store.key("rl", budget_name))
         args += [budget_policy.quota, budget_policy.window]
     reply = script()(keys=keys, args=args)
-    return Decision.from_script(split_reply(reply), policy.name,
-                                budget[1].name if budget is not None else BUDGET_POLICY_NAME)
+    return Decision.from_script(
+        split_reply(reply), policy.name, budget[1].name if budget is not None else BUDGET_POLICY_NAME
+    )
 
 
 def redis_unavailable(where: str, exc: Exception | None = None) -> None:
@@ -116,8 +118,12 @@ def redis_unavailable(where: str, exc: Exception | None = None) -> None:
     metrics.incr("ratelimit.redis_unavailable")
     if settings.RATELIMIT_FAIL_OPEN:
         metrics.incr("ratelimit.fail_open")
-    log.warning("Redis unavailable in %s (%s); rate limit %s", where, exc or "no answer",
-                "skipped (fail-open)" if settings.RATELIMIT_FAIL_OPEN else "refused (fail-closed)")
+    log.warning(
+        "Redis unavailable in %s (%s); rate limit %s",
+        where,
+        exc or "no answer",
+        "skipped (fail-open)" if settings.RATELIMIT_FAIL_OPEN else "refused (fail-closed)",
+    )
 
 
 class ServiceUnavailable(Problem):
@@ -130,8 +136,11 @@ class RateLimited(exceptions.Throttled):
 
     def __init__(self, decision: Decision):
         wait = decision.retry_after if decision.retry_after >= 0 else None
-        whose = ("The tenant's rate limit (shared by all its keys, clients and sessions)"
-                 if decision.policy == BUDGET_POLICY_NAME else "Rate limit")
+        whose = (
+            "The tenant's rate limit (shared by all its keys, clients and sessions)"
+            if decision.policy == BUDGET_POLICY_NAME
+            else "Rate limit"
+        )
         detail = (
             f"{whose} of {decision.limit} requests per {decision.window}s exceeded."
             if decision.retry_after >= 0

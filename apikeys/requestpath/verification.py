@@ -61,8 +61,18 @@ def _run(lookup_id, digest, ip, required, cost, fill, usage_field) -> list[bytes
     ttl = cache.MISSING_SECONDS if fill and '"missing"' in fill else settings.APIKEY_CACHE_SECONDS
     reply = script()(
         keys=[cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")],
-        args=["key", digest, cache.ip_hex(ip), " ".join(required), cost, fill, ttl, usage_field,
-              key_bucket_prefix(), budget_bucket_prefix()],
+        args=[
+            "key",
+            digest,
+            cache.ip_hex(ip),
+            " ".join(required),
+            cost,
+            fill,
+            ttl,
+            usage_field,
+            key_bucket_prefix(),
+            budget_bucket_prefix(),
+        ],
     )
     return split_reply(reply)
 
@@ -104,8 +114,9 @@ def refusal(entry: dict, digest: str, ip: str | None, required, now: float | Non
     return None
 
 
-def verify(raw: str, *, client_ip: str | None = None, required_scopes=(), cost: int = 1,
-           usage_field: str = "") -> Verification:
+def verify(
+    raw: str, *, client_ip: str | None = None, required_scopes=(), cost: int = 1, usage_field: str = ""
+) -> Verification:
     """Is `raw` a good key right now, for this address and these scopes, within its rate limit?
 
     `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/requestpath/metering.py) makes

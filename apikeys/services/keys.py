@@ -58,9 +58,14 @@ def _checked_rate(rate_quota, rate_window, *, actor, tenant):
     if rate_quota is not None and actor.kind != "staff":
         budget = policies.tenant_budget(tenant)
         if not policies.within(policies.RatePolicy("key", rate_quota, rate_window), budget):
-            raise ValidationError({"rate_quota": [
-                f"Your plan allows at most {budget.describe()} (a burst of at most {budget.quota}); a key's "
-                f"limit can only be lowered below that. Ask platform support to raise it."]})
+            raise ValidationError(
+                {
+                    "rate_quota": [
+                        f"Your plan allows at most {budget.describe()} (a burst of at most {budget.quota}); a key's "
+                        f"limit can only be lowered below that. Ask platform support to raise it."
+                    ]
+                }
+            )
     return rate_quota, rate_window
 
 
@@ -79,8 +84,17 @@ def _new_key_row(*, tenant, environment, **fields) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def create_key(*, actor, name: str, environment: str = ApiKey.Environment.LIVE, scopes=None,
-               expires_at=None, allowed_cidrs=None, rate_quota=None, rate_window=None) -> tuple[ApiKey, str]:
+def create_key(
+    *,
+    actor,
+    name: str,
+    environment: str = ApiKey.Environment.LIVE,
+    scopes=None,
+    expires_at=None,
+    allowed_cidrs=None,
+    rate_quota=None,
+    rate_window=None,
+) -> tuple[ApiKey, str]:
     """Issue a key for the actor's tenant; returns (key, the plain key shown once)."""
     require(actor, "keys.manage")
     if environment not in ApiKey.Environment.values:
@@ -89,15 +103,31 @@ def create_key(*, actor, name: str, environment: str = ApiKey.Environment.LIVE, 
     cidrs = checked_cidrs(allowed_cidrs)
     rate_quota, rate_window = _checked_rate(rate_quota, rate_window, actor=actor, tenant=actor.tenant)
     api_key, raw = _new_key_row(
-        tenant=actor.tenant, environment=environment, name=name.strip(), scopes=scopes,
-        expires_at=_checked_expiry(expires_at), allowed_cidrs=cidrs, rate_quota=rate_quota,
-        rate_window=rate_window, created_by_id=actor.person_id,
+        tenant=actor.tenant,
+        environment=environment,
+        name=name.strip(),
+        scopes=scopes,
+        expires_at=_checked_expiry(expires_at),
+        allowed_cidrs=cidrs,
+        rate_quota=rate_quota,
+        rate_window=rate_window,
+        created_by_id=actor.person_id,
     )
-    audit.record(action="api_key.created", actor=actor, tenant=api_key.tenant, target=api_key,
-                 changes={"name": api_key.name, "lookup_id": api_key.lookup_id, "environment": environment,
-                          "scopes": scopes, "allowed_cidrs": cidrs,
-                          "expires_at": expires_at.isoformat() if expires_at else None,
-                          "rate": f"{rate_quota}/{rate_window}" if rate_quota else None})
+    audit.record(
+        action="api_key.created",
+        actor=actor,
+        tenant=api_key.tenant,
+        target=api_key,
+        changes={
+            "name": api_key.name,
+            "lookup_id": api_key.lookup_id,
+            "environment": environment,
+            "scopes": scopes,
+            "allowed_cidrs": cidrs,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "rate": f"{rate_quota}/{rate_window}" if rate_quota else None,
+        },
+    )
     cache.invalidate_on_commit([api_key.lookup_id], tombstone=False)  # forget a "missing" entry, if any
     return api_key, raw
 
@@ -124,14 +154,19 @@ def update_key(*, actor, api_key: ApiKey, **fields) -> ApiKey:
         _checked_expiry(fields["expires_at"])
     if "rate_quota" in fields or "rate_window" in fields:
         fields["rate_quota"], fields["rate_window"] = _checked_rate(
-            fields.get("rate_quota", api_key.rate_quota), fields.get("rate_window", api_key.rate_window),
-            actor=actor, tenant=api_key.tenant)
+            fields.get("rate_quota", api_key.rate_quota),
+            fields.get("rate_window", api_key.rate_window),
+            actor=actor,
+            tenant=api_key.tenant,
+        )
     changes = {}
     for name in ("name", "scopes", "allowed_cidrs", "expires_at", "rate_quota", "rate_window"):
         if name in fields and getattr(api_key, name) != fields[name]:
             before, after = getattr(api_key, name), fields[name]
-            changes[name] = [before.isoformat() if hasattr(before, "isoformat") else before,
-                             after.isoformat() if hasattr(after, "isoformat") else after]
+            changes[name] = [
+                before.isoformat() if hasattr(before, "isoformat") else before,
+                after.isoformat() if hasattr(after, "isoformat") else after,
+            ]
             setattr(api_key, name, after)
     if not changes:
         return api_key
@@ -155,9 +190,16 @@ def rotate_key(*, actor, api_key: ApiKey, overlap: str = "24h") -> tuple[ApiKey,
     checked_scopes(actor, old.scopes)  # a narrower credential can't re-mint a stronger key
     now = timezone.now()
     new, raw = _new_key_row(
-        tenant=old.tenant, environment=old.environment, name=old.name, scopes=list(old.scopes),
-        expires_at=old.expires_at, allowed_cidrs=list(old.allowed_cidrs), rate_quota=old.rate_quota,
-        rate_window=old.rate_window, rotated_from=old, created_by_id=actor.person_id,
+        tenant=old.tenant,
+        environment=old.environment,
+        name=old.name,
+        scopes=list(old.scopes),
+        expires_at=old.expires_at,
+        allowed_cidrs=list(old.allowed_cidrs),
+        rate_quota=old.rate_quota,
+        rate_window=old.rate_window,
+        rotated_from=old,
+        created_by_id=actor.person_id,
     )
     if ROTATION_OVERLAPS[overlap]:
         old.valid_until = now + ROTATION_OVERLAPS[overlap]
@@ -167,9 +209,18 @@ def rotate_key(*, actor, api_key: ApiKey, overlap: str = "24h") -> tuple[ApiKey,
         old.revoked_at = now
         old.revoked_reason = ApiKey.RevokedReason.ROTATED
         old.save(update_fields=["valid_until", "revoked_at", "revoked_reason"])
-    audit.record(action="api_key.rotated", actor=actor, tenant=old.tenant, target=new,
-                 changes={"old_lookup_id": old.lookup_id, "new_lookup_id": new.lookup_id, "overlap": overlap,
-                          "old_valid_until": old.valid_until.isoformat()})
+    audit.record(
+        action="api_key.rotated",
+        actor=actor,
+        tenant=old.tenant,
+        target=new,
+        changes={
+            "old_lookup_id": old.lookup_id,
+            "new_lookup_id": new.lookup_id,
+            "overlap": overlap,
+            "old_valid_until": old.valid_until.isoformat(),
+        },
+    )
     cache.invalidate_on_commit([old.lookup_id])
     cache.invalidate_on_commit([new.lookup_id], tombstone=False)
     return new, raw
@@ -195,8 +246,13 @@ def revoke_key(*, actor, api_key: ApiKey, reason: str = ApiKey.RevokedReason.MAN
     if api_key.revoked_at is not None:
         raise ServiceError("The key is already revoked.")
     mark_revoked(api_key, reason)
-    audit.record(action="api_key.revoked", actor=actor, tenant=api_key.tenant, target=api_key,
-                 changes={"lookup_id": api_key.lookup_id, "reason": reason})
+    audit.record(
+        action="api_key.revoked",
+        actor=actor,
+        tenant=api_key.tenant,
+        target=api_key,
+        changes={"lookup_id": api_key.lookup_id, "reason": reason},
+    )
     return api_key
 
 
@@ -210,8 +266,13 @@ def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
             continue
         if role is None:
             mark_revoked(api_key, ApiKey.RevokedReason.MEMBER_REMOVED)
-            audit.record(action="api_key.revoked", actor=actor, tenant=tenant, target=api_key,
-                         changes={"lookup_id": api_key.lookup_id, "reason": ApiKey.RevokedReason.MEMBER_REMOVED})
+            audit.record(
+                action="api_key.revoked",
+                actor=actor,
+                tenant=tenant,
+                target=api_key,
+                changes={"lookup_id": api_key.lookup_id, "reason": ApiKey.RevokedReason.MEMBER_REMOVED},
+            )
             changed.append(f"API key {api_key.name} ({api_key.display_prefix}) revoked")
             continue
         keep = kept_scopes(api_key.scopes, role)
@@ -219,8 +280,13 @@ def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
             dropped = sorted(set(api_key.scopes) - set(keep))
             api_key.scopes = keep
             api_key.save(update_fields=["scopes"])
-            audit.record(action="api_key.narrowed", actor=actor, tenant=tenant, target=api_key,
-                         changes={"lookup_id": api_key.lookup_id, "dropped_scopes": dropped, "role": role})
+            audit.record(
+                action="api_key.narrowed",
+                actor=actor,
+                tenant=tenant,
+                target=api_key,
+                changes={"lookup_id": api_key.lookup_id, "dropped_scopes": dropped, "role": role},
+            )
             changed.append(f"API key {api_key.name} ({api_key.display_prefix}) lost {', '.join(dropped)}")
     cache.invalidate_created_by_on_commit(tenant, user_id)
     return changed

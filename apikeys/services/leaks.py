@@ -1,6 +1,5 @@
 """Secret-scanning reports: revoke every live key found in public and tell its tenant's owners."""
 
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -25,7 +24,8 @@ def report_leaks(*, strings) -> dict:
             found[parsed.raw] = parsed
     by_lookup = {
         k.lookup_id: k
-        for k in ApiKey.objects.select_for_update().select_related("tenant")
+        for k in ApiKey.objects.select_for_update()
+        .select_related("tenant")
         .filter(lookup_id__in={p.lookup_id for p in found.values()})
     }
     matched, revoked = 0, []
@@ -36,8 +36,13 @@ def report_leaks(*, strings) -> dict:
         matched += 1
         if api_key.revoked_at is None:
             mark_revoked(api_key, ApiKey.RevokedReason.LEAKED)
-            audit.record(action="api_key.leak_revoked", actor=Principal.system(api_key.tenant),
-                         tenant=api_key.tenant, target=api_key, changes={"lookup_id": api_key.lookup_id})
+            audit.record(
+                action="api_key.leak_revoked",
+                actor=Principal.system(api_key.tenant),
+                tenant=api_key.tenant,
+                target=api_key,
+                changes={"lookup_id": api_key.lookup_id},
+            )
             revoked.append(api_key)
     if revoked:
         notices = _leak_notices(revoked)
@@ -53,9 +58,11 @@ def _leak_notices(revoked) -> list[tuple[list[str], str, str]]:
     for tenant, tenant_keys in by_tenant.items():
         owners = list(Membership.objects.for_tenant(tenant).owners().values_list("user__email", flat=True))
         lines = "\n".join(f"- {k.name} ({k.display_prefix})" for k in tenant_keys)
-        body = (f"A secret-scanning report found these API keys of {tenant.name} in public. They were "
-                f"revoked at once:\n\n{lines}\n\nCreate replacements in the portal and update the "
-                f"programs that used them: {settings.SITE_URL}/portal/keys/\n")
+        body = (
+            f"A secret-scanning report found these API keys of {tenant.name} in public. They were "
+            f"revoked at once:\n\n{lines}\n\nCreate replacements in the portal and update the "
+            f"programs that used them: {settings.SITE_URL}/portal/keys/\n"
+        )
         notices.append((owners, f"[{tenant.name}] API keys found in public were revoked", body))
     return notices
 

@@ -36,44 +36,82 @@ class ProblemType:
 PROBLEM_TYPES = {
     p.slug: p
     for p in [
-        ProblemType("validation-error", "Your request is not valid", 400,
-                    "One or more fields failed validation; `errors` maps each field to its messages."),
-        ProblemType("malformed-request", "The request body could not be parsed", 400,
-                    "The body is not valid JSON (or the declared content type)."),
-        ProblemType("not-authenticated", "Authentication required", 401,
-                    "Send an OAuth 2.0 bearer token, an API key or a session cookie."),
-        ProblemType("authentication-failed", "Credentials rejected", 401,
-                    "The token or key is unknown, expired or revoked."),
-        ProblemType("permission-denied", "Not allowed", 403,
-                    "Your role in this tenant does not allow this action."),
-        ProblemType("insufficient-scope", "Scope missing", 403,
-                    "The credential lacks the OAuth scope this endpoint requires; `required_scopes` lists it."),
-        ProblemType("tenant-suspended", "Tenant suspended", 403,
-                    "The tenant is suspended by the platform; every credential is refused until it is reactivated."),
-        ProblemType("no-tenant", "No current tenant", 403,
-                    "Your session has no tenant selected, or you are not a member of any tenant."),
-        ProblemType("not-found", "Not found", 404,
-                    "No such object exists in your tenant."),
-        ProblemType("method-not-allowed", "Method not allowed", 405,
-                    "The endpoint does not support this HTTP method."),
-        ProblemType("not-acceptable", "Not acceptable", 406,
-                    "The endpoint cannot answer in the media type of the Accept header."),
-        ProblemType("spec-invalid", "Not an OpenAPI document", 400,
-                    "The submitted document can't be read as an OpenAPI 3.x document; `detail` says why."),
-        ProblemType("conflict", "Conflict", 409,
-                    "The request conflicts with the current state of the object."),
-        ProblemType("gone", "Gone", 410,
-                    "The resource or API version is no longer served."),
-        ProblemType("payload-too-large", "Payload too large", 413,
-                    "The request body exceeds the size limit."),
-        ProblemType("unsupported-media-type", "Unsupported media type", 415,
-                    "The endpoint does not accept the request's content type."),
-        ProblemType("quota-exceeded", "Rate limit exceeded", 429,
-                    "Too many requests; retry after the number of seconds in Retry-After."),
-        ProblemType("server-error", "Internal server error", 500,
-                    "Something failed on our side; quote the X-Request-ID when you report it."),
-        ProblemType("service-unavailable", "Service unavailable", 503,
-                    "A dependency is unavailable; retry later."),
+        ProblemType(
+            "validation-error",
+            "Your request is not valid",
+            400,
+            "One or more fields failed validation; `errors` maps each field to its messages.",
+        ),
+        ProblemType(
+            "malformed-request",
+            "The request body could not be parsed",
+            400,
+            "The body is not valid JSON (or the declared content type).",
+        ),
+        ProblemType(
+            "not-authenticated",
+            "Authentication required",
+            401,
+            "Send an OAuth 2.0 bearer token, an API key or a session cookie.",
+        ),
+        ProblemType(
+            "authentication-failed", "Credentials rejected", 401, "The token or key is unknown, expired or revoked."
+        ),
+        ProblemType("permission-denied", "Not allowed", 403, "Your role in this tenant does not allow this action."),
+        ProblemType(
+            "insufficient-scope",
+            "Scope missing",
+            403,
+            "The credential lacks the OAuth scope this endpoint requires; `required_scopes` lists it.",
+        ),
+        ProblemType(
+            "tenant-suspended",
+            "Tenant suspended",
+            403,
+            "The tenant is suspended by the platform; every credential is refused until it is reactivated.",
+        ),
+        ProblemType(
+            "no-tenant",
+            "No current tenant",
+            403,
+            "Your session has no tenant selected, or you are not a member of any tenant.",
+        ),
+        ProblemType("not-found", "Not found", 404, "No such object exists in your tenant."),
+        ProblemType("method-not-allowed", "Method not allowed", 405, "The endpoint does not support this HTTP method."),
+        ProblemType(
+            "not-acceptable",
+            "Not acceptable",
+            406,
+            "The endpoint cannot answer in the media type of the Accept header.",
+        ),
+        ProblemType(
+            "spec-invalid",
+            "Not an OpenAPI document",
+            400,
+            "The submitted document can't be read as an OpenAPI 3.x document; `detail` says why.",
+        ),
+        ProblemType("conflict", "Conflict", 409, "The request conflicts with the current state of the object."),
+        ProblemType("gone", "Gone", 410, "The resource or API version is no longer served."),
+        ProblemType("payload-too-large", "Payload too large", 413, "The request body exceeds the size limit."),
+        ProblemType(
+            "unsupported-media-type",
+            "Unsupported media type",
+            415,
+            "The endpoint does not accept the request's content type.",
+        ),
+        ProblemType(
+            "quota-exceeded",
+            "Rate limit exceeded",
+            429,
+            "Too many requests; retry after the number of seconds in Retry-After.",
+        ),
+        ProblemType(
+            "server-error",
+            "Internal server error",
+            500,
+            "Something failed on our side; quote the X-Request-ID when you report it.",
+        ),
+        ProblemType("service-unavailable", "Service unavailable", 503, "A dependency is unavailable; retry later."),
     ]
 }
 
@@ -179,9 +217,7 @@ def problem_exception_handler(exc, context):
         if authenticate_header:
             headers["WWW-Authenticate"] = authenticate_header
 
-    body = problem_body(
-        slug, detail, status_code=exc.status_code, instance=request.path if request else "", **extra
-    )
+    body = problem_body(slug, detail, status_code=exc.status_code, instance=request.path if request else "", **extra)
     response = Response(body, status=exc.status_code, headers=headers)
     renderer = getattr(request, "accepted_renderer", None) if request is not None else None
     if renderer is None or getattr(renderer, "format", "json") == "json":
@@ -206,15 +242,15 @@ def api_bad_request(request, exception=None):
     own message is not echoed: it can name settings."""
     if isinstance(exception, RequestDataTooBig):
         return problem_response(
-            request, "payload-too-large",
-            f"The request body exceeds the size limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+            request,
+            "payload-too-large",
+            f"The request body exceeds the size limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+        )
     return problem_response(request, "malformed-request", "The request could not be read.")
 
 
 def api_server_error(request):
-    return problem_response(
-        request, "server-error", f"Unexpected error; request id {context_of(request).request_id}."
-    )
+    return problem_response(request, "server-error", f"Unexpected error; request id {context_of(request).request_id}.")
 
 
 __all__ = ["Problem", "Conflict", "InsufficientScope", "PROBLEM_TYPES", "problem_response", "status"]

@@ -50,5 +50,7 @@ def add_problem_responses(result, generator, request, public):
             if operation.get("security") == [{}] or operation.get("security") == []:
                 extra.pop("401", None)
             for code, description in extra.items():
-                responses.setdefault(code, {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}}})
+                responses.setdefault(
+                    code, {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}}}
+                )
     return result

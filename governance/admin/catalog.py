@@ -25,8 +25,16 @@ from tenants.services.errors import NotAllowed, ServiceError
 class ApiForm(forms.ModelForm):
     class Meta:
         model = Api
-        fields = ["slug", "name", "description", "visibility", "owners", "min_notice_days_preview",
-                  "min_notice_days_active", "require_successor_for_active"]
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "visibility",
+            "owners",
+            "min_notice_days_preview",
+            "min_notice_days_active",
+            "require_successor_for_active",
+        ]
 
 
 @admin.register(Api)
@@ -39,9 +47,14 @@ class ApiAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("slug", "name", "description", "visibility")}),
-        ("Owners", {"fields": ("owners",),
-                    "description": "Owners hold the object permission own_api: they manage this API's versions, "
-                                   "lifecycle, reviews and deprecations. Only platform admins change this list."}),
+        (
+            "Owners",
+            {
+                "fields": ("owners",),
+                "description": "Owners hold the object permission own_api: they manage this API's versions, "
+                "lifecycle, reviews and deprecations. Only platform admins change this list.",
+            },
+        ),
         ("Policy", {"fields": ("min_notice_days_preview", "min_notice_days_active", "require_successor_for_active")}),
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
@@ -80,8 +93,9 @@ class ApiAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         # Owners through the service: the guardian permission follows the list, and it is audited.
         if "owners" in form.cleaned_data and (not change or "owners" in form.changed_data):
-            catalog_services.set_api_owners(actor=staff_principal(request), api=form.instance,
-                                            owners=list(form.cleaned_data["owners"]))
+            catalog_services.set_api_owners(
+                actor=staff_principal(request), api=form.instance, owners=list(form.cleaned_data["owners"])
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -118,8 +132,16 @@ class ApiVersionAdmin(admin.ModelAdmin):
         return fields
 
     def get_fields(self, request, obj=None):
-        return ["api", "version", "base_path", "state", "state_changed_at", "published_revision",
-                "created_at", "updated_at"]
+        return [
+            "api",
+            "version",
+            "base_path",
+            "state",
+            "state_changed_at",
+            "published_revision",
+            "created_at",
+            "updated_at",
+        ]
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -146,9 +168,12 @@ class ApiVersionAdmin(admin.ModelAdmin):
         if change:
             catalog_services.update_version(actor=actor, version=obj, base_path=form.cleaned_data["base_path"])
         else:
-            version = catalog_services.create_version(actor=actor, api=form.cleaned_data["api"],
-                                                      version=form.cleaned_data["version"],
-                                                      base_path=form.cleaned_data["base_path"])
+            version = catalog_services.create_version(
+                actor=actor,
+                api=form.cleaned_data["api"],
+                version=form.cleaned_data["version"],
+                base_path=form.cleaned_data["base_path"],
+            )
             obj.pk = version.pk
             obj.refresh_from_db()
 
@@ -167,8 +192,9 @@ class ApiVersionAdmin(admin.ModelAdmin):
                 except (ServiceError, NotAllowed) as exc:
                     self.message_user(request, f"{version}: refused — {exc.detail}", messages.ERROR)
             if done:
-                self.message_user(request, f"{transition.label}: {done} version(s) now {transition.target}.",
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, f"{transition.label}: {done} version(s) now {transition.target}.", messages.SUCCESS
+                )
             return None
         rows = []
         for version in versions:

@@ -35,6 +35,7 @@ class BrownoutInline(admin.TabularInline):
     extra = 1
     fields = ("starts_at", "ends_at")
 
+
 class ExemptionInline(admin.TabularInline):
     model = DeprecationExemption
     extra = 0
@@ -56,8 +57,18 @@ class ScheduleForm(forms.ModelForm):
 @admin.register(DeprecationSchedule)
 class DeprecationScheduleAdmin(admin.ModelAdmin):
     form = ScheduleForm
-    list_display = ("version", "version_state", "announced_at", "deprecated_at", "sunset_at", "successor",
-                    "notified", "acknowledged", "migrated", "ledger_link")
+    list_display = (
+        "version",
+        "version_state",
+        "announced_at",
+        "deprecated_at",
+        "sunset_at",
+        "successor",
+        "notified",
+        "acknowledged",
+        "migrated",
+        "ledger_link",
+    )
     list_filter = ("version__state", "version__api")
     search_fields = ("version__api__slug", "version__version", "version__base_path")
     list_select_related = ("version__api", "successor__api")
@@ -67,10 +78,14 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by", "created_at", "updated_at")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            n_notified=Count("ledger", filter=Q(ledger__state=L.NOTIFIED)),
-            n_acknowledged=Count("ledger", filter=Q(ledger__state=L.ACKNOWLEDGED)),
-            n_migrated=Count("ledger", filter=Q(ledger__state=L.MIGRATED)),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_notified=Count("ledger", filter=Q(ledger__state=L.NOTIFIED)),
+                n_acknowledged=Count("ledger", filter=Q(ledger__state=L.ACKNOWLEDGED)),
+                n_migrated=Count("ledger", filter=Q(ledger__state=L.MIGRATED)),
+            )
         )
 
     @admin.display(description="state", ordering="version__state")
@@ -110,8 +125,10 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         actor = staff_principal(request)
-        values = {name: form.cleaned_data.get(name) for name in
-                  ("announced_at", "deprecated_at", "sunset_at", "successor", "migration_guide_url")}
+        values = {
+            name: form.cleaned_data.get(name)
+            for name in ("announced_at", "deprecated_at", "sunset_at", "successor", "migration_guide_url")
+        }
         if change:
             saved = deprecations.update_schedule(actor=actor, schedule=obj, **values)
         else:
@@ -132,8 +149,9 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
                     deprecations.remove_brownout(actor=actor, window=row)
                 deprecations.add_brownout(actor=actor, schedule=schedule, starts_at=row.starts_at, ends_at=row.ends_at)
             elif isinstance(row, DeprecationExemption) and row.pk is None:
-                deprecations.grant_exemption(actor=actor, schedule=schedule, tenant=row.tenant, reason=row.reason,
-                                             expires_at=row.expires_at)
+                deprecations.grant_exemption(
+                    actor=actor, schedule=schedule, tenant=row.tenant, reason=row.reason, expires_at=row.expires_at
+                )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -168,8 +186,7 @@ class DeprecationExemptionAdmin(admin.ModelAdmin):
         ended = 0
         for exemption in queryset.select_related("schedule__version__api", "tenant"):
             try:
-                deprecations.end_exemption(actor=staff_principal(request, tenant=exemption.tenant),
-                                           exemption=exemption)
+                deprecations.end_exemption(actor=staff_principal(request, tenant=exemption.tenant), exemption=exemption)
             except (ServiceError, NotAllowed):
                 continue
             ended += 1
@@ -178,8 +195,17 @@ class DeprecationExemptionAdmin(admin.ModelAdmin):
 
 @admin.register(DeprecationNotice)
 class DeprecationNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("schedule", "tenant", "milestone", "status", "claimed_at", "attempts", "emailed_at",
-                    "webhooks_enqueued_at", "sent_at")
+    list_display = (
+        "schedule",
+        "tenant",
+        "milestone",
+        "status",
+        "claimed_at",
+        "attempts",
+        "emailed_at",
+        "webhooks_enqueued_at",
+        "sent_at",
+    )
     list_filter = ("status", "milestone")
     search_fields = ("=tenant__slug", "schedule__version__api__slug")
     list_select_related = ("schedule__version__api", "tenant")
@@ -190,8 +216,16 @@ class DeprecationNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class MigrationLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The migration table: per schedule, each tenant's state, last call and calls of the last 30 days."""
 
-    list_display = ("schedule", "tenant", "state", "last_call_at", "calls_30d", "notified_at", "acknowledged_at",
-                    "migrated_at")
+    list_display = (
+        "schedule",
+        "tenant",
+        "state",
+        "last_call_at",
+        "calls_30d",
+        "notified_at",
+        "acknowledged_at",
+        "migrated_at",
+    )
     list_filter = ("state", "schedule__version__api", "schedule")
     search_fields = ("=tenant__slug", "tenant__name", "schedule__version__api__slug")
     list_select_related = ("schedule__version__api", "tenant")
@@ -200,9 +234,15 @@ class MigrationLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         calls = (
             UsageRecord.objects.filter(
-                tenant=OuterRef("tenant"), api=OuterRef("schedule__version__api__slug"),
-                version=OuterRef("schedule__version__version"), hour__gte=timezone.now() - timedelta(days=30),
-            ).order_by().values("tenant").annotate(total=Sum("count")).values("total")
+                tenant=OuterRef("tenant"),
+                api=OuterRef("schedule__version__api__slug"),
+                version=OuterRef("schedule__version__version"),
+                hour__gte=timezone.now() - timedelta(days=30),
+            )
+            .order_by()
+            .values("tenant")
+            .annotate(total=Sum("count"))
+            .values("total")
         )
         return super().get_queryset(request).annotate(calls=Subquery(calls))
 

@@ -52,8 +52,16 @@ class WaiverForm(forms.Form):
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "version", "status", "err_count", "warn_count", "info_count", "submitted_by",
-                    "created_at")
+    list_display = (
+        "__str__",
+        "version",
+        "status",
+        "err_count",
+        "warn_count",
+        "info_count",
+        "submitted_by",
+        "created_at",
+    )
     list_filter = ("status", "version__state")
     list_select_related = ("version__api", "submitted_by")
     search_fields = ("version__api__slug", "version__version", "submitted_by__email", "=revision__content_hash")
@@ -87,16 +95,19 @@ class ReviewAdmin(admin.ModelAdmin):
                 if upload.size > limit:
                     raise ValidationError(f"The document is {upload.size} bytes; the limit is {limit} bytes.")
                 review = review_services.submit_spec(
-                    actor=staff_principal(request), version=form.cleaned_data["version"],
-                    document=upload.read(), source=SpecRevision.Source.UPLOAD,
+                    actor=staff_principal(request),
+                    version=form.cleaned_data["version"],
+                    document=upload.read(),
+                    source=SpecRevision.Source.UPLOAD,
                 )
             except ValidationError as exc:
                 form.add_error("spec", exc)
             except (NotAllowed, ServiceError, review_services.SpecNotText) as exc:
                 form.add_error(None, str(exc.detail))
             else:
-                self.message_user(request, f"Review #{review.pk} opened; the engine is analysing the document.",
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, f"Review #{review.pk} opened; the engine is analysing the document.", messages.SUCCESS
+                )
                 return HttpResponseRedirect(reverse("admin:governance_review_change", args=[review.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -110,8 +121,9 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         review = get_object_or_404(
-            Review.objects.select_related("version__api", "version__published_revision", "revision",
-                                          "base_revision", "submitted_by", "decided_by"),
+            Review.objects.select_related(
+                "version__api", "version__published_revision", "revision", "base_revision", "submitted_by", "decided_by"
+            ),
             pk=object_id,
         )
         if not self.has_view_or_change_permission(request, review):
@@ -145,8 +157,12 @@ class ReviewAdmin(admin.ModelAdmin):
                     self.message_user(request, f"Waiver refused — {errors}", messages.ERROR)
                     return
                 finding = get_object_or_404(Finding, pk=form.cleaned_data["finding"], review=review)
-                review_services.waive_finding(actor=actor, finding=finding, reason=form.cleaned_data["reason"],
-                                              expires_at=form.cleaned_data["expires_at"])
+                review_services.waive_finding(
+                    actor=actor,
+                    finding=finding,
+                    reason=form.cleaned_data["reason"],
+                    expires_at=form.cleaned_data["expires_at"],
+                )
                 self.message_user(request, f"Finding {finding.rule_id} waived.", messages.SUCCESS)
             elif "_revoke_waiver" in post:
                 waiver = get_object_or_404(Waiver, pk=post.get("waiver"), finding__review=review)
@@ -168,16 +184,24 @@ class ReviewAdmin(admin.ModelAdmin):
             rows = []
             for finding in of_level[:FINDINGS_PER_LEVEL_ON_PAGE]:
                 waivers = list(finding.waivers.all())
-                rows.append({
-                    "finding": finding,
-                    "base_excerpt": documents.excerpt("base", finding.base_pointer),
-                    "revision_excerpt": documents.excerpt("revision", finding.revision_pointer),
-                    "tenants": affected.get(finding.pk, []),
-                    "waivers": waivers,
-                    "waived": any(w.revoked_at is None and w.expires_at > now for w in waivers),
-                })
-            groups.append({"level": level, "rows": rows, "count": len(of_level),
-                           "hidden": max(0, len(of_level) - FINDINGS_PER_LEVEL_ON_PAGE)})
+                rows.append(
+                    {
+                        "finding": finding,
+                        "base_excerpt": documents.excerpt("base", finding.base_pointer),
+                        "revision_excerpt": documents.excerpt("revision", finding.revision_pointer),
+                        "tenants": affected.get(finding.pk, []),
+                        "waivers": waivers,
+                        "waived": any(w.revoked_at is None and w.expires_at > now for w in waivers),
+                    }
+                )
+            groups.append(
+                {
+                    "level": level,
+                    "rows": rows,
+                    "count": len(of_level),
+                    "hidden": max(0, len(of_level) - FINDINGS_PER_LEVEL_ON_PAGE),
+                }
+            )
         user = request.user
         api = review.version.api
         return {
@@ -247,8 +271,9 @@ class WaiverAdmin(admin.ModelAdmin):
         from django.utils.html import format_html
 
         review = obj.finding.review
-        return format_html('<a href="{}">#{}</a>', reverse("admin:governance_review_change", args=[review.pk]),
-                           review.pk)
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("admin:governance_review_change", args=[review.pk]), review.pk
+        )
 
     def has_add_permission(self, request):
         return False

@@ -22,15 +22,35 @@ class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("message_id", "event_type", "tenant", "endpoint", "status", "attempts", "last_status_code",
-                    "created_at", "delivered_at")
+    list_display = (
+        "message_id",
+        "event_type",
+        "tenant",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+        "delivered_at",
+    )
     list_filter = ("status", "event_type")
     search_fields = ("=message_id", "=tenant__slug", "endpoint__url")
     list_select_related = ("tenant", "endpoint")
     show_full_result_count = False
     date_hierarchy = "created_at"
-    fields = ("message_id", "event_type", "tenant", "endpoint", "status", "attempts", "last_status_code",
-              "last_error", "payload", "created_at", "delivered_at")
+    fields = (
+        "message_id",
+        "event_type",
+        "tenant",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "payload",
+        "created_at",
+        "delivered_at",
+    )
     readonly_fields = fields
     actions = ["retry"]
 
@@ -47,8 +67,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for delivery in queryset.filter(status__in=retryable).select_related("tenant"):
             with transaction.atomic():
                 WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
-                audit.record(action="webhook.delivery_retried", actor=staff_principal(request, tenant=delivery.tenant),
-                             tenant=delivery.tenant, target=delivery, changes={"status": [delivery.status, "pending"]})
+                audit.record(
+                    action="webhook.delivery_retried",
+                    actor=staff_principal(request, tenant=delivery.tenant),
+                    tenant=delivery.tenant,
+                    target=delivery,
+                    changes={"status": [delivery.status, "pending"]},
+                )
                 transaction.on_commit(lambda pk=delivery.pk: webhooks.schedule_delivery(pk))
             retried += 1
         self.message_user(request, f"{retried} deliveries queued again.", messages.SUCCESS)

@@ -29,8 +29,12 @@ DEMO_APIS = [
     # slug, name, visibility, description
     ("payments", "Payments", Api.Visibility.PUBLIC, "Charges, refunds and payment intents."),
     ("catalog", "Product catalog", Api.Visibility.PARTNER, "Products, prices and stock for partners."),
-    ("console", "Governance console", Api.Visibility.PUBLIC,
-     "This console's own API: tenants, members, OAuth clients, keys, usage, the catalog."),
+    (
+        "console",
+        "Governance console",
+        Api.Visibility.PUBLIC,
+        "This console's own API: tenants, members, OAuth clients, keys, usage, the catalog.",
+    ),
 ]
 # api slug, version label, base path, spec file (None: the console's generated schema; "" none), target state
 DEMO_VERSIONS = [
@@ -62,8 +66,9 @@ def console_schema() -> bytes:
 
 def publish(version: ApiVersion, document: bytes) -> Review:
     """Submit, analyse, approve and merge: the path every published spec takes."""
-    review = review_services.submit_spec(actor=SYSTEM, version=version, document=document,
-                                         source=SpecRevision.Source.CLI)
+    review = review_services.submit_spec(
+        actor=SYSTEM, version=version, document=document, source=SpecRevision.Source.CLI
+    )
     review_services.analyse_review(review_id=review.pk)
     review.refresh_from_db()
     if review.status != Review.Status.READY:
@@ -77,8 +82,7 @@ def seed_catalog(seeding):
         if Api.objects.filter(slug=slug).exists():
             seeding.kept(f"API {slug}")
             continue
-        catalog_services.create_api(actor=SYSTEM, slug=slug, name=name, visibility=visibility,
-                                    description=description)
+        catalog_services.create_api(actor=SYSTEM, slug=slug, name=name, visibility=visibility, description=description)
         seeding.created(f"API {slug}")
     for slug, label, base_path, spec, target in DEMO_VERSIONS:
         api = Api.objects.get(slug=slug)
@@ -105,11 +109,16 @@ def seed_deprecated_version(seeding):
         return seeding.kept(f"{version} ({version.state})")
     now = timezone.now()
     successor = ApiVersion.objects.get(api__slug="payments", version="v2")
-    DeprecationSchedule.objects.get_or_create(version=version, defaults={
-        "announced_at": now - timedelta(days=20), "deprecated_at": now - timedelta(days=10),
-        "sunset_at": now + timedelta(days=180), "successor": successor,
-        "migration_guide_url": "https://docs.example.test/payments/v2-migration",
-    })
+    DeprecationSchedule.objects.get_or_create(
+        version=version,
+        defaults={
+            "announced_at": now - timedelta(days=20),
+            "deprecated_at": now - timedelta(days=10),
+            "sunset_at": now + timedelta(days=180),
+            "successor": successor,
+            "migration_guide_url": "https://docs.example.test/payments/v2-migration",
+        },
+    )
     lifecycle.deprecate(actor=SYSTEM, version=version)
     seeding.created(f"{version} deprecated (successor {successor})")
 
@@ -119,8 +128,9 @@ def seed_open_review(seeding):
     version = ApiVersion.objects.get(api__slug=slug, version=label)
     if version.reviews.exclude(status=Review.Status.MERGED).exists():
         return seeding.kept(f"open review of {version}")
-    review = review_services.submit_spec(actor=SYSTEM, version=version, document=(SPECS / spec).read_bytes(),
-                                         source=SpecRevision.Source.API)
+    review = review_services.submit_spec(
+        actor=SYSTEM, version=version, document=(SPECS / spec).read_bytes(), source=SpecRevision.Source.API
+    )
     review_services.analyse_review(review_id=review.pk)
     seeding.created(f"open review #{review.pk} of {version} (breaking changes)")
 
@@ -144,8 +154,14 @@ def seed_review_traffic(seeding):
         for operation, per_day in operations.items():
             for day in range(1, 8):
                 _row, created = UsageRecord.objects.get_or_create(
-                    tenant=tenant, credential="demo", api=slug, version=label, operation=operation,
-                    status_class="2xx", hour=hour - timedelta(days=day), defaults={"count": per_day},
+                    tenant=tenant,
+                    credential="demo",
+                    api=slug,
+                    version=label,
+                    operation=operation,
+                    status_class="2xx",
+                    hour=hour - timedelta(days=day),
+                    defaults={"count": per_day},
                 )
                 made += created
         seeding.created(f"{made} usage records of {tenant_slug} on {slug} {label}")

@@ -40,13 +40,19 @@ def _schedule() -> DeprecationSchedule:
         return schedule
     now = timezone.now()
     api, _ = Api.objects.get_or_create(slug="payments", defaults={"name": "Payments"})
-    v2, _ = ApiVersion.objects.get_or_create(api=api, version="v2", defaults={
-        "base_path": "/payments/v2", "state": LifecycleState.ACTIVE})
-    v1, _ = ApiVersion.objects.get_or_create(api=api, version="v1", defaults={
-        "base_path": "/payments/v1", "state": LifecycleState.DEPRECATED})
+    v2, _ = ApiVersion.objects.get_or_create(
+        api=api, version="v2", defaults={"base_path": "/payments/v2", "state": LifecycleState.ACTIVE}
+    )
+    v1, _ = ApiVersion.objects.get_or_create(
+        api=api, version="v1", defaults={"base_path": "/payments/v1", "state": LifecycleState.DEPRECATED}
+    )
     return deprecations.create_schedule(
-        actor=SYSTEM, version=v1, announced_at=now - timedelta(days=20), deprecated_at=now - timedelta(days=10),
-        sunset_at=now + timedelta(days=180), successor=v2,
+        actor=SYSTEM,
+        version=v1,
+        announced_at=now - timedelta(days=20),
+        deprecated_at=now - timedelta(days=10),
+        sunset_at=now + timedelta(days=180),
+        successor=v2,
         migration_guide_url="https://docs.example.test/payments/v2-migration",
     )
 
@@ -69,12 +75,22 @@ def seed_old_version_traffic(seeding):
         if UsageRecord.objects.filter(tenant=tenant, credential="demo", api="payments", version="v1").exists():
             seeding.kept(f"usage records of {slug} on payments v1")
             continue
-        UsageRecord.objects.bulk_create([
-            UsageRecord(tenant=tenant, credential="demo", api="payments", version="v1",
-                        operation="GET /charges/{id}", status_class="2xx",
-                        hour=hour - timedelta(days=30 - index), count=calls)
-            for index, calls in enumerate(per_day) if calls > 0
-        ])
+        UsageRecord.objects.bulk_create(
+            [
+                UsageRecord(
+                    tenant=tenant,
+                    credential="demo",
+                    api="payments",
+                    version="v1",
+                    operation="GET /charges/{id}",
+                    status_class="2xx",
+                    hour=hour - timedelta(days=30 - index),
+                    count=calls,
+                )
+                for index, calls in enumerate(per_day)
+                if calls > 0
+            ]
+        )
         seeding.created(f"30 days of usage records of {slug} on payments v1")
 
 

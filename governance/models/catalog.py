@@ -49,7 +49,9 @@ class ApiVersion(models.Model):
     api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="versions")
     version = models.CharField(max_length=32, help_text='The label clients use, e.g. "v1" or "2024-06-01".')
     base_path = models.CharField(
-        max_length=200, unique=True, help_text='Where the platform serves it, e.g. "/api/v1". Enforcement matches on it.'
+        max_length=200,
+        unique=True,
+        help_text='Where the platform serves it, e.g. "/api/v1". Enforcement matches on it.',
     )
     state = models.CharField(max_length=16, choices=LifecycleState.choices, default=LifecycleState.DRAFT, db_index=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
@@ -81,7 +83,9 @@ class SpecRevision(models.Model):
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the document bytes.")
     size = models.PositiveIntegerField()
     source = models.CharField(max_length=8, choices=Source.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,9 @@ class DeprecationSchedule(models.Model):
         "governance.ApiVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="succeeds"
     )
     migration_guide_url = models.URLField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -43,7 +45,9 @@ class BrownoutWindow(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="brownout_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="brownout_ends_after_start"
+            )
         ]
 
     def __str__(self):
@@ -57,7 +61,9 @@ class DeprecationExemption(models.Model):
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="deprecation_exemptions")
     reason = models.TextField()
     expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantScopedQuerySet.as_manager()
@@ -84,6 +90,7 @@ class DeprecationNotice(models.Model):
 
     schedule = models.ForeignKey(DeprecationSchedule, on_delete=models.CASCADE, related_name="notices")
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="deprecation_notices")
+
     class Status(models.TextChoices):
         CLAIMED = "claimed", "Claimed (sending)"
         SENT = "sent", "Sent"
@@ -124,7 +131,9 @@ class MigrationLedgerEntry(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.NOTIFIED)
     notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     migrated_at = models.DateTimeField(null=True, blank=True)
     last_call_at = models.DateTimeField(null=True, blank=True)
 

@@ -18,16 +18,24 @@ class Review(models.Model):
     version = models.ForeignKey("governance.ApiVersion", on_delete=models.CASCADE, related_name="reviews")
     revision = models.ForeignKey("governance.SpecRevision", on_delete=models.CASCADE, related_name="reviews")
     base_revision = models.ForeignKey(
-        "governance.SpecRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "governance.SpecRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The published revision the proposal was compared with (none for a first publication).",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True, help_text="The engine's message when the document was refused.")
     summary = models.JSONField(default=dict, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +73,9 @@ class Waiver(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="waivers")
     reason = models.TextField()
     expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

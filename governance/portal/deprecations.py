@@ -1,4 +1,4 @@
-""""Deprecations affecting you": each schedule's timeline, the tenant's own calls to the old version
+""" "Deprecations affecting you": each schedule's timeline, the tenant's own calls to the old version
 per day, the successor and guide, and the acknowledge button. Plus the changelog of each version."""
 
 from collections import defaultdict
@@ -55,13 +55,18 @@ class DeprecationListView(PortalView):
             rows = rows_by_version.get((version.api.slug, version.version), [])
             lifecycle = enforcement.for_api_version(version.api.slug, version.version)
             verdict = enforcement.decide(lifecycle, tenant_id=tenant.pk, now=now) if lifecycle else None
-            cards.append({
-                "schedule": schedule, "version": version, "timeline": timeline(schedule, now),
-                "chart": charts.stacked_by_day(rows, start, end), "calls": sum(r["calls"] for r in rows),
-                "ledger": schedule.my_ledger[0] if schedule.my_ledger else None,
-                "exemption": schedule.my_exemptions[0] if schedule.my_exemptions else None,
-                "verdict": verdict,
-            })
+            cards.append(
+                {
+                    "schedule": schedule,
+                    "version": version,
+                    "timeline": timeline(schedule, now),
+                    "chart": charts.stacked_by_day(rows, start, end),
+                    "calls": sum(r["calls"] for r in rows),
+                    "ledger": schedule.my_ledger[0] if schedule.my_ledger else None,
+                    "exemption": schedule.my_exemptions[0] if schedule.my_exemptions else None,
+                    "verdict": verdict,
+                }
+            )
         return self.render("governance/deprecations.html", {"cards": cards, "now": now, "start": start, "end": end})
 
 
@@ -81,16 +86,22 @@ class AcknowledgeView(PortalView):
 
 def tenant_visible_versions():
     """Versions whose changelog tenants may read: public and partner APIs, offered (not draft)."""
-    return (ApiVersion.objects.filter(api__visibility__in=[Api.Visibility.PUBLIC, Api.Visibility.PARTNER])
-            .exclude(state=LifecycleState.DRAFT).select_related("api"))
+    return (
+        ApiVersion.objects.filter(api__visibility__in=[Api.Visibility.PUBLIC, Api.Visibility.PARTNER])
+        .exclude(state=LifecycleState.DRAFT)
+        .select_related("api")
+    )
 
 
 class ChangelogIndexView(PortalView):
     permission = "catalog.view"
 
     def get(self, request):
-        versions = tenant_visible_versions().annotate(
-            merged=Count("reviews", filter=Q(reviews__status=Review.Status.MERGED))).order_by("api__slug", "version")
+        versions = (
+            tenant_visible_versions()
+            .annotate(merged=Count("reviews", filter=Q(reviews__status=Review.Status.MERGED)))
+            .order_by("api__slug", "version")
+        )
         return self.render("governance/changelog_index.html", {"versions": versions})
 
 
@@ -101,15 +112,19 @@ class ChangelogView(PortalView):
         version = tenant_visible_versions().filter(api__slug=api_slug, version=label).first()
         if version is None:
             raise Http404
-        reviews = list(Review.objects.filter(version=version, status=Review.Status.MERGED)
-                       .order_by("-merged_at", "-pk")[:50])
+        reviews = list(
+            Review.objects.filter(version=version, status=Review.Status.MERGED).order_by("-merged_at", "-pk")[:50]
+        )
         findings = defaultdict(list)
         for finding in Finding.objects.filter(review__in=reviews).order_by("review_id", "id"):
             findings[finding.review_id].append(finding)
         entries = []
         for review in reviews:
-            groups = [{"level": level, "title": title,
-                       "findings": [f for f in findings[review.pk] if f.level == level]} for level, title in LEVELS]
-            entries.append({"review": review, "groups": [g for g in groups if g["findings"]],
-                            "count": len(findings[review.pk])})
+            groups = [
+                {"level": level, "title": title, "findings": [f for f in findings[review.pk] if f.level == level]}
+                for level, title in LEVELS
+            ]
+            entries.append(
+                {"review": review, "groups": [g for g in groups if g["findings"]], "count": len(findings[review.pk])}
+            )
         return self.render("governance/changelog.html", {"version": version, "entries": entries})

@@ -64,7 +64,9 @@ class WebhookDeleteView(PortalView):
     permission = "webhooks.manage"
 
     def get(self, request, pk):
-        return self.render("governance/webhook_delete.html", {"endpoint": self.get_scoped_or_404(WebhookEndpoint, pk=pk)})
+        return self.render(
+            "governance/webhook_delete.html", {"endpoint": self.get_scoped_or_404(WebhookEndpoint, pk=pk)}
+        )
 
     def post(self, request, pk):
         endpoint = self.get_scoped_or_404(WebhookEndpoint, pk=pk)

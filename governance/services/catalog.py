@@ -8,8 +8,14 @@ from governance.models import Api, ApiVersion, LifecycleState
 from tenants import audit
 from tenants.services.errors import NotAllowed
 
-API_FIELDS = ("name", "description", "visibility", "min_notice_days_preview", "min_notice_days_active",
-              "require_successor_for_active")
+API_FIELDS = (
+    "name",
+    "description",
+    "visibility",
+    "min_notice_days_preview",
+    "min_notice_days_active",
+    "require_successor_for_active",
+)
 
 
 def _require_platform_admin(actor, what: str) -> None:
@@ -20,8 +26,9 @@ def _require_platform_admin(actor, what: str) -> None:
 
 
 @transaction.atomic
-def create_api(*, actor, slug: str, name: str, description: str = "", visibility: str = Api.Visibility.PUBLIC,
-               owners=(), **policy) -> Api:
+def create_api(
+    *, actor, slug: str, name: str, description: str = "", visibility: str = Api.Visibility.PUBLIC, owners=(), **policy
+) -> Api:
     """Register an API (platform admins). `owners` become API owners (guardian own_api)."""
     _require_platform_admin(actor, "register APIs")
     api = Api(slug=slug, name=name, description=description, visibility=visibility, **policy)
@@ -29,9 +36,18 @@ def create_api(*, actor, slug: str, name: str, description: str = "", visibility
     api.save()
     for user in owners:
         permissions.grant_api_owner(user, api)
-    audit.record(action="api.created", actor=actor, target=api, changes={
-        "slug": slug, "name": name, "visibility": visibility, "owners": sorted(u.email for u in owners), **policy,
-    })
+    audit.record(
+        action="api.created",
+        actor=actor,
+        target=api,
+        changes={
+            "slug": slug,
+            "name": name,
+            "visibility": visibility,
+            "owners": sorted(u.email for u in owners),
+            **policy,
+        },
+    )
     return api
 
 
@@ -64,9 +80,14 @@ def set_api_owners(*, actor, api: Api, owners) -> Api:
     for user in after - before:
         permissions.grant_api_owner(user, api)
     if before != after:
-        audit.record(action="api.owners_changed", actor=actor, target=api, changes={
-            "owners": [sorted(u.email for u in before), sorted(u.email for u in after)],
-        })
+        audit.record(
+            action="api.owners_changed",
+            actor=actor,
+            target=api,
+            changes={
+                "owners": [sorted(u.email for u in before), sorted(u.email for u in after)],
+            },
+        )
     return api
 
 
@@ -75,13 +96,22 @@ def create_version(*, actor, api: Api, version: str, base_path: str) -> ApiVersi
     """A new version starts as a draft without a spec; submit one for review, merge it, then move
     it through the lifecycle."""
     permissions.require_api_owner(actor, api)
-    api_version = ApiVersion(api=api, version=version, base_path=normalised_base_path(base_path),
-                             state=LifecycleState.DRAFT)
+    api_version = ApiVersion(
+        api=api, version=version, base_path=normalised_base_path(base_path), state=LifecycleState.DRAFT
+    )
     api_version.full_clean()
     api_version.save()
-    audit.record(action="api_version.created", actor=actor, target=api_version, changes={
-        "api": api.slug, "version": version, "base_path": api_version.base_path, "state": api_version.state,
-    })
+    audit.record(
+        action="api_version.created",
+        actor=actor,
+        target=api_version,
+        changes={
+            "api": api.slug,
+            "version": version,
+            "base_path": api_version.base_path,
+            "state": api_version.state,
+        },
+    )
     return api_version
 
 
@@ -100,8 +130,7 @@ def update_version(*, actor, version: ApiVersion, base_path: str) -> ApiVersion:
     version.base_path = base_path
     version.full_clean()
     version.save(update_fields=["base_path", "updated_at"])
-    audit.record(action="api_version.changed", actor=actor, target=version,
-                 changes={"base_path": [before, base_path]})
+    audit.record(action="api_version.changed", actor=actor, target=version, changes={"base_path": [before, base_path]})
     return version
 
 

@@ -68,24 +68,43 @@ def _invalidate_on_commit():
 
 
 @transaction.atomic
-def create_schedule(*, actor, version: ApiVersion, announced_at, deprecated_at, sunset_at, successor=None,
-                    migration_guide_url: str = "") -> DeprecationSchedule:
+def create_schedule(
+    *, actor, version: ApiVersion, announced_at, deprecated_at, sunset_at, successor=None, migration_guide_url: str = ""
+) -> DeprecationSchedule:
     version = ApiVersion.objects.select_related("api").select_for_update(of=("self",)).get(pk=version.pk)
     permissions.require_api_owner(actor, version.api)
     if DeprecationSchedule.objects.filter(version=version).exists():
         raise ServiceError(f"{version} already has a deprecation schedule; change it instead.")
-    _validate_schedule(version, announced_at=announced_at, deprecated_at=deprecated_at, sunset_at=sunset_at,
-                       successor=successor, migration_guide_url=migration_guide_url)
+    _validate_schedule(
+        version,
+        announced_at=announced_at,
+        deprecated_at=deprecated_at,
+        sunset_at=sunset_at,
+        successor=successor,
+        migration_guide_url=migration_guide_url,
+    )
     schedule = DeprecationSchedule.objects.create(
-        version=version, announced_at=announced_at, deprecated_at=deprecated_at, sunset_at=sunset_at,
-        successor=successor, migration_guide_url=migration_guide_url,
+        version=version,
+        announced_at=announced_at,
+        deprecated_at=deprecated_at,
+        sunset_at=sunset_at,
+        successor=successor,
+        migration_guide_url=migration_guide_url,
         created_by=permissions.actor_user(actor),
     )
-    audit.record(action="deprecation.scheduled", actor=actor, target=schedule, changes={
-        "version": str(version), "announced_at": _iso(announced_at), "deprecated_at": _iso(deprecated_at),
-        "sunset_at": _iso(sunset_at), "successor": str(successor) if successor else None,
-        "migration_guide_url": migration_guide_url,
-    })
+    audit.record(
+        action="deprecation.scheduled",
+        actor=actor,
+        target=schedule,
+        changes={
+            "version": str(version),
+            "announced_at": _iso(announced_at),
+            "deprecated_at": _iso(deprecated_at),
+            "sunset_at": _iso(sunset_at),
+            "successor": str(successor) if successor else None,
+            "migration_guide_url": migration_guide_url,
+        },
+    )
     _invalidate_on_commit()
     return schedule
 
@@ -96,8 +115,11 @@ def update_schedule(*, actor, schedule: DeprecationSchedule, **changes) -> Depre
     unknown = set(changes) - set(_SCHEDULE_FIELDS)
     if unknown:
         raise TypeError(f"update_schedule got unknown fields {sorted(unknown)}")
-    schedule = (DeprecationSchedule.objects.select_for_update(of=("self",))
-                .select_related("version__api", "successor").get(pk=schedule.pk))
+    schedule = (
+        DeprecationSchedule.objects.select_for_update(of=("self",))
+        .select_related("version__api", "successor")
+        .get(pk=schedule.pk)
+    )
     permissions.require_api_owner(actor, schedule.version.api)
     values = {name: changes.get(name, getattr(schedule, name)) for name in _SCHEDULE_FIELDS}
     _validate_schedule(schedule.version, **values)
@@ -105,16 +127,24 @@ def update_schedule(*, actor, schedule: DeprecationSchedule, **changes) -> Depre
     for name, value in values.items():
         before = getattr(schedule, name)
         if before != value:
-            diff[name] = [str(before) if name == "successor" else _iso(before),
-                          str(value) if name == "successor" else _iso(value)]
+            diff[name] = [
+                str(before) if name == "successor" else _iso(before),
+                str(value) if name == "successor" else _iso(value),
+            ]
             setattr(schedule, name, value)
     if not diff:
         return schedule
-    outside = [w for w in schedule.brownouts.all()
-               if w.starts_at < schedule.deprecated_at or w.ends_at > schedule.sunset_at]
+    outside = [
+        w for w in schedule.brownouts.all() if w.starts_at < schedule.deprecated_at or w.ends_at > schedule.sunset_at
+    ]
     if outside:
-        raise ValidationError({"sunset_at": [
-            f"{len(outside)} brownout window(s) would fall outside the new deprecation period; move them first."]})
+        raise ValidationError(
+            {
+                "sunset_at": [
+                    f"{len(outside)} brownout window(s) would fall outside the new deprecation period; move them first."
+                ]
+            }
+        )
     schedule.save()
     audit.record(action="deprecation.changed", actor=actor, target=schedule, changes=diff)
     _invalidate_on_commit()
@@ -123,20 +153,30 @@ def update_schedule(*, actor, schedule: DeprecationSchedule, **changes) -> Depre
 
 @transaction.atomic
 def add_brownout(*, actor, schedule: DeprecationSchedule, starts_at, ends_at) -> BrownoutWindow:
-    schedule = (DeprecationSchedule.objects.select_for_update(of=("self",))
-                .select_related("version__api").get(pk=schedule.pk))
+    schedule = (
+        DeprecationSchedule.objects.select_for_update(of=("self",)).select_related("version__api").get(pk=schedule.pk)
+    )
     permissions.require_api_owner(actor, schedule.version.api)
     if starts_at >= ends_at:
         raise ValidationError({"ends_at": ["A brownout must end after it starts."]})
     if starts_at < schedule.deprecated_at or ends_at > schedule.sunset_at:
-        raise ValidationError({"starts_at": [
-            f"A brownout must lie inside the deprecation period ({schedule.deprecated_at:%Y-%m-%d %H:%M} – "
-            f"{schedule.sunset_at:%Y-%m-%d %H:%M} UTC)."]})
+        raise ValidationError(
+            {
+                "starts_at": [
+                    f"A brownout must lie inside the deprecation period ({schedule.deprecated_at:%Y-%m-%d %H:%M} – "
+                    f"{schedule.sunset_at:%Y-%m-%d %H:%M} UTC)."
+                ]
+            }
+        )
     if schedule.brownouts.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise ValidationError({"starts_at": ["This window overlaps another brownout of the schedule."]})
     window = BrownoutWindow.objects.create(schedule=schedule, starts_at=starts_at, ends_at=ends_at)
-    audit.record(action="deprecation.brownout_added", actor=actor, target=schedule, changes={
-        "window": window.pk, "starts_at": _iso(starts_at), "ends_at": _iso(ends_at)})
+    audit.record(
+        action="deprecation.brownout_added",
+        actor=actor,
+        target=schedule,
+        changes={"window": window.pk, "starts_at": _iso(starts_at), "ends_at": _iso(ends_at)},
+    )
     _invalidate_on_commit()
     return window
 
@@ -145,8 +185,12 @@ def add_brownout(*, actor, schedule: DeprecationSchedule, starts_at, ends_at) ->
 def remove_brownout(*, actor, window: BrownoutWindow) -> None:
     window = BrownoutWindow.objects.select_related("schedule__version__api").get(pk=window.pk)
     permissions.require_api_owner(actor, window.schedule.version.api)
-    audit.record(action="deprecation.brownout_removed", actor=actor, target=window.schedule, changes={
-        "window": window.pk, "starts_at": _iso(window.starts_at), "ends_at": _iso(window.ends_at)})
+    audit.record(
+        action="deprecation.brownout_removed",
+        actor=actor,
+        target=window.schedule,
+        changes={"window": window.pk, "starts_at": _iso(window.starts_at), "ends_at": _iso(window.ends_at)},
+    )
     window.delete()
     _invalidate_on_commit()
 
@@ -162,12 +206,24 @@ def grant_exemption(*, actor, schedule: DeprecationSchedule, tenant, reason: str
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": ["An exemption must expire in the future."]})
     exemption = DeprecationExemption.objects.create(
-        schedule=schedule, tenant=tenant, reason=reason.strip(), expires_at=expires_at,
+        schedule=schedule,
+        tenant=tenant,
+        reason=reason.strip(),
+        expires_at=expires_at,
         created_by=permissions.actor_user(actor),
     )
-    audit.record(action="deprecation.exemption_granted", actor=actor, tenant=tenant, target=exemption, changes={
-        "schedule": schedule.pk, "version": str(schedule.version), "reason": exemption.reason,
-        "expires_at": _iso(expires_at)})
+    audit.record(
+        action="deprecation.exemption_granted",
+        actor=actor,
+        tenant=tenant,
+        target=exemption,
+        changes={
+            "schedule": schedule.pk,
+            "version": str(schedule.version),
+            "reason": exemption.reason,
+            "expires_at": _iso(expires_at),
+        },
+    )
     _invalidate_on_commit()
     return exemption
 
@@ -175,8 +231,11 @@ def grant_exemption(*, actor, schedule: DeprecationSchedule, tenant, reason: str
 @transaction.atomic
 def end_exemption(*, actor, exemption: DeprecationExemption) -> DeprecationExemption:
     """End an exemption now (it stays as history, expired)."""
-    exemption = (DeprecationExemption.objects.select_for_update(of=("self",))
-                 .select_related("schedule__version__api", "tenant").get(pk=exemption.pk))
+    exemption = (
+        DeprecationExemption.objects.select_for_update(of=("self",))
+        .select_related("schedule__version__api", "tenant")
+        .get(pk=exemption.pk)
+    )
     permissions.require_api_owner(actor, exemption.schedule.version.api)
     now = timezone.now()
     if exemption.expires_at <= now:
@@ -184,8 +243,13 @@ def end_exemption(*, actor, exemption: DeprecationExemption) -> DeprecationExemp
     before = exemption.expires_at
     exemption.expires_at = now
     exemption.save(update_fields=["expires_at"])
-    audit.record(action="deprecation.exemption_ended", actor=actor, tenant=exemption.tenant, target=exemption,
-                 changes={"expires_at": [_iso(before), _iso(now)]})
+    audit.record(
+        action="deprecation.exemption_ended",
+        actor=actor,
+        tenant=exemption.tenant,
+        target=exemption,
+        changes={"expires_at": [_iso(before), _iso(now)]},
+    )
     _invalidate_on_commit()
     return exemption
 
@@ -196,8 +260,13 @@ def end_exemption(*, actor, exemption: DeprecationExemption) -> DeprecationExemp
 def called_versions(tenant, *, since=None) -> set[tuple[str, str]]:
     """(api slug, version label) pairs the tenant called since `since` (default: 30 days ago)."""
     since = since or timezone.now() - TRAFFIC_WINDOW
-    rows = (UsageRecord.objects.for_tenant(tenant).filter(hour__gte=since)
-            .order_by().values_list("api", "version").distinct())
+    rows = (
+        UsageRecord.objects.for_tenant(tenant)
+        .filter(hour__gte=since)
+        .order_by()
+        .values_list("api", "version")
+        .distinct()
+    )
     return set(rows)
 
 
@@ -208,8 +277,10 @@ def affecting(tenant, *, now=None):
     now = now or timezone.now()
     if tenant is None:
         return DeprecationSchedule.objects.none()
-    touches = Q(version__state__in=[LifecycleState.DEPRECATED, LifecycleState.SUNSET],
-                version__api__visibility=Api.Visibility.PUBLIC)
+    touches = Q(
+        version__state__in=[LifecycleState.DEPRECATED, LifecycleState.SUNSET],
+        version__api__visibility=Api.Visibility.PUBLIC,
+    )
     touches |= Q(ledger__tenant=tenant)
     for api, label in called_versions(tenant, since=now - TRAFFIC_WINDOW):
         touches |= Q(version__api__slug=api, version__version=label)
@@ -220,8 +291,11 @@ def affecting(tenant, *, now=None):
         .prefetch_related(
             "brownouts",
             Prefetch("ledger", queryset=MigrationLedgerEntry.objects.for_tenant(tenant), to_attr="my_ledger"),
-            Prefetch("exemptions", queryset=DeprecationExemption.objects.for_tenant(tenant).order_by("-expires_at"),
-                     to_attr="my_exemptions"),
+            Prefetch(
+                "exemptions",
+                queryset=DeprecationExemption.objects.for_tenant(tenant).order_by("-expires_at"),
+                to_attr="my_exemptions",
+            ),
         )
         .order_by("sunset_at", "pk")
     )
@@ -248,6 +322,11 @@ def acknowledge(*, actor, schedule: DeprecationSchedule) -> MigrationLedgerEntry
     entry.acknowledged_at = now
     entry.acknowledged_by = actor.user if actor.user is not None and actor.user.pk else None
     entry.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
-    audit.record(action="deprecation.acknowledged", actor=actor, tenant=tenant, target=entry,
-                 changes={"schedule": schedule.pk, "version": str(schedule.version)})
+    audit.record(
+        action="deprecation.acknowledged",
+        actor=actor,
+        tenant=tenant,
+        target=entry,
+        changes={"schedule": schedule.pk, "version": str(schedule.version)},
+    )
     return entry

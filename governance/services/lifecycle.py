@@ -74,8 +74,10 @@ def _schedule(version: ApiVersion) -> DeprecationSchedule | None:
 
 def has_published_revision(version, now):
     if version.published_revision_id is None:
-        return (f"{version} has no published spec revision: submit a spec for review and merge it before "
-                "the version is offered to anyone.")
+        return (
+            f"{version} has no published spec revision: submit a spec for review and merge it before "
+            "the version is offered to anyone."
+        )
     return None
 
 
@@ -96,9 +98,11 @@ def notice_is_long_enough(version, now):
     required = api.min_notice_days_active if version.state == S.ACTIVE else api.min_notice_days_preview
     notice = schedule.sunset_at - schedule.deprecated_at
     if notice < timedelta(days=required):
-        return (f"The notice between deprecation ({schedule.deprecated_at:%Y-%m-%d}) and sunset "
-                f"({schedule.sunset_at:%Y-%m-%d}) is {notice.days} days; the policy of {api.slug} requires at least "
-                f"{required} days for a{'n' if version.state == S.ACTIVE else ''} {version.state} version.")
+        return (
+            f"The notice between deprecation ({schedule.deprecated_at:%Y-%m-%d}) and sunset "
+            f"({schedule.sunset_at:%Y-%m-%d}) is {notice.days} days; the policy of {api.slug} requires at least "
+            f"{required} days for a{'n' if version.state == S.ACTIVE else ''} {version.state} version."
+        )
     return None
 
 
@@ -121,8 +125,10 @@ def has_successor_if_active(version, now):
 def before_sunset(version, now):
     schedule = _schedule(version)
     if schedule is not None and schedule.sunset_at <= now:
-        return (f"{version} passed its sunset date ({schedule.sunset_at:%Y-%m-%d %H:%M} UTC): "
-                "it can no longer be un-deprecated.")
+        return (
+            f"{version} passed its sunset date ({schedule.sunset_at:%Y-%m-%d %H:%M} UTC): "
+            "it can no longer be un-deprecated."
+        )
     return None
 
 
@@ -131,29 +137,64 @@ def sunset_has_passed(version, now):
     if schedule is None:
         return f"{version} has no deprecation schedule, so no sunset date."
     if schedule.sunset_at > now:
-        return (f"{version} can't be sunset or retired before its sunset date "
-                f"({schedule.sunset_at:%Y-%m-%d %H:%M} UTC).")
+        return f"{version} can't be sunset or retired before its sunset date ({schedule.sunset_at:%Y-%m-%d %H:%M} UTC)."
     return None
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        Transition("preview", "Open for preview", frozenset({S.DRAFT}), S.PREVIEW, (has_published_revision,),
-                   "Partners may try the version; it may still change."),
-        Transition("activate", "Activate", frozenset({S.PREVIEW}), S.ACTIVE, (has_published_revision,),
-                   "The version becomes generally available: breaking changes are no longer accepted."),
-        Transition("deprecate", "Deprecate", frozenset({S.PREVIEW, S.ACTIVE}), S.DEPRECATED,
-                   (has_schedule_with_sunset, notice_is_long_enough, has_successor_if_active),
-                   "Clients get Deprecation / Sunset headers and notices following the schedule."),
-        Transition("undeprecate", "Un-deprecate", frozenset({S.DEPRECATED}), S.ACTIVE, (before_sunset,),
-                   "The version is active again; the schedule stops applying."),
-        Transition("sunset", "Sunset", frozenset({S.DEPRECATED}), S.SUNSET, (sunset_has_passed,),
-                   "Calls are answered 410 Gone (tenants with an exemption excepted)."),
-        Transition("retire", "Retire", frozenset({S.SUNSET}), S.RETIRED, (sunset_has_passed,),
-                   "The version is gone for good."),
-        Transition("abandon", "Abandon preview", frozenset({S.PREVIEW}), S.RETIRED, (),
-                   "The preview never becomes active; it is retired at once."),
+        Transition(
+            "preview",
+            "Open for preview",
+            frozenset({S.DRAFT}),
+            S.PREVIEW,
+            (has_published_revision,),
+            "Partners may try the version; it may still change.",
+        ),
+        Transition(
+            "activate",
+            "Activate",
+            frozenset({S.PREVIEW}),
+            S.ACTIVE,
+            (has_published_revision,),
+            "The version becomes generally available: breaking changes are no longer accepted.",
+        ),
+        Transition(
+            "deprecate",
+            "Deprecate",
+            frozenset({S.PREVIEW, S.ACTIVE}),
+            S.DEPRECATED,
+            (has_schedule_with_sunset, notice_is_long_enough, has_successor_if_active),
+            "Clients get Deprecation / Sunset headers and notices following the schedule.",
+        ),
+        Transition(
+            "undeprecate",
+            "Un-deprecate",
+            frozenset({S.DEPRECATED}),
+            S.ACTIVE,
+            (before_sunset,),
+            "The version is active again; the schedule stops applying.",
+        ),
+        Transition(
+            "sunset",
+            "Sunset",
+            frozenset({S.DEPRECATED}),
+            S.SUNSET,
+            (sunset_has_passed,),
+            "Calls are answered 410 Gone (tenants with an exemption excepted).",
+        ),
+        Transition(
+            "retire", "Retire", frozenset({S.SUNSET}), S.RETIRED, (sunset_has_passed,), "The version is gone for good."
+        ),
+        Transition(
+            "abandon",
+            "Abandon preview",
+            frozenset({S.PREVIEW}),
+            S.RETIRED,
+            (),
+            "The preview never becomes active; it is retired at once.",
+        ),
     ]
 }
 
@@ -185,8 +226,7 @@ def apply_transition(*, actor, version: ApiVersion, name: str) -> ApiVersion:
     version.state = transition.target
     version.state_changed_at = timezone.now()
     version.save(update_fields=["state", "state_changed_at", "updated_at"])
-    audit.record(action=f"api_version.{name}", actor=actor, target=version,
-                 changes={"state": [before, version.state]})
+    audit.record(action=f"api_version.{name}", actor=actor, target=version, changes={"state": [before, version.state]})
     return version
 
 

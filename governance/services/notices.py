@@ -50,8 +50,12 @@ M = DeprecationNotice.Milestone
 TRAFFIC_WINDOW = timedelta(days=30)
 MIGRATED_AFTER = timedelta(days=7)
 BROWNOUT_LEAD = timedelta(days=3)
-COUNTDOWN = [(M.DAYS_90, timedelta(days=90)), (M.DAYS_30, timedelta(days=30)), (M.DAYS_7, timedelta(days=7)),
-             (M.DAYS_1, timedelta(days=1))]
+COUNTDOWN = [
+    (M.DAYS_90, timedelta(days=90)),
+    (M.DAYS_30, timedelta(days=30)),
+    (M.DAYS_7, timedelta(days=7)),
+    (M.DAYS_1, timedelta(days=1)),
+]
 NOTIFYING_STATES = (LifecycleState.DEPRECATED, LifecycleState.SUNSET)
 
 
@@ -76,8 +80,7 @@ def due_milestones(schedule: DeprecationSchedule, now) -> list[str]:
         due.append(M.SUNSET.value)
         return due
     # A countdown point that passed before the announcement is covered by the announcement itself.
-    countdown = [key for key, before in COUNTDOWN
-                 if schedule.announced_at <= schedule.sunset_at - before <= now]
+    countdown = [key for key, before in COUNTDOWN if schedule.announced_at <= schedule.sunset_at - before <= now]
     if countdown:
         due.append(countdown[-1].value)  # only the nearest of those due
     for window in schedule.brownouts.all():
@@ -89,16 +92,23 @@ def due_milestones(schedule: DeprecationSchedule, now) -> list[str]:
 def affected_tenant_ids(schedule: DeprecationSchedule, now) -> list[int]:
     version = schedule.version
     return list(
-        UsageRecord.objects.filter(api=version.api.slug, version=version.version, hour__gte=now - TRAFFIC_WINDOW,
-                                   tenant__status=Tenant.Status.ACTIVE)
-        .values_list("tenant_id", flat=True).distinct().order_by("tenant_id")
+        UsageRecord.objects.filter(
+            api=version.api.slug,
+            version=version.version,
+            hour__gte=now - TRAFFIC_WINDOW,
+            tenant__status=Tenant.Status.ACTIVE,
+        )
+        .values_list("tenant_id", flat=True)
+        .distinct()
+        .order_by("tenant_id")
     )
 
 
 def recipients(tenant_id: int) -> list[str]:
     return sorted(
-        Membership.objects.filter(tenant_id=tenant_id, role__in=[Role.OWNER, Role.ADMIN], user__is_active=True)
-        .values_list("user__email", flat=True)
+        Membership.objects.filter(
+            tenant_id=tenant_id, role__in=[Role.OWNER, Role.ADMIN], user__is_active=True
+        ).values_list("user__email", flat=True)
     )
 
 
@@ -107,8 +117,12 @@ def claim(schedule, tenant_id: int, milestone: str, now) -> DeprecationNotice | 
     try:
         with transaction.atomic():
             return DeprecationNotice.objects.create(
-                schedule=schedule, tenant_id=tenant_id, milestone=milestone, status=DeprecationNotice.Status.CLAIMED,
-                claimed_at=now, attempts=1,
+                schedule=schedule,
+                tenant_id=tenant_id,
+                milestone=milestone,
+                status=DeprecationNotice.Status.CLAIMED,
+                claimed_at=now,
+                attempts=1,
             )
     except IntegrityError:
         return None
@@ -117,9 +131,9 @@ def claim(schedule, tenant_id: int, milestone: str, now) -> DeprecationNotice | 
 def take_over(notice: DeprecationNotice, now) -> bool:
     """Renew the lease of a stale claim; True for the one run whose UPDATE matched."""
     return bool(
-        DeprecationNotice.objects.filter(pk=notice.pk, status=DeprecationNotice.Status.CLAIMED,
-                                         claimed_at=notice.claimed_at)
-        .update(claimed_at=now, attempts=F("attempts") + 1)
+        DeprecationNotice.objects.filter(
+            pk=notice.pk, status=DeprecationNotice.Status.CLAIMED, claimed_at=notice.claimed_at
+        ).update(claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -160,7 +174,8 @@ def event_data(schedule, milestone: str) -> dict:
         "successor": {"version": successor.version, "base_path": successor.base_path} if successor else None,
         "migration_guide_url": schedule.migration_guide_url or None,
         "brownout": {"starts_at": window.starts_at.isoformat(), "ends_at": window.ends_at.isoformat()}
-        if window else None,
+        if window
+        else None,
         "portal_url": settings.SITE_URL + reverse("governance:deprecations"),
     }
 
@@ -176,11 +191,15 @@ def email_body(schedule, milestone: str, tenant_name: str) -> str:
         f"  Sunset            {schedule.sunset_at:%Y-%m-%d %H:%M} UTC (calls then answer 410 Gone)",
     ]
     for window in schedule.brownouts.all():
-        lines.append(f"  Brownout          {window.starts_at:%Y-%m-%d %H:%M} – {window.ends_at:%H:%M} UTC "
-                     "(calls answer 410 Gone)")
+        lines.append(
+            f"  Brownout          {window.starts_at:%Y-%m-%d %H:%M} – {window.ends_at:%H:%M} UTC "
+            "(calls answer 410 Gone)"
+        )
     if data["successor"]:
-        lines.append(f"  Move to           {schedule.version.api.slug} {data['successor']['version']} "
-                     f"({data['successor']['base_path']})")
+        lines.append(
+            f"  Move to           {schedule.version.api.slug} {data['successor']['version']} "
+            f"({data['successor']['base_path']})"
+        )
     if data["migration_guide_url"]:
         lines.append(f"  Migration guide   {data['migration_guide_url']}")
     lines += ["", f"Acknowledge it and follow your calls to the old version: {data['portal_url']}", ""]
@@ -197,32 +216,46 @@ def deliver(notice: DeprecationNotice, *, hook=None) -> None:
     if notice.emailed_at is None:
         to = recipients(tenant.pk)
         if to:
-            send_mail(subject=f"[API console] {milestone_label(schedule, notice.milestone)}",
-                      message=email_body(schedule, notice.milestone, tenant.name), from_email=None,
-                      recipient_list=to)
+            send_mail(
+                subject=f"[API console] {milestone_label(schedule, notice.milestone)}",
+                message=email_body(schedule, notice.milestone, tenant.name),
+                from_email=None,
+                recipient_list=to,
+            )
         if hook:
             hook("emailed", notice)
         DeprecationNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
     if notice.webhooks_enqueued_at is None:
         with transaction.atomic():
-            webhooks.enqueue_event(tenant=tenant, event_type="deprecation.milestone",
-                                   data=event_data(schedule, notice.milestone), event_key=f"notice|{notice.pk}")
+            webhooks.enqueue_event(
+                tenant=tenant,
+                event_type="deprecation.milestone",
+                data=event_data(schedule, notice.milestone),
+                event_key=f"notice|{notice.pk}",
+            )
             DeprecationNotice.objects.filter(pk=notice.pk).update(webhooks_enqueued_at=timezone.now())
     now = timezone.now()
     with transaction.atomic():
         DeprecationNotice.objects.filter(pk=notice.pk).update(status=DeprecationNotice.Status.SENT, sent_at=now)
         MigrationLedgerEntry.objects.bulk_create(
-            [MigrationLedgerEntry(schedule=schedule, tenant=tenant, state=MigrationLedgerEntry.State.NOTIFIED,
-                                  notified_at=now)],
+            [
+                MigrationLedgerEntry(
+                    schedule=schedule, tenant=tenant, state=MigrationLedgerEntry.State.NOTIFIED, notified_at=now
+                )
+            ],
             ignore_conflicts=True,
         )
         MigrationLedgerEntry.objects.filter(schedule=schedule, tenant=tenant, notified_at__isnull=True).update(
-            notified_at=now)
+            notified_at=now
+        )
 
 
 def _schedules(now):
-    return (DeprecationSchedule.objects.filter(version__state__in=NOTIFYING_STATES, announced_at__lte=now)
-            .select_related("version__api", "successor").prefetch_related("brownouts"))
+    return (
+        DeprecationSchedule.objects.filter(version__state__in=NOTIFYING_STATES, announced_at__lte=now)
+        .select_related("version__api", "successor")
+        .prefetch_related("brownouts")
+    )
 
 
 def run(*, now=None, hook=None) -> RunResult:
@@ -230,9 +263,9 @@ def run(*, now=None, hook=None) -> RunResult:
     after the claim committed, "emailed" after the e-mail went out, before it is recorded)."""
     now = now or timezone.now()
     result = RunResult()
-    stale = (DeprecationNotice.objects.filter(status=DeprecationNotice.Status.CLAIMED,
-                                              claimed_at__lt=now - lease())
-             .select_related("schedule__version__api", "schedule__successor", "tenant"))
+    stale = DeprecationNotice.objects.filter(
+        status=DeprecationNotice.Status.CLAIMED, claimed_at__lt=now - lease()
+    ).select_related("schedule__version__api", "schedule__successor", "tenant")
     for notice in stale:
         if take_over(notice, now):
             result.resumed += 1
@@ -243,9 +276,11 @@ def run(*, now=None, hook=None) -> RunResult:
         if not milestones:
             continue
         tenant_ids = affected_tenant_ids(schedule, now)
-        claimed_already = set(DeprecationNotice.objects.filter(schedule=schedule, tenant_id__in=tenant_ids,
-                                                               milestone__in=milestones)
-                              .values_list("tenant_id", "milestone"))
+        claimed_already = set(
+            DeprecationNotice.objects.filter(
+                schedule=schedule, tenant_id__in=tenant_ids, milestone__in=milestones
+            ).values_list("tenant_id", "milestone")
+        )
         for tenant_id in tenant_ids:
             for milestone in milestones:
                 if (tenant_id, milestone) in claimed_already:
@@ -277,9 +312,12 @@ def update_ledger(*, now=None) -> int:
     for group in by_schedule.values():
         version = group[0].schedule.version
         last_calls = dict(
-            UsageRecord.objects.filter(api=version.api.slug, version=version.version,
-                                       tenant_id__in=[e.tenant_id for e in group])
-            .values("tenant_id").annotate(last=Max("hour")).values_list("tenant_id", "last")
+            UsageRecord.objects.filter(
+                api=version.api.slug, version=version.version, tenant_id__in=[e.tenant_id for e in group]
+            )
+            .values("tenant_id")
+            .annotate(last=Max("hour"))
+            .values_list("tenant_id", "last")
         )
         for entry in group:
             last = last_calls.get(entry.tenant_id)
@@ -292,8 +330,12 @@ def update_ledger(*, now=None) -> int:
                 changes.update(state=MigrationLedgerEntry.State.MIGRATED, migrated_at=now)
                 migrated += 1
             elif not quiet and entry.state == MigrationLedgerEntry.State.MIGRATED:
-                changes.update(state=MigrationLedgerEntry.State.ACKNOWLEDGED if entry.acknowledged_at
-                               else MigrationLedgerEntry.State.NOTIFIED, migrated_at=None)
+                changes.update(
+                    state=MigrationLedgerEntry.State.ACKNOWLEDGED
+                    if entry.acknowledged_at
+                    else MigrationLedgerEntry.State.NOTIFIED,
+                    migrated_at=None,
+                )
             if changes:
                 MigrationLedgerEntry.objects.filter(pk=entry.pk).update(**changes)
     return migrated

@@ -50,8 +50,7 @@ def max_spec_bytes() -> int:
 
 class SpecTooLarge(Problem):
     def __init__(self, size: int, limit: int):
-        super().__init__("payload-too-large", f"The document is {size} bytes; the limit is {limit} bytes.",
-                         limit=limit)
+        super().__init__("payload-too-large", f"The document is {size} bytes; the limit is {limit} bytes.", limit=limit)
 
 
 class SpecNotText(Problem):
@@ -88,16 +87,29 @@ def submit_spec(*, actor, version: ApiVersion, document: bytes, source: str) -> 
         raise SpecNotText("The document is empty.")
     author = permissions.actor_user(actor)
     revision = SpecRevision.objects.create(
-        version=version, document=text, content_hash=hashlib.sha256(document).hexdigest(), size=len(document),
-        source=source, author=author if author is not None and author.pk else None,
+        version=version,
+        document=text,
+        content_hash=hashlib.sha256(document).hexdigest(),
+        size=len(document),
+        source=source,
+        author=author if author is not None and author.pk else None,
     )
-    review = Review.objects.create(version=version, revision=revision, base_revision=version.published_revision,
-                                   submitted_by=revision.author)
-    audit.record(action="review.submitted", actor=actor, target=review, changes={
-        "version": str(version), "revision": revision.pk, "content_hash": revision.content_hash,
-        "size": revision.size, "source": source,
-        "base_revision": version.published_revision_id,
-    })
+    review = Review.objects.create(
+        version=version, revision=revision, base_revision=version.published_revision, submitted_by=revision.author
+    )
+    audit.record(
+        action="review.submitted",
+        actor=actor,
+        target=review,
+        changes={
+            "version": str(version),
+            "revision": revision.pk,
+            "content_hash": revision.content_hash,
+            "size": revision.size,
+            "source": source,
+            "base_revision": version.published_revision_id,
+        },
+    )
     enqueue_on_commit("governance.analyse_review", review.pk)
     return review
 
@@ -108,14 +120,18 @@ def submit_spec(*, actor, version: ApiVersion, document: bytes, source: str) -> 
 def empty_spec_like(revision_root) -> bytes:
     """The base of a first publication: no paths, same OpenAPI version as the proposal."""
     openapi = revision_root.get("openapi", "3.0.0") if isinstance(revision_root, dict) else "3.0.0"
-    return json.dumps({"openapi": str(openapi), "info": {"title": "(nothing published)", "version": "0"},
-                       "paths": {}}).encode()
+    return json.dumps(
+        {"openapi": str(openapi), "info": {"title": "(nothing published)", "version": "0"}, "paths": {}}
+    ).encode()
 
 
 def load_revision(revision: SpecRevision, role: str):
     """The engine's Spec of a stored revision (raises SpecError with a one-line message)."""
-    return load_spec(revision.document.encode("utf-8"), filename=f"{role} revision {revision.pk}",
-                     max_bytes=max(max_spec_bytes(), revision.size))
+    return load_spec(
+        revision.document.encode("utf-8"),
+        filename=f"{role} revision {revision.pk}",
+        max_bytes=max(max_spec_bytes(), revision.size),
+    )
 
 
 def run_engine(review: Review):
@@ -149,7 +165,8 @@ def analyse_review(*, review_id: int) -> str:
     review = (
         Review.objects.select_for_update(of=("self",))
         .select_related("revision", "base_revision", "version__api")
-        .filter(pk=review_id).first()
+        .filter(pk=review_id)
+        .first()
     )
     if review is None or review.status != Review.Status.PENDING:
         return review.status if review is not None else "missing"
@@ -163,9 +180,16 @@ def analyse_review(*, review_id: int) -> str:
         review.findings.all().delete()  # none expected; keeps a re-run from duplicating
         Finding.objects.bulk_create(
             [
-                Finding(review=review, rule_id=_clip(f.id, 100), level=f.level, operation=_clip(f.operation, 10),
-                        path=_clip(f.path, 500), text=f.text, base_pointer=_clip(f.base_pointer, 1000),
-                        revision_pointer=_clip(f.revision_pointer, 1000))
+                Finding(
+                    review=review,
+                    rule_id=_clip(f.id, 100),
+                    level=f.level,
+                    operation=_clip(f.operation, 10),
+                    path=_clip(f.path, 500),
+                    text=f.text,
+                    base_pointer=_clip(f.base_pointer, 1000),
+                    revision_pointer=_clip(f.revision_pointer, 1000),
+                )
                 for f in report.findings
             ],
             batch_size=1000,
@@ -174,8 +198,12 @@ def analyse_review(*, review_id: int) -> str:
         review.error = ""
         review.summary = {**report.summary, "first_publication": review.base_revision_id is None}
     review.save(update_fields=["status", "error", "summary", "analysed_at"])
-    audit.record(action="review.analysed", actor=None, target=review,
-                 changes={"status": review.status, "summary": review.summary, "error": review.error})
+    audit.record(
+        action="review.analysed",
+        actor=None,
+        target=review,
+        changes={"status": review.status, "summary": review.summary, "error": review.error},
+    )
     return review.status
 
 
@@ -202,8 +230,10 @@ def _decide(actor, review, status, comment):
     review = _locked_review(review)
     permissions.require_api_reviewer(actor, review.version.api)
     if review.status not in (Review.Status.READY, Review.Status.APPROVED, Review.Status.REJECTED):
-        raise ReviewError(f"Review #{review.pk} is {review.get_status_display().lower()}; only an analysed review "
-                          "that is not merged can be approved or rejected.")
+        raise ReviewError(
+            f"Review #{review.pk} is {review.get_status_display().lower()}; only an analysed review "
+            "that is not merged can be approved or rejected."
+        )
     before = review.status
     user = permissions.actor_user(actor)
     review.status = status
@@ -211,8 +241,12 @@ def _decide(actor, review, status, comment):
     review.decided_at = timezone.now()
     review.decision_comment = comment.strip()
     review.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    audit.record(action=f"review.{'approved' if status == Review.Status.APPROVED else 'rejected'}", actor=actor,
-                 target=review, changes={"status": [before, status], "comment": review.decision_comment})
+    audit.record(
+        action=f"review.{'approved' if status == Review.Status.APPROVED else 'rejected'}",
+        actor=actor,
+        target=review,
+        changes={"status": [before, status], "comment": review.decision_comment},
+    )
     return review
 
 
@@ -235,19 +269,33 @@ def waive_finding(*, actor, finding: Finding, reason: str, expires_at) -> Waiver
     if errors:
         raise ValidationError(errors)
     user = permissions.actor_user(actor)
-    waiver = Waiver.objects.create(finding=finding, reason=reason.strip(), expires_at=expires_at,
-                                   created_by=user if user is not None and user.pk else None)
-    audit.record(action="waiver.created", actor=actor, target=waiver, changes={
-        "review": review.pk, "finding": finding.pk, "rule_id": finding.rule_id, "level": finding.level,
-        "reason": waiver.reason, "expires_at": expires_at.isoformat(),
-    })
+    waiver = Waiver.objects.create(
+        finding=finding,
+        reason=reason.strip(),
+        expires_at=expires_at,
+        created_by=user if user is not None and user.pk else None,
+    )
+    audit.record(
+        action="waiver.created",
+        actor=actor,
+        target=waiver,
+        changes={
+            "review": review.pk,
+            "finding": finding.pk,
+            "rule_id": finding.rule_id,
+            "level": finding.level,
+            "reason": waiver.reason,
+            "expires_at": expires_at.isoformat(),
+        },
+    )
     return waiver
 
 
 @transaction.atomic
 def revoke_waiver(*, actor, waiver: Waiver) -> Waiver:
-    waiver = Waiver.objects.select_for_update(of=("self",)).select_related("finding__review__version__api").get(
-        pk=waiver.pk)
+    waiver = (
+        Waiver.objects.select_for_update(of=("self",)).select_related("finding__review__version__api").get(pk=waiver.pk)
+    )
     permissions.require_api_reviewer(actor, waiver.finding.review.version.api)
     if waiver.revoked_at is not None:
         return waiver
@@ -276,11 +324,14 @@ def merge_problems(review: Review, now=None) -> list[str]:
     version = review.version
     problems = []
     if review.status != Review.Status.APPROVED:
-        problems.append(f"Review #{review.pk} is {review.get_status_display().lower()}; only an approved review "
-                        "can be merged.")
+        problems.append(
+            f"Review #{review.pk} is {review.get_status_display().lower()}; only an approved review can be merged."
+        )
     if version.published_revision_id != review.base_revision_id:
-        problems.append("The published revision changed since this review was analysed: submit the spec again "
-                        "so it is compared with what is published now.")
+        problems.append(
+            "The published revision changed since this review was analysed: submit the spec again "
+            "so it is compared with what is published now."
+        )
     if version.state in (LifecycleState.SUNSET, LifecycleState.RETIRED):
         problems.append(f"{version} is {version.state}: its spec is frozen.")
     if version.state in LIVE_STATES:
@@ -289,7 +340,8 @@ def merge_problems(review: Review, now=None) -> list[str]:
             problems.append(
                 f"{version} is {version.state} and {count} breaking change{'s' if count != 1 else ''} (ERR) "
                 f"{'remain' if count != 1 else 'remains'} unwaived: a breaking change needs a new major version "
-                "or an approved waiver.")
+                "or an approved waiver."
+            )
     return problems
 
 
@@ -309,10 +361,16 @@ def merge_review(*, actor, review: Review) -> Review:
     review.status = Review.Status.MERGED
     review.merged_at = timezone.now()
     review.save(update_fields=["status", "merged_at"])
-    audit.record(action="review.merged", actor=actor, target=review, changes={
-        "version": str(version), "published_revision": [before, review.revision_id],
-        "waived_errors": review.findings.filter(level="ERR").count(),
-    })
+    audit.record(
+        action="review.merged",
+        actor=actor,
+        target=review,
+        changes={
+            "version": str(version),
+            "published_revision": [before, review.revision_id],
+            "waived_errors": review.findings.filter(level="ERR").count(),
+        },
+    )
     return review
 
 
@@ -349,8 +407,9 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
     if not wanted:
         return result
     rows = (
-        UsageRecord.objects.filter(api=version.api.slug, version=version.version, operation__in=wanted,
-                                   hour__gte=now - AFFECTED_TRAFFIC_WINDOW)
+        UsageRecord.objects.filter(
+            api=version.api.slug, version=version.version, operation__in=wanted, hour__gte=now - AFFECTED_TRAFFIC_WINDOW
+        )
         .values("operation", "tenant_id", "tenant__slug", "tenant__name")
         .annotate(calls=Sum("count"))
         .order_by()
@@ -362,8 +421,10 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
         per_tenant: dict[int, dict[str, Any]] = {}
         for key in keys:
             for tenant_id, row in calls.get(key, {}).items():
-                entry = per_tenant.setdefault(tenant_id, {"tenant_id": tenant_id, "slug": row["tenant__slug"],
-                                                          "name": row["tenant__name"], "calls": 0})
+                entry = per_tenant.setdefault(
+                    tenant_id,
+                    {"tenant_id": tenant_id, "slug": row["tenant__slug"], "name": row["tenant__name"], "calls": 0},
+                )
                 entry["calls"] += row["calls"]
         result[pk] = sorted(per_tenant.values(), key=lambda e: (-e["calls"], e["slug"]))
     return result

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPES = {
     "deprecation.milestone": "A deprecation affecting you reached a milestone (announcement, 90/30/7/1 days "
-                             "before sunset, a coming brownout, the sunset).",
+    "before sunset, a coming brownout, the sunset).",
     "webhook.test": "A test event sent from the portal or the API.",
 }
 MAX_ENDPOINTS_PER_TENANT = 20
@@ -68,11 +68,19 @@ def create_endpoint(*, actor, url: str, description: str = "", event_types=()) -
         raise ServiceError(f"A tenant may register at most {MAX_ENDPOINTS_PER_TENANT} webhook endpoints.")
     secret = signing.generate_secret()
     endpoint = WebhookEndpoint.objects.create(
-        tenant=actor.tenant, url=url, description=description.strip()[:200],
-        secret_encrypted=signing.encrypt_secret(secret), event_types=event_types,
+        tenant=actor.tenant,
+        url=url,
+        description=description.strip()[:200],
+        secret_encrypted=signing.encrypt_secret(secret),
+        event_types=event_types,
     )
-    audit.record(action="webhook.created", actor=actor, tenant=actor.tenant, target=endpoint,
-                 changes={"url": url, "event_types": event_types})
+    audit.record(
+        action="webhook.created",
+        actor=actor,
+        tenant=actor.tenant,
+        target=endpoint,
+        changes={"url": url, "event_types": event_types},
+    )
     return endpoint, secret
 
 
@@ -120,8 +128,9 @@ def rotate_secret(*, actor, endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint,
 def delete_endpoint(*, actor, endpoint: WebhookEndpoint) -> None:
     require(actor, "webhooks.manage")
     endpoint = _scoped(actor, endpoint)
-    audit.record(action="webhook.deleted", actor=actor, tenant=endpoint.tenant, target=endpoint,
-                 changes={"url": endpoint.url})
+    audit.record(
+        action="webhook.deleted", actor=actor, tenant=endpoint.tenant, target=endpoint, changes={"url": endpoint.url}
+    )
     endpoint.delete()
 
 
@@ -134,8 +143,11 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
     """One delivery per active endpoint of `tenant` subscribed to `event_type`; idempotent per
     `event_key`. Delivery tasks start after commit."""
     assert event_type in EVENT_TYPES, event_type
-    endpoints = [e for e in WebhookEndpoint.objects.for_tenant(tenant).filter(is_active=True)
-                 if not e.event_types or event_type in e.event_types]
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.for_tenant(tenant).filter(is_active=True)
+        if not e.event_types or event_type in e.event_types
+    ]
     if not endpoints:
         return []
     envelope = {"type": event_type, "timestamp": timezone.now().isoformat(), "data": data}
@@ -143,8 +155,11 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
     with transaction.atomic():
         existing = set(WebhookDelivery.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
         WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=e, tenant=tenant, message_id=mid, event_type=event_type, payload=envelope)
-             for e, mid in zip(endpoints, ids, strict=True) if mid not in existing],
+            [
+                WebhookDelivery(endpoint=e, tenant=tenant, message_id=mid, event_type=event_type, payload=envelope)
+                for e, mid in zip(endpoints, ids, strict=True)
+                if mid not in existing
+            ],
             ignore_conflicts=True,
         )
         deliveries = list(WebhookDelivery.objects.filter(message_id__in=set(ids) - existing))
@@ -161,12 +176,17 @@ def schedule_delivery(delivery_id: int, countdown: int = 0) -> None:
 def send_test_event(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     require(actor, "webhooks.manage")
     endpoint = _scoped(actor, endpoint)
-    envelope = {"type": "webhook.test", "timestamp": timezone.now().isoformat(),
-                "data": {"tenant": endpoint.tenant.slug, "endpoint": endpoint.pk}}
+    envelope = {
+        "type": "webhook.test",
+        "timestamp": timezone.now().isoformat(),
+        "data": {"tenant": endpoint.tenant.slug, "endpoint": endpoint.pk},
+    }
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, tenant=endpoint.tenant,
+        endpoint=endpoint,
+        tenant=endpoint.tenant,
         message_id=message_id(f"test|{timezone.now().timestamp()}", endpoint.pk),
-        event_type="webhook.test", payload=envelope,
+        event_type="webhook.test",
+        payload=envelope,
     )
     transaction.on_commit(lambda: schedule_delivery(delivery.pk))
     return delivery
@@ -183,7 +203,10 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 def _record(delivery, status, *, code=None, error="", delivered=False):
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=status, attempts=F("attempts") + 1, last_status_code=code, last_error=error[:500],
+        status=status,
+        attempts=F("attempts") + 1,
+        last_status_code=code,
+        last_error=error[:500],
         delivered_at=timezone.now() if delivered else None,
     )
 
@@ -192,8 +215,11 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> str:
     """POST the delivery once. Returns the outcome; RETRY means the caller should try again later
     (`final`: this was the last allowed attempt, so a failure gives up instead)."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.GAVE_UP,
-                                               WebhookDelivery.Status.REFUSED):
+    if delivery is None or delivery.status in (
+        WebhookDelivery.Status.SUCCEEDED,
+        WebhookDelivery.Status.GAVE_UP,
+        WebhookDelivery.Status.REFUSED,
+    ):
         return SKIPPED
     endpoint = delivery.endpoint
     if not endpoint.is_active:
@@ -228,6 +254,11 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> str:
             error = f"Answered {code}: {answer.body[:200].decode(errors='replace')}"
     status = WebhookDelivery.Status.GAVE_UP if final else WebhookDelivery.Status.FAILED
     _record(delivery, status, code=code, error=error)
-    log.info("Webhook delivery %s to %s failed (%s)%s", delivery.message_id, endpoint.url, error,
-             "; giving up" if final else "")
+    log.info(
+        "Webhook delivery %s to %s failed (%s)%s",
+        delivery.message_id,
+        endpoint.url,
+        error,
+        "; giving up" if final else "",
+    )
     return GAVE_UP if final else RETRY

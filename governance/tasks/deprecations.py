@@ -17,11 +17,16 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 
 
 def backoff(retries: int) -> int:
-    return min(BACKOFF_BASE_SECONDS * 4 ** retries, BACKOFF_MAX_SECONDS)
+    return min(BACKOFF_BASE_SECONDS * 4**retries, BACKOFF_MAX_SECONDS)
 
 
-@shared_task(name="governance.send_deprecation_notices", acks_late=True, autoretry_for=(DatabaseError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="governance.send_deprecation_notices",
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_deprecation_notices() -> dict:
     """Beat task: notify affected tenants of every due milestone (each at most once per tenant),
     resume notices a dead run claimed, and move the migration ledger on."""

@@ -12,7 +12,9 @@ from governance.services import reviews
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="governance.analyse_review", acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="governance.analyse_review", acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5
+)
 def analyse_review(review_id: int) -> str:
     """Run the OpenAPI engine for a submitted review and store its findings (see
     governance.services.reviews.analyse_review). A hostile document ends the review `failed` with

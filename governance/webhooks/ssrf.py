@@ -102,8 +102,10 @@ def _host_refused(host: str) -> str:
     """One answer for a name that doesn't resolve and one that resolves inside: the tenant reads it
     (and the delivery log), so it must not map the internal network: neither the addresses a name
     resolves to, nor their kind, nor which internal names exist."""
-    return (f"The host {host} is not allowed: webhooks go only to hosts that resolve to public addresses, "
-            "never into a private or reserved network.")
+    return (
+        f"The host {host} is not allowed: webhooks go only to hosts that resolve to public addresses, "
+        "never into a private or reserved network."
+    )
 
 
 def check_url(url: str) -> Target:

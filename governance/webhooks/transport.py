@@ -38,8 +38,14 @@ def _pool(target: Target, address: str):
     timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
-            address, target.port, timeout=timeout, retries=False, maxsize=1,
-            server_hostname=target.host, assert_hostname=target.host, cert_reqs="CERT_REQUIRED",
+            address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
         )
     return urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
 
@@ -66,8 +72,14 @@ def post(target: Target, body: bytes, headers: dict) -> Answer:
         pool = _pool(target, address)
         try:
             response = pool.urlopen(
-                "POST", target.path, body=body, headers=sent_headers, redirect=False, retries=False,
-                preload_content=False, assert_same_host=False,
+                "POST",
+                target.path,
+                body=body,
+                headers=sent_headers,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                assert_same_host=False,
             )
             try:
                 data = _read_capped(response, deadline)

@@ -26,8 +26,11 @@ class MembershipForm(forms.ModelForm):
 
 
 def _is_last_owner(membership) -> bool:
-    return not Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER).exclude(
-        pk=membership.pk).exists()
+    return (
+        not Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 @admin.register(Membership)
@@ -62,8 +65,13 @@ class MembershipAdmin(admin.ModelAdmin):
                 services.change_member_role(actor=actor, membership=obj, role=obj.role)
             return
         obj.save()
-        audit.record(action="member.added", actor=actor, tenant=obj.tenant, target=obj,
-                     changes={"user": obj.user.email, "role": obj.role})
+        audit.record(
+            action="member.added",
+            actor=actor,
+            tenant=obj.tenant,
+            target=obj,
+            changes={"user": obj.user.email, "role": obj.role},
+        )
 
     def delete_model(self, request, obj):
         services.remove_member(actor=staff_principal(request, tenant=obj.tenant), membership=obj)
@@ -78,8 +86,18 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role", "tenant")
     list_select_related = ("tenant", "invited_by")
     search_fields = ("email", "tenant__slug", "tenant__name")
-    fields = ("tenant", "email", "role", "status", "invited_by", "created_at", "expires_at",
-              "accepted_at", "accepted_by", "revoked_at")
+    fields = (
+        "tenant",
+        "email",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
     readonly_fields = fields
     date_hierarchy = "created_at"
     actions = ["revoke_invitations"]
@@ -106,8 +124,8 @@ class InvitationAdmin(admin.ModelAdmin):
         for invitation in queryset.select_related("tenant"):
             if invitation.status != "pending":
                 continue
-            services.revoke_invitation(actor=staff_principal(request, tenant=invitation.tenant),
-                                       invitation=invitation)
+            services.revoke_invitation(actor=staff_principal(request, tenant=invitation.tenant), invitation=invitation)
             revoked += 1
-        self.message_user(request, ngettext("Revoked %d invitation.", "Revoked %d invitations.", revoked)
-                          % revoked, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Revoked %d invitation.", "Revoked %d invitations.", revoked) % revoked, messages.SUCCESS
+        )

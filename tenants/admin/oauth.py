@@ -21,13 +21,14 @@ from tenants import services
 from tenants.admin.staff import staff_principal
 from tenants.models import Application
 
-CREDENTIAL_SEARCH_FIELDS = ("application__client_id", "application__name", "application__tenant__slug",
-                            "user__email")
+CREDENTIAL_SEARCH_FIELDS = ("application__client_id", "application__name", "application__tenant__slug", "user__email")
 
 
 class ApplicationForm(forms.ModelForm):
     allowed_scopes = forms.MultipleChoiceField(
-        choices=list(settings.API_SCOPES.items()), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=list(settings.API_SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Scopes tokens of this client may carry.",
     )
 
@@ -49,18 +50,41 @@ class ApplicationAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("tenant", "name", "client_id", "client_type", "authorization_grant_type")}),
         ("Access", {"fields": ("is_gateway", "allowed_scopes", "redirect_uris")}),
-        ("Governance", {"fields": ("governance_identity",),
-                        "description": "Bind the client to a platform API owner: its client-credentials tokens "
-                                       "then submit specs with that person's rights, and only staff can edit, "
-                                       "rotate or delete it."}),
+        (
+            "Governance",
+            {
+                "fields": ("governance_identity",),
+                "description": "Bind the client to a platform API owner: its client-credentials tokens "
+                "then submit specs with that person's rights, and only staff can edit, "
+                "rotate or delete it.",
+            },
+        ),
         ("State", {"fields": ("authorization_changed_at", "disabled_at", "disabled_reason")}),
-        ("Secret", {"fields": ("hash_client_secret", "secret_rotated_at"),
-                    "description": "The secret is stored hashed and shown only to the tenant, once."}),
+        (
+            "Secret",
+            {
+                "fields": ("hash_client_secret", "secret_rotated_at"),
+                "description": "The secret is stored hashed and shown only to the tenant, once.",
+            },
+        ),
         ("History", {"fields": ("created_by", "created", "updated", "registration_source")}),
     )
     raw_id_fields = ("governance_identity",)
-    readonly_fields = ("tenant", "client_id", "client_type", "authorization_grant_type", "hash_client_secret",
-                       "secret_rotated_at", "authorization_changed_at", "disabled_at", "disabled_reason", "created_by", "created", "updated", "registration_source")
+    readonly_fields = (
+        "tenant",
+        "client_id",
+        "client_type",
+        "authorization_grant_type",
+        "hash_client_secret",
+        "secret_rotated_at",
+        "authorization_changed_at",
+        "disabled_at",
+        "disabled_reason",
+        "created_by",
+        "created",
+        "updated",
+        "registration_source",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tenant", "created_by", "governance_identity")
@@ -75,7 +99,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.update_oauth_client(
-            actor=staff_principal(request, tenant=obj.tenant), application=obj,
+            actor=staff_principal(request, tenant=obj.tenant),
+            application=obj,
             **{name: form.cleaned_data[name] for name in form.changed_data},
         )
 

@@ -76,13 +76,22 @@ class StaffAuditMixin:
         changes = form_changes(form)
         if change and not changes:
             return
-        audit.record(action=f"{self.audit_name}.{'changed' if change else 'created'}",
-                     actor=staff_principal(request), tenant=self.audit_tenant(obj), target=obj,
-                     changes=changes)
+        audit.record(
+            action=f"{self.audit_name}.{'changed' if change else 'created'}",
+            actor=staff_principal(request),
+            tenant=self.audit_tenant(obj),
+            target=obj,
+            changes=changes,
+        )
 
     def delete_model(self, request, obj):
-        audit.record(action=f"{self.audit_name}.deleted", actor=staff_principal(request),
-                     tenant=self.audit_tenant(obj), target=obj, changes={"deleted": str(obj)})
+        audit.record(
+            action=f"{self.audit_name}.deleted",
+            actor=staff_principal(request),
+            tenant=self.audit_tenant(obj),
+            target=obj,
+            changes={"deleted": str(obj)},
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):

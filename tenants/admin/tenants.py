@@ -51,12 +51,22 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
     readonly_fields = ("status", "suspended_reason", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("slug", "name", "plan")}),
-        ("Rate budget", {"fields": ("rate_quota", "rate_window"),
-                         "description": "What all the tenant's API keys, OAuth clients and sessions may spend "
-                         "together. Empty: the plan's limit. Members may only set lower limits on their keys; "
-                         "raise a key's own limit on its API key page."}),
-        ("Status", {"fields": ("status", "suspended_reason"),
-                    "description": "Change it with the Suspend / Reactivate actions of the tenant list."}),
+        (
+            "Rate budget",
+            {
+                "fields": ("rate_quota", "rate_window"),
+                "description": "What all the tenant's API keys, OAuth clients and sessions may spend "
+                "together. Empty: the plan's limit. Members may only set lower limits on their keys; "
+                "raise a key's own limit on its API key page.",
+            },
+        ),
+        (
+            "Status",
+            {
+                "fields": ("status", "suspended_reason"),
+                "description": "Change it with the Suspend / Reactivate actions of the tenant list.",
+            },
+        ),
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
     inlines = [MembershipOfTenantInline]
@@ -105,26 +115,34 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
     def suspend_tenants(self, request, queryset):
         form = SuspendForm(request.POST if "confirm" in request.POST else None)
         if not form.is_valid():
-            return self._confirm(request, queryset, action="suspend_tenants", form=form,
-                                 title="Suspend tenants", verb="Suspend")
+            return self._confirm(
+                request, queryset, action="suspend_tenants", form=form, title="Suspend tenants", verb="Suspend"
+            )
         actor = staff_principal(request)
         changed = [t for t in queryset if t.is_active]
         for tenant in changed:
             services.suspend_tenant(actor=actor, tenant=tenant, reason=form.cleaned_data["reason"])
-        self.message_user(request, ngettext("Suspended %d tenant.", "Suspended %d tenants.", len(changed))
-                          % len(changed), messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Suspended %d tenant.", "Suspended %d tenants.", len(changed)) % len(changed),
+            messages.SUCCESS,
+        )
         return None
 
     @admin.action(description="Reactivate selected tenants…", permissions=["change"])
     def reactivate_tenants(self, request, queryset):
         form = ReactivateForm(request.POST if "confirm" in request.POST else None)
         if not form.is_valid():
-            return self._confirm(request, queryset, action="reactivate_tenants", form=form,
-                                 title="Reactivate tenants", verb="Reactivate")
+            return self._confirm(
+                request, queryset, action="reactivate_tenants", form=form, title="Reactivate tenants", verb="Reactivate"
+            )
         actor = staff_principal(request)
         changed = [t for t in queryset if not t.is_active]
         for tenant in changed:
             services.reactivate_tenant(actor=actor, tenant=tenant)
-        self.message_user(request, ngettext("Reactivated %d tenant.", "Reactivated %d tenants.", len(changed))
-                          % len(changed), messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Reactivated %d tenant.", "Reactivated %d tenants.", len(changed)) % len(changed),
+            messages.SUCCESS,
+        )
         return None

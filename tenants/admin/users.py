@@ -71,6 +71,10 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, id)
-                audit.record(action="user.password_set", actor=staff_principal(request), target=user,
-                             changes={"password": "changed"})
+                audit.record(
+                    action="user.password_set",
+                    actor=staff_principal(request),
+                    target=user,
+                    changes={"password": "changed"},
+                )
         return response

@@ -44,8 +44,9 @@ class TenantOAuth2Authentication(OAuth2Authentication):
             role = Membership.objects.for_tenant(tenant).role_of(token.user_id)
             if role is None:
                 raise exceptions.AuthenticationFailed("The token's user is no longer a member of its tenant.")
-            principal = Principal(tenant=tenant, user=token.user, role=role, kind="oauth",
-                                  scopes=scopes, application=application)
+            principal = Principal(
+                tenant=tenant, user=token.user, role=role, kind="oauth", scopes=scopes, application=application
+            )
         else:
             # Client credentials: the client acts for the person who made it, never above them.
             creator_id = application.created_by_id
@@ -53,8 +54,9 @@ class TenantOAuth2Authentication(OAuth2Authentication):
             role = credential_role(creator_id, creator_role)
             if role is None:
                 raise exceptions.AuthenticationFailed("The OAuth client's creator is no longer a member of its tenant.")
-            principal = Principal(tenant=tenant, role=role, kind="oauth", scopes=scopes,
-                                  application=application, creator_id=creator_id)
+            principal = Principal(
+                tenant=tenant, role=role, kind="oauth", scopes=scopes, application=application, creator_id=creator_id
+            )
         set_principal(request, principal)
         return (token.user or AnonymousUser(), token)
 
@@ -73,8 +75,7 @@ def refuse_presented_token(request) -> None:
         return
     checksum = hashlib.sha256(value.encode()).hexdigest()
     token = (
-        get_access_token_model().objects.select_related("application__tenant")
-        .filter(token_checksum=checksum).first()
+        get_access_token_model().objects.select_related("application__tenant").filter(token_checksum=checksum).first()
     )
     if token is not None and token.application is not None and not token.is_expired():
         ensure_active(token.application.tenant)

@@ -57,8 +57,17 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Invitation
-        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at",
-                  "revoked_at"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]
         read_only_fields = fields
 
 
@@ -92,8 +101,19 @@ class OAuthClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "client_id", "name", "authorization_grant_type", "client_type", "redirect_uris",
-                  "allowed_scopes", "created_by", "created_at", "updated_at", "secret_rotated_at"]
+        fields = [
+            "id",
+            "client_id",
+            "name",
+            "authorization_grant_type",
+            "client_type",
+            "redirect_uris",
+            "allowed_scopes",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "secret_rotated_at",
+        ]
         read_only_fields = fields
 
 
@@ -117,7 +137,9 @@ class OAuthClientCreateSerializer(serializers.Serializer):
     authorization_grant_type = serializers.ChoiceField(choices=_GRANT_CHOICES)
     client_type = serializers.ChoiceField(choices=_CLIENT_TYPE_CHOICES, default=Application.CLIENT_CONFIDENTIAL)
     redirect_uris = serializers.CharField(
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Space-separated, exact redirect URIs (authorization code clients only).",
     )
     allowed_scopes = ScopeListField(allow_empty=True, default=list)
@@ -143,6 +165,18 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_id", "actor_label", "target", "changes",
-                  "request_id", "ip", "hash", "prev_hash"]
+        fields = [
+            "id",
+            "seq",
+            "created_at",
+            "action",
+            "actor_id",
+            "actor_label",
+            "target",
+            "changes",
+            "request_id",
+            "ip",
+            "hash",
+            "prev_hash",
+        ]
         read_only_fields = fields

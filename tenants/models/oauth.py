@@ -34,7 +34,11 @@ class Application(AbstractApplication):
     # client-credentials tokens act for that person in governance. Such a client is staff-managed:
     # tenant members can't edit, rotate or delete it.
     governance_identity = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Staff only: the platform API owner whose governance rights this client's tokens carry.",
     )
     # When the redirect URIs or the scopes last changed: a consent given before then no longer

@@ -27,8 +27,10 @@ class Tenant(models.Model):  # type: ignore[django-manager-missing]  # the swapp
     # The tenant-wide rate budget all its credentials draw from together, set by staff; both empty
     # means the plan's policy (settings.RATELIMIT_PLANS). See apikeys/requestpath/policies.py tenant_budget.
     rate_quota = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Staff only: requests per window for all the tenant's credentials "
-        "together. Empty: the plan's limit.")
+        null=True,
+        blank=True,
+        help_text="Staff only: requests per window for all the tenant's credentials together. Empty: the plan's limit.",
+    )
     rate_window = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -37,8 +39,7 @@ class Tenant(models.Model):  # type: ignore[django-manager-missing]  # the swapp
         ordering = ["slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rate_quota__isnull=True, rate_window__isnull=True)
-                | Q(rate_quota__gt=0, rate_window__gt=0),
+                condition=Q(rate_quota__isnull=True, rate_window__isnull=True) | Q(rate_quota__gt=0, rate_window__gt=0),
                 name="tenant_rate_budget_complete",
             ),
         ]

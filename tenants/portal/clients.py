@@ -33,7 +33,9 @@ class ClientDetailView(PortalView):
     permission = "clients.view"
 
     def get(self, request, pk):
-        return self.render("portal/clients/detail.html", {"client": self.get_scoped_or_404(_clients(self.principal), pk=pk)})
+        return self.render(
+            "portal/clients/detail.html", {"client": self.get_scoped_or_404(_clients(self.principal), pk=pk)}
+        )
 
 
 class SecretOnceMixin(PortalView):
@@ -48,7 +50,10 @@ class ClientCreateView(SecretOnceMixin, PortalView):
     template = "portal/clients/form.html"
 
     def get(self, request):
-        return self.render(self.template, {"form": OAuthClientForm(initial={"allowed_scopes": ["tenant:read"]}, role=self.principal.role)})
+        return self.render(
+            self.template,
+            {"form": OAuthClientForm(initial={"allowed_scopes": ["tenant:read"]}, role=self.principal.role)},
+        )
 
     def post(self, request):
         form = OAuthClientForm(request.POST, role=self.principal.role)

@@ -23,9 +23,7 @@ class MemberRowMixin:
     def annotate_row(self, membership):
         principal = self.principal
         touches_owner = membership.role == Role.OWNER
-        may_manage = principal.can("members.manage") and (
-            not touches_owner or principal.can("members.manage_owners")
-        )
+        may_manage = principal.can("members.manage") and (not touches_owner or principal.can("members.manage_owners"))
         membership.is_me = membership.user_id == principal.user.pk
         membership.may_change_role = may_manage
         membership.may_remove = may_manage and not membership.is_me
@@ -104,7 +102,9 @@ class RemoveMemberView(PortalView):
     template = "portal/members/remove.html"
 
     def get(self, request, pk):
-        return self.render(self.template, {"membership": self.get_scoped_or_404(Membership.objects.with_users(), pk=pk)})
+        return self.render(
+            self.template, {"membership": self.get_scoped_or_404(Membership.objects.with_users(), pk=pk)}
+        )
 
     def post(self, request, pk):
         membership = self.get_scoped_or_404(Membership.objects.with_users(), pk=pk)

@@ -44,8 +44,7 @@ def revoke_authorizations(app: Application, *, scopes_beyond=None) -> dict:
         access = access.filter(pk__in=stale)
         refresh = refresh.filter(access_token__in=stale)
         grants = grants.none()
-    counts = {"grants": grants.delete()[0],
-              "refresh_tokens": refresh.update(revoked=timezone.now())}
+    counts = {"grants": grants.delete()[0], "refresh_tokens": refresh.update(revoked=timezone.now())}
     counts["access_tokens"] = access.count()
     access.delete()
     return counts
@@ -53,8 +52,13 @@ def revoke_authorizations(app: Application, *, scopes_beyond=None) -> dict:
 
 def _validate(app: Application):
     if app.authorization_grant_type not in ALLOWED_GRANTS:
-        raise ValidationError({"authorization_grant_type": ["Only client credentials and authorization code are offered."]})
-    if app.authorization_grant_type == Application.GRANT_CLIENT_CREDENTIALS and app.client_type != Application.CLIENT_CONFIDENTIAL:
+        raise ValidationError(
+            {"authorization_grant_type": ["Only client credentials and authorization code are offered."]}
+        )
+    if (
+        app.authorization_grant_type == Application.GRANT_CLIENT_CREDENTIALS
+        and app.client_type != Application.CLIENT_CONFIDENTIAL
+    ):
         raise ValidationError({"client_type": ["A client-credentials client must be confidential."]})
     try:
         app.clean()  # the toolkit's own checks: redirect URIs present, allowed schemes, no wildcards
@@ -64,8 +68,13 @@ def _validate(app: Application):
 
 @transaction.atomic
 def create_oauth_client(
-    *, actor, name: str, authorization_grant_type: str, client_type: str = Application.CLIENT_CONFIDENTIAL,
-    redirect_uris: str = "", allowed_scopes=None,
+    *,
+    actor,
+    name: str,
+    authorization_grant_type: str,
+    client_type: str = Application.CLIENT_CONFIDENTIAL,
+    redirect_uris: str = "",
+    allowed_scopes=None,
 ) -> tuple[Application, str | None]:
     """Create a client; returns it with its plain secret (None for a public client)."""
     require(actor, "clients.manage")
@@ -87,9 +96,19 @@ def create_oauth_client(
     )
     _validate(app)
     app.save()
-    audit.record(action="oauth_client.created", actor=actor, tenant=actor.tenant, target=app,
-                 changes={"name": name, "grant": authorization_grant_type, "client_type": client_type,
-                          "scopes": scopes, "client_id": app.client_id})
+    audit.record(
+        action="oauth_client.created",
+        actor=actor,
+        tenant=actor.tenant,
+        target=app,
+        changes={
+            "name": name,
+            "grant": authorization_grant_type,
+            "client_type": client_type,
+            "scopes": scopes,
+            "client_id": app.client_id,
+        },
+    )
     return app, (secret or None)
 
 
@@ -111,8 +130,9 @@ def update_oauth_client(*, actor, application: Application, **fields) -> Applica
         raise ValidationError({"governance_identity": ["Only platform staff can bind a client to an API owner."]})
     gateway = fields.get("is_gateway", app.is_gateway)
     if "allowed_scopes" in fields:
-        fields["allowed_scopes"] = _checked_scopes(actor, fields["allowed_scopes"], gateway=gateway,
-                                                   held=app.allowed_scopes)
+        fields["allowed_scopes"] = _checked_scopes(
+            actor, fields["allowed_scopes"], gateway=gateway, held=app.allowed_scopes
+        )
     elif not gateway and GATEWAY_SCOPES & set(app.allowed_scopes):
         # A client that stops being a gateway loses the scopes only a gateway may carry.
         fields["allowed_scopes"] = [s for s in app.allowed_scopes if s not in GATEWAY_SCOPES]
@@ -154,8 +174,13 @@ def rotate_client_secret(*, actor, application: Application) -> tuple[Applicatio
     app.client_secret = secret
     app.secret_rotated_at = timezone.now()
     app.save()
-    audit.record(action="oauth_client.secret_rotated", actor=actor, tenant=app.tenant, target=app,
-                 changes={"client_id": app.client_id})
+    audit.record(
+        action="oauth_client.secret_rotated",
+        actor=actor,
+        tenant=app.tenant,
+        target=app,
+        changes={"client_id": app.client_id},
+    )
     return app, secret
 
 
@@ -165,6 +190,11 @@ def delete_oauth_client(*, actor, application: Application) -> None:
     require(actor, "clients.manage")
     app = _locked(actor, application)
     _require_not_staff_managed(actor, app)
-    audit.record(action="oauth_client.deleted", actor=actor, tenant=app.tenant, target=app,
-                 changes={"client_id": app.client_id, "name": app.name})
+    audit.record(
+        action="oauth_client.deleted",
+        actor=actor,
+        tenant=app.tenant,
+        target=app,
+        changes={"client_id": app.client_id, "name": app.name},
+    )
     app.delete()

@@ -38,16 +38,23 @@ def follow_member_change(*, actor, tenant, user, role: str | None) -> list[str]:
 
 def _narrow_clients(actor, tenant, user, role) -> list[str]:
     changed = []
-    for app in Application.objects.for_tenant(tenant).select_for_update().filter(
-        created_by_id=user.pk, disabled_at__isnull=True
+    for app in (
+        Application.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(created_by_id=user.pk, disabled_at__isnull=True)
     ):
         if role is None:
             app.disabled_at = timezone.now()
             app.disabled_reason = f"its creator {user.email} left the tenant"
             app.save(update_fields=["disabled_at", "disabled_reason", "updated"])
             revoked = revoke_authorizations(app)
-            audit.record(action="oauth_client.disabled", actor=actor, tenant=tenant, target=app,
-                         changes={"client_id": app.client_id, "reason": app.disabled_reason, "revoked": revoked})
+            audit.record(
+                action="oauth_client.disabled",
+                actor=actor,
+                tenant=tenant,
+                target=app,
+                changes={"client_id": app.client_id, "reason": app.disabled_reason, "revoked": revoked},
+            )
             changed.append(f"OAuth client {app.name} ({app.client_id}) disabled, its tokens revoked")
             continue
         keep = kept_scopes(app.allowed_scopes, role)
@@ -58,9 +65,13 @@ def _narrow_clients(actor, tenant, user, role) -> list[str]:
         app.authorization_changed_at = timezone.now()
         app.save(update_fields=["allowed_scopes", "authorization_changed_at", "updated"])
         revoked = revoke_authorizations(app, scopes_beyond=keep)
-        audit.record(action="oauth_client.narrowed", actor=actor, tenant=tenant, target=app,
-                     changes={"client_id": app.client_id, "dropped_scopes": dropped, "role": role,
-                              "revoked": revoked})
+        audit.record(
+            action="oauth_client.narrowed",
+            actor=actor,
+            tenant=tenant,
+            target=app,
+            changes={"client_id": app.client_id, "dropped_scopes": dropped, "role": role, "revoked": revoked},
+        )
         changed.append(f"OAuth client {app.name} ({app.client_id}) lost {', '.join(dropped)}")
     return changed
 
@@ -74,10 +85,16 @@ def _revoke_personal_tokens(actor, tenant, user) -> list[str]:
     if not count:
         return []
     RefreshToken.objects.filter(user_id=user.pk, application__tenant=tenant, revoked__isnull=True).update(
-        revoked=timezone.now())
+        revoked=timezone.now()
+    )
     access.delete()
-    audit.record(action="oauth_token.revoked", actor=actor, tenant=tenant, target=None,
-                 changes={"user": user.email, "access_tokens": count, "reason": "left the tenant"})
+    audit.record(
+        action="oauth_token.revoked",
+        actor=actor,
+        tenant=tenant,
+        target=None,
+        changes={"user": user.email, "access_tokens": count, "reason": "left the tenant"},
+    )
     return [f"{count} OAuth token(s) {user.email} had authorized revoked"]
 
 
@@ -86,25 +103,36 @@ def _revoke_invitations(actor, tenant, user, role) -> list[str]:
     pending = Invitation.objects.for_tenant(tenant).pending().select_for_update().filter(invited_by_id=user.pk)
     changed = []
     for invitation in pending:
-        may_invite = (role is not None and role_allows(role, "invitations.manage")
-                      and ROLE_RANK[invitation.role] <= ROLE_RANK[role])
+        may_invite = (
+            role is not None
+            and role_allows(role, "invitations.manage")
+            and ROLE_RANK[invitation.role] <= ROLE_RANK[role]
+        )
         if may_invite:
             continue
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit.record(action="invitation.revoked", actor=actor, tenant=tenant, target=invitation,
-                     changes={"email": invitation.email, "reason": f"the inviter {user.email} is no longer allowed to"})
+        audit.record(
+            action="invitation.revoked",
+            actor=actor,
+            tenant=tenant,
+            target=invitation,
+            changes={"email": invitation.email, "reason": f"the inviter {user.email} is no longer allowed to"},
+        )
         changed.append(f"invitation of {invitation.email} as {invitation.role} revoked")
     return changed
 
 
 def _notify_owners(tenant, user, role, changed) -> None:
-    owners = list(Membership.objects.for_tenant(tenant).owners().exclude(user_id=user.pk)
-                  .values_list("user__email", flat=True))
+    owners = list(
+        Membership.objects.for_tenant(tenant).owners().exclude(user_id=user.pk).values_list("user__email", flat=True)
+    )
     if not owners:
         return
     what = f"was made {role}" if role is not None else "left the tenant"
-    body = (f"{user.email} {what} in {tenant.name}. The credentials and invitations they made were "
-            f"changed to match:\n\n" + "\n".join(f"- {line}" for line in changed) + "\n")
+    body = (
+        f"{user.email} {what} in {tenant.name}. The credentials and invitations they made were "
+        f"changed to match:\n\n" + "\n".join(f"- {line}" for line in changed) + "\n"
+    )
     subject = f"[{tenant.name}] Credentials of {user.email} were narrowed or revoked"
     transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=owners))

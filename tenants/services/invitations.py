@@ -67,8 +67,13 @@ def invite_member(*, actor, email: str, role: str = Role.VIEWER) -> Invitation:
         invited_by_id=actor.person_id,
         expires_at=timezone.now() + settings.INVITATION_MAX_AGE,
     )
-    audit.record(action="invitation.created", actor=actor, tenant=tenant, target=invitation,
-                 changes={"email": email, "role": role})
+    audit.record(
+        action="invitation.created",
+        actor=actor,
+        tenant=tenant,
+        target=invitation,
+        changes={"email": email, "role": role},
+    )
     url = invitation_url(invitation)
     inviter = actor.user.email if actor.user is not None else tenant.name
     transaction.on_commit(
@@ -91,8 +96,13 @@ def revoke_invitation(*, actor, invitation: Invitation) -> Invitation:
         raise ServiceError(f"The invitation is already {invitation.status}.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit.record(action="invitation.revoked", actor=actor, tenant=invitation.tenant, target=invitation,
-                 changes={"email": invitation.email})
+    audit.record(
+        action="invitation.revoked",
+        actor=actor,
+        tenant=invitation.tenant,
+        target=invitation,
+        changes={"email": invitation.email},
+    )
     return invitation
 
 
@@ -114,6 +124,11 @@ def accept_invitation(*, token: str, user) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     actor = Principal.for_member(user, invitation.tenant, membership.role)
-    audit.record(action="invitation.accepted", actor=actor, tenant=invitation.tenant, target=membership,
-                 changes={"email": invitation.email, "role": membership.role, "new_member": created})
+    audit.record(
+        action="invitation.accepted",
+        actor=actor,
+        tenant=invitation.tenant,
+        target=membership,
+        changes={"email": invitation.email, "role": membership.role, "new_member": created},
+    )
     return membership

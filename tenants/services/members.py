@@ -41,8 +41,13 @@ def change_member_role(*, actor, membership: Membership, role: str) -> Membershi
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    audit.record(action="member.role_changed", actor=actor, tenant=membership.tenant, target=membership,
-                 changes={"user": membership.user.email, "role": [before, role]})
+    audit.record(
+        action="member.role_changed",
+        actor=actor,
+        tenant=membership.tenant,
+        target=membership,
+        changes={"user": membership.user.email, "role": [before, role]},
+    )
     follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=role)
     return membership
 
@@ -55,8 +60,13 @@ def remove_member(*, actor, membership: Membership) -> None:
         require(actor, "members.manage_owners", "Only an owner can remove an owner.")
         if not _other_owners_exist(membership):
             raise ServiceError("The last owner can't be removed.")
-    audit.record(action="member.removed", actor=actor, tenant=membership.tenant, target=membership,
-                 changes={"user": membership.user.email, "role": membership.role})
+    audit.record(
+        action="member.removed",
+        actor=actor,
+        tenant=membership.tenant,
+        target=membership,
+        changes={"user": membership.user.email, "role": membership.role},
+    )
     membership.delete()
     follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=None)
 
@@ -65,12 +75,19 @@ def remove_member(*, actor, membership: Membership) -> None:
 def leave_tenant(*, actor) -> None:
     """The signed-in person leaves the principal's tenant."""
     membership = (
-        Membership.objects.for_principal(actor).select_for_update().select_related("user", "tenant")
+        Membership.objects.for_principal(actor)
+        .select_for_update()
+        .select_related("user", "tenant")
         .get(user=actor.user)
     )
     if membership.role == Role.OWNER and not _other_owners_exist(membership):
         raise ServiceError("You are the last owner; make another member owner before you leave.")
-    audit.record(action="member.left", actor=actor, tenant=membership.tenant, target=membership,
-                 changes={"user": membership.user.email, "role": membership.role})
+    audit.record(
+        action="member.left",
+        actor=actor,
+        tenant=membership.tenant,
+        target=membership,
+        changes={"user": membership.user.email, "role": membership.role},
+    )
     membership.delete()
     follow_member_change(actor=actor, tenant=membership.tenant, user=membership.user, role=None)

@@ -10,12 +10,22 @@ from tenants.signals import tenant_status_changed
 @transaction.atomic
 def create_tenant(*, actor, slug: str, name: str, plan: str = Tenant.Plan.FREE, owner=None) -> Tenant:
     tenant = Tenant.objects.create(slug=slug, name=name, plan=plan)
-    audit.record(action="tenant.created", actor=actor, tenant=tenant, target=tenant,
-                 changes={"slug": slug, "name": name, "plan": plan})
+    audit.record(
+        action="tenant.created",
+        actor=actor,
+        tenant=tenant,
+        target=tenant,
+        changes={"slug": slug, "name": name, "plan": plan},
+    )
     if owner is not None:
         membership = Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
-        audit.record(action="member.added", actor=actor, tenant=tenant, target=membership,
-                     changes={"user": owner.email, "role": Role.OWNER})
+        audit.record(
+            action="member.added",
+            actor=actor,
+            tenant=tenant,
+            target=membership,
+            changes={"user": owner.email, "role": Role.OWNER},
+        )
     return tenant
 
 
@@ -26,8 +36,7 @@ def update_tenant(*, actor, tenant: Tenant, name: str) -> Tenant:
     before = tenant.name
     tenant.name = name
     tenant.save(update_fields=["name", "updated_at"])
-    audit.record(action="tenant.updated", actor=actor, tenant=tenant, target=tenant,
-                 changes={"name": [before, name]})
+    audit.record(action="tenant.updated", actor=actor, tenant=tenant, target=tenant, changes={"name": [before, name]})
     return tenant
 
 
@@ -47,8 +56,13 @@ def suspend_tenant(*, actor, tenant: Tenant, reason: str = "") -> Tenant:
     tenant.status = Tenant.Status.SUSPENDED
     tenant.suspended_reason = reason
     tenant.save(update_fields=["status", "suspended_reason", "updated_at"])
-    audit.record(action="tenant.suspended", actor=actor, tenant=tenant, target=tenant,
-                 changes={"status": ["active", "suspended"], "reason": reason})
+    audit.record(
+        action="tenant.suspended",
+        actor=actor,
+        tenant=tenant,
+        target=tenant,
+        changes={"status": ["active", "suspended"], "reason": reason},
+    )
     _on_tenant_status_changed(tenant)
     return tenant
 
@@ -62,8 +76,13 @@ def reactivate_tenant(*, actor, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.ACTIVE
     tenant.suspended_reason = ""
     tenant.save(update_fields=["status", "suspended_reason", "updated_at"])
-    audit.record(action="tenant.reactivated", actor=actor, tenant=tenant, target=tenant,
-                 changes={"status": ["suspended", "active"]})
+    audit.record(
+        action="tenant.reactivated",
+        actor=actor,
+        tenant=tenant,
+        target=tenant,
+        changes={"status": ["suspended", "active"]},
+    )
     _on_tenant_status_changed(tenant)
     return tenant
 

@@ -13,15 +13,17 @@ def make_key(tenant):
     return api_key
 
 
-register(Endpoint(
-    name="api-keys",
-    url="/api/v1/keys/",
-    make=make_key,
-    actions=[
-        *Action.reads("keys:read", "keys.view"),
-        Action.create("keys:write", "keys.manage", payload={"name": "ci", "scopes": ["keys:read"]}),
-        Action.update("keys:write", "keys.manage", payload={"name": "renamed"}),
-        Action.custom("rotate", "keys:write", "keys.manage", payload={"overlap": "1h"}, success=201),
-        Action.custom("revoke", "keys:write", "keys.manage"),
-    ],
-))
+register(
+    Endpoint(
+        name="api-keys",
+        url="/api/v1/keys/",
+        make=make_key,
+        actions=[
+            *Action.reads("keys:read", "keys.view"),
+            Action.create("keys:write", "keys.manage", payload={"name": "ci", "scopes": ["keys:read"]}),
+            Action.update("keys:write", "keys.manage", payload={"name": "renamed"}),
+            Action.custom("rotate", "keys:write", "keys.manage", payload={"overlap": "1h"}, success=201),
+            Action.custom("revoke", "keys:write", "keys.manage"),
+        ],
+    )
+)

@@ -30,8 +30,9 @@ def test_keys_are_found_by_lookup_id_and_never_show_a_secret(acme, make_key, sta
 def test_revoke_action_is_audited(acme, make_key, staff_client, django_capture_on_commit_callbacks):
     api_key, _ = make_key(acme)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post("/admin/apikeys/apikey/", {"action": "revoke_keys",
-                                                                "_selected_action": [api_key.pk]})
+        response = staff_client.post(
+            "/admin/apikeys/apikey/", {"action": "revoke_keys", "_selected_action": [api_key.pk]}
+        )
     assert response.status_code == 302
     api_key.refresh_from_db()
     assert api_key.revoked_reason == "staff"

@@ -26,8 +26,11 @@ def ptype(response):
 
 def test_create_shows_the_key_once_and_stores_only_its_hmac(acme, owner, session_client):
     client = session_client(owner)
-    response = client.post("/api/v1/keys/", {"name": "billing sync", "scopes": ["keys:read", "usage:read"],
-                                             "allowed_cidrs": ["203.0.113.7"]}, format="json")
+    response = client.post(
+        "/api/v1/keys/",
+        {"name": "billing sync", "scopes": ["keys:read", "usage:read"], "allowed_cidrs": ["203.0.113.7"]},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     raw = body["key"]
@@ -45,8 +48,11 @@ def test_create_shows_the_key_once_and_stores_only_its_hmac(acme, owner, session
 def test_create_validates_scopes_cidrs_and_expiry(acme, owner, session_client):
     client = session_client(owner)
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    response = client.post("/api/v1/keys/", {"name": "x", "scopes": ["nope:read"], "allowed_cidrs": ["10.0.0.0/33"],
-                                             "expires_at": past}, format="json")
+    response = client.post(
+        "/api/v1/keys/",
+        {"name": "x", "scopes": ["nope:read"], "allowed_cidrs": ["10.0.0.0/33"], "expires_at": past},
+        format="json",
+    )
     assert response.status_code == 400 and ptype(response) == "/problems/validation-error"
     assert "scopes" in response.json()["errors"]
     response = client.post("/api/v1/keys/", {"name": "x", "allowed_cidrs": ["10.0.0.0/33"]}, format="json")
@@ -73,8 +79,11 @@ def test_a_key_cannot_widen_a_key_by_update_either(acme, key_client, make_key):
 
 def test_update_name_scopes_and_allow_list(acme, owner, session_client, make_key):
     api_key, _ = make_key(acme, scopes=["keys:read"])
-    response = session_client(owner).patch(f"/api/v1/keys/{api_key.pk}/", {
-        "name": "renamed", "scopes": ["usage:read"], "allowed_cidrs": ["2001:db8::/48"]}, format="json")
+    response = session_client(owner).patch(
+        f"/api/v1/keys/{api_key.pk}/",
+        {"name": "renamed", "scopes": ["usage:read"], "allowed_cidrs": ["2001:db8::/48"]},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     api_key.refresh_from_db()
     assert (api_key.name, api_key.scopes, api_key.allowed_cidrs) == ("renamed", ["usage:read"], ["2001:db8::/48"])
@@ -144,21 +153,36 @@ def verify(gateway, **body):
 def test_verify_a_good_key(acme, gateway, make_key):
     api_key, raw = make_key(acme, scopes=["catalog:read"], rate_quota=10, rate_window=60)
     body = verify(gateway, key=raw, api="payments", version="v2", cost=3)
-    assert body == {"valid": True, "code": "VALID", "key_id": api_key.lookup_id, "tenant": "acme",
-                    "scopes": ["catalog:read"], "ratelimit": {"limit": 10, "remaining": 7, "reset": 18},
-                    "lifecycle": None}  # payments v2 is not in this test's catalog
+    assert body == {
+        "valid": True,
+        "code": "VALID",
+        "key_id": api_key.lookup_id,
+        "tenant": "acme",
+        "scopes": ["catalog:read"],
+        "ratelimit": {"limit": 10, "remaining": 7, "reset": 18},
+        "lifecycle": None,
+    }  # payments v2 is not in this test's catalog
 
 
-@pytest.mark.parametrize("case,code", [
-    ("unknown", "NOT_FOUND"), ("garbage", "NOT_FOUND"), ("revoked", "REVOKED"), ("expired", "EXPIRED"),
-    ("suspended", "TENANT_SUSPENDED"), ("ip", "FORBIDDEN_IP"), ("scope", "INSUFFICIENT_SCOPE"),
-    ("limited", "RATE_LIMITED"),
-])
+@pytest.mark.parametrize(
+    "case,code",
+    [
+        ("unknown", "NOT_FOUND"),
+        ("garbage", "NOT_FOUND"),
+        ("revoked", "REVOKED"),
+        ("expired", "EXPIRED"),
+        ("suspended", "TENANT_SUSPENDED"),
+        ("ip", "FORBIDDEN_IP"),
+        ("scope", "INSUFFICIENT_SCOPE"),
+        ("limited", "RATE_LIMITED"),
+    ],
+)
 def test_verify_codes(acme, gateway, make_key, case, code, django_capture_on_commit_callbacks):
     from apikeys import services
 
-    api_key, raw = make_key(acme, scopes=["catalog:read"], allowed_cidrs=["198.51.100.0/24"],
-                            rate_quota=1, rate_window=3600)
+    api_key, raw = make_key(
+        acme, scopes=["catalog:read"], allowed_cidrs=["198.51.100.0/24"], rate_quota=1, rate_window=3600
+    )
     body = {"key": raw, "client_ip": "198.51.100.9"}
     with django_capture_on_commit_callbacks(execute=True):
         if case == "unknown":
@@ -193,7 +217,13 @@ def test_verify_counts_the_call_as_the_keys_usage(acme, gateway, make_key):
 
     record = UsageRecord.objects.for_tenant(acme).get()
     assert (record.credential, record.api, record.version, record.operation, record.status_class, record.count) == (
-        f"key:{api_key.lookup_id}", "payments", "v2", "gateway", "2xx", 1)
+        f"key:{api_key.lookup_id}",
+        "payments",
+        "v2",
+        "gateway",
+        "2xx",
+        1,
+    )
     assert record.api_key_id == api_key.pk
 
 
@@ -238,8 +268,13 @@ def test_a_leak_report_revokes_valid_keys_and_tells_the_owners(
     look_alike = acme_raw[:-1] + ("A" if acme_raw[-1] != "A" else "B")
     wrong_secret_body = acme_raw[:22] + "B" * 22
     wrong_secret = wrong_secret_body + keys.checksum(wrong_secret_body)
-    report = [f"const key = '{acme_raw}';", {"token": globex_raw, "type": "gvk", "url": "https://example.test/x"},
-              unknown, look_alike, wrong_secret]
+    report = [
+        f"const key = '{acme_raw}';",
+        {"token": globex_raw, "type": "gvk", "url": "https://example.test/x"},
+        unknown,
+        look_alike,
+        wrong_secret,
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = APIClient().post("/api/v1/keys/leaks/", report, format="json")
     assert response.status_code == 200, response.content
@@ -278,10 +313,24 @@ def test_usage_by_day_key_version_and_status(acme, globex, key_client, owner, se
     key = f"key:{client.api_key.lookup_id}"
     assert body["total"] == 4
     assert body["results"] == [
-        {"day": today, "credential": key, "key_name": "test key", "api": "console", "version": "v1",
-         "status_class": "2xx", "calls": 3},
-        {"day": today, "credential": key, "key_name": "test key", "api": "console", "version": "v1",
-         "status_class": "4xx", "calls": 1},
+        {
+            "day": today,
+            "credential": key,
+            "key_name": "test key",
+            "api": "console",
+            "version": "v1",
+            "status_class": "2xx",
+            "calls": 3,
+        },
+        {
+            "day": today,
+            "credential": key,
+            "key_name": "test key",
+            "api": "console",
+            "version": "v1",
+            "status_class": "4xx",
+            "calls": 1,
+        },
     ]
     filtered = session_client(owner).get(f"/api/v1/usage/?key=nothere&start={today}&end={today}")
     assert filtered.json()["total"] == 0

@@ -54,10 +54,13 @@ def test_the_audit_trail_names_the_key_as_actor(acme, key_client):
     assert event.actor_label == f"api-key:{client.api_key.lookup_id}"
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda raw: raw[:-1] + ("A" if raw[-1] != "A" else "B"),  # bad checksum: refused offline
-    lambda raw: raw[:25] + ("x" if raw[25] != "x" else "y") + raw[26:-6] + raw[-6:],  # wrong secret
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda raw: raw[:-1] + ("A" if raw[-1] != "A" else "B"),  # bad checksum: refused offline
+        lambda raw: raw[:25] + ("x" if raw[25] != "x" else "y") + raw[26:-6] + raw[-6:],  # wrong secret
+    ],
+)
 def test_a_wrong_key_is_401(acme, key_client, mangle):
     good = key_client(acme)
     client = APIClient()

@@ -17,17 +17,20 @@ def test_a_key_has_prefix_lookup_id_secret_and_checksum():
 
 
 def test_the_secret_carries_at_least_128_bits():
-    assert 62 ** keys.SECRET_LENGTH >= 2**128
+    assert 62**keys.SECRET_LENGTH >= 2**128
     assert len({keys.generate()[0] for _ in range(200)}) == 200
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"),          # checksum changed
-    lambda k: k[:30] + ("x" if k[30] != "x" else "y") + k[31:],  # secret changed, checksum kept
-    lambda k: k.replace("gvk_live_", "gvk_prod_"),               # unknown environment
-    lambda k: k[:-2],                                            # truncated
-    lambda k: k + "0",                                           # too long
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"),  # checksum changed
+        lambda k: k[:30] + ("x" if k[30] != "x" else "y") + k[31:],  # secret changed, checksum kept
+        lambda k: k.replace("gvk_live_", "gvk_prod_"),  # unknown environment
+        lambda k: k[:-2],  # truncated
+        lambda k: k + "0",  # too long
+    ],
+)
 def test_a_false_match_is_rejected_without_a_lookup(mutate):
     raw, _ = keys.generate()
     assert keys.parse(raw) is not None

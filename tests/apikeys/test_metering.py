@@ -35,8 +35,10 @@ def test_each_call_is_counted_by_credential_version_operation_and_status(acme, k
     assert oauth.get("/api/v1/keys/").status_code == 200
     result = metering.flush_usage()
     assert result.calls == 6
-    rows = {(r.credential, r.api, r.version, r.operation, r.status_class): r.count
-            for r in UsageRecord.objects.for_tenant(acme)}
+    rows = {
+        (r.credential, r.api, r.version, r.operation, r.status_class): r.count
+        for r in UsageRecord.objects.for_tenant(acme)
+    }
     key = f"key:{client.api_key.lookup_id}"
     assert rows == {
         (key, "console", "v1", "GET apikey-list", "2xx"): 3,
@@ -119,8 +121,9 @@ print(metering.flush_usage(hook=hook))
 
 
 def flush_in_a_process_killed_at(stage: str, env) -> int:
-    child = subprocess.run([sys.executable, "-c", FLUSHER, stage], cwd=ROOT, env=env, timeout=120,
-                           capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", FLUSHER, stage], cwd=ROOT, env=env, timeout=120, capture_output=True, text=True
+    )
     return child.returncode
 
 

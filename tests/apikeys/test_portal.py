@@ -23,9 +23,15 @@ def browser():
 
 def test_create_shows_the_key_once_with_a_copy_button(acme, owner, browser, redis_client):
     page = browser(owner)
-    response = page.post("/portal/keys/new/", {"name": "billing", "environment": "live",
-                                               "scopes": ["catalog:read", "usage:read"],
-                                               "allowed_cidrs": "203.0.113.0/24\n"})
+    response = page.post(
+        "/portal/keys/new/",
+        {
+            "name": "billing",
+            "environment": "live",
+            "scopes": ["catalog:read", "usage:read"],
+            "allowed_cidrs": "203.0.113.0/24\n",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     raw = re.search(r'value="(gvk_live_[^"]+)"', html).group(1)
@@ -37,8 +43,9 @@ def test_create_shows_the_key_once_with_a_copy_button(acme, owner, browser, redi
 
 
 def test_create_shows_field_errors(acme, owner, browser):
-    response = browser(owner).post("/portal/keys/new/", {"name": "x", "environment": "live",
-                                                         "allowed_cidrs": "not-an-ip"})
+    response = browser(owner).post(
+        "/portal/keys/new/", {"name": "x", "environment": "live", "allowed_cidrs": "not-an-ip"}
+    )
     assert response.status_code == 200
     assert "not an IP address" in response.content.decode()
     assert not ApiKey.objects.exists()

@@ -125,11 +125,20 @@ print(allowed)
 
 def test_concurrent_processes_against_limit_l_allow_exactly_l(redis_client, settings):
     bucket, limit, processes, calls = f"procs-{uuid.uuid4().hex}", 37, 4, 25
-    env = {"APIKEY_REDIS_URL": settings.APIKEY_REDIS_URL, "APIKEY_REDIS_PREFIX": settings.APIKEY_REDIS_PREFIX,
-           "PATH": "/usr/bin:/bin", "DEBUG": "true"}
+    env = {
+        "APIKEY_REDIS_URL": settings.APIKEY_REDIS_URL,
+        "APIKEY_REDIS_PREFIX": settings.APIKEY_REDIS_PREFIX,
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "true",
+    }
     children = [
-        subprocess.Popen([sys.executable, "-c", CONCURRENT_SCRIPT, bucket, str(limit), str(calls)], cwd=ROOT,
-                         env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_SCRIPT, bucket, str(limit), str(calls)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(processes)
     ]
     allowed = [int(child.communicate(timeout=120)[0].strip()) for child in children]

@@ -53,15 +53,19 @@ def staff_client(staff_user):
 # --- members may only lower a key's limit ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("quota,window", [
-    (100000000, 1),  # the report: far above the plan (100 per 60s)
-    (101, 60),  # a bigger burst and a faster rate
-    (200, 3600),  # a slower rate, but a burst above the plan's
-    (50, 10),  # a smaller burst, but a faster rate (5/s against 1.67/s)
-])
+@pytest.mark.parametrize(
+    "quota,window",
+    [
+        (100000000, 1),  # the report: far above the plan (100 per 60s)
+        (101, 60),  # a bigger burst and a faster rate
+        (200, 3600),  # a slower rate, but a burst above the plan's
+        (50, 10),  # a smaller burst, but a faster rate (5/s against 1.67/s)
+    ],
+)
 def test_a_member_cannot_raise_a_key_above_the_plan_through_the_api(acme, owner, session_client, quota, window):
-    response = session_client(owner).post("/api/v1/keys/", {"name": "x", "rate_quota": quota, "rate_window": window},
-                                          format="json")
+    response = session_client(owner).post(
+        "/api/v1/keys/", {"name": "x", "rate_quota": quota, "rate_window": window}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert response["Content-Type"].startswith("application/problem+json")
     body = response.json()
@@ -90,8 +94,9 @@ def test_a_member_cannot_raise_a_key_by_update(acme, owner, make_key):
 
 
 def test_a_lower_limit_is_accepted_and_enforced(acme, owner, session_client):
-    response = session_client(owner).post("/api/v1/keys/", {"name": "slow", "scopes": ["keys:read"], "rate_quota": 2,
-                                                            "rate_window": 3600}, format="json")
+    response = session_client(owner).post(
+        "/api/v1/keys/", {"name": "slow", "scopes": ["keys:read"], "rate_quota": 2, "rate_window": 3600}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["rate_policy"] == {"name": "key", "quota": 2, "window": 3600}
     client = APIClient()
@@ -104,13 +109,15 @@ def test_a_lower_limit_is_accepted_and_enforced(acme, owner, session_client):
 def test_the_portal_form_refuses_a_raise_and_accepts_a_lower_limit(acme, owner):
     page = Client()
     page.force_login(owner)
-    response = page.post("/portal/keys/new/", {"name": "fast", "environment": "live", "rate_quota": "100000000",
-                                               "rate_window": "1"})
+    response = page.post(
+        "/portal/keys/new/", {"name": "fast", "environment": "live", "rate_quota": "100000000", "rate_window": "1"}
+    )
     assert response.status_code == 200
     assert "Your plan allows at most 100 requests per 60s" in response.content.decode()
     assert not ApiKey.objects.exists()
-    response = page.post("/portal/keys/new/", {"name": "slow", "environment": "live", "rate_quota": "5",
-                                               "rate_window": "60"})
+    response = page.post(
+        "/portal/keys/new/", {"name": "slow", "environment": "live", "rate_quota": "5", "rate_window": "60"}
+    )
     assert response.status_code == 200 and re.search(r'value="(gvk_live_[^"]+)"', response.content.decode())
     api_key = ApiKey.objects.get(name="slow")
     assert (api_key.rate_quota, api_key.rate_window) == (5, 60)
@@ -128,8 +135,9 @@ def test_a_staff_budget_above_the_plan_lets_members_go_up_to_it(acme, make_key):
 # --- staff raise a key in the admin ---------------------------------------------------------------
 
 
-def test_staff_raise_a_key_in_the_admin_and_it_is_audited(acme, make_key, staff_client, staff_user,
-                                                          django_capture_on_commit_callbacks):
+def test_staff_raise_a_key_in_the_admin_and_it_is_audited(
+    acme, make_key, staff_client, staff_user, django_capture_on_commit_callbacks
+):
     api_key, raw = make_key(acme, rate_quota=5, rate_window=60)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -154,8 +162,9 @@ def test_staff_raise_a_key_in_the_admin_and_it_is_audited(acme, make_key, staff_
 
 def test_the_admin_asks_for_both_quota_and_window(acme, make_key, staff_client):
     api_key, _ = make_key(acme)
-    response = staff_client.post(f"/admin/apikeys/apikey/{api_key.pk}/change/", {"rate_quota": "500",
-                                                                                  "rate_window": ""})
+    response = staff_client.post(
+        f"/admin/apikeys/apikey/{api_key.pk}/change/", {"rate_quota": "500", "rate_window": ""}
+    )
     assert response.status_code == 200 and "Give both a quota and a window" in response.content.decode()
     api_key.refresh_from_db()
     assert api_key.rate_quota is None
@@ -180,8 +189,9 @@ def test_three_keys_together_get_exactly_the_plans_quota(acme, globex, key_clien
     assert key_client(globex).get("/api/v1/keys/").status_code == 200  # another tenant's budget
 
 
-def test_keys_oauth_clients_and_sessions_share_the_budget(acme, owner, key_client, token_client, session_client,
-                                                          settings):
+def test_keys_oauth_clients_and_sessions_share_the_budget(
+    acme, owner, key_client, token_client, session_client, settings
+):
     small_plan(settings, "4/3600")
     key, token, session = key_client(acme), token_client(acme), session_client(owner)
     assert [c.get("/api/v1/keys/").status_code for c in (key, token, session, key)] == [200] * 4
@@ -231,14 +241,17 @@ def test_the_headers_report_the_tighter_bucket(acme, key_client, settings):
     assert re.fullmatch(r'"key";r=1;t=3[01]', response["RateLimit"])
 
 
-def test_a_staff_set_budget_takes_effect_on_the_next_request(acme, key_client, token_client, staff_client, staff_user,
-                                                             django_capture_on_commit_callbacks):
+def test_a_staff_set_budget_takes_effect_on_the_next_request(
+    acme, key_client, token_client, staff_client, staff_user, django_capture_on_commit_callbacks
+):
     key, token = key_client(acme), token_client(acme)
     assert key.get("/api/v1/keys/")["RateLimit-Policy"] == '"default";q=100;w=60'
     inline = {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(f"/admin/tenants/tenant/{acme.pk}/change/", {
-            "name": acme.name, "plan": acme.plan, "rate_quota": "3", "rate_window": "3600", **inline})
+        response = staff_client.post(
+            f"/admin/tenants/tenant/{acme.pk}/change/",
+            {"name": acme.name, "plan": acme.plan, "rate_quota": "3", "rate_window": "3600", **inline},
+        )
     assert response.status_code == 302, response.content.decode()
     acme.refresh_from_db()
     assert (acme.rate_quota, acme.rate_window) == (3, 3600)
@@ -252,8 +265,10 @@ def test_a_staff_set_budget_takes_effect_on_the_next_request(acme, key_client, t
 
 def test_the_tenant_admin_asks_for_both_quota_and_window(acme, staff_client):
     inline = {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
-    response = staff_client.post(f"/admin/tenants/tenant/{acme.pk}/change/", {
-        "name": acme.name, "plan": acme.plan, "rate_quota": "3", "rate_window": "", **inline})
+    response = staff_client.post(
+        f"/admin/tenants/tenant/{acme.pk}/change/",
+        {"name": acme.name, "plan": acme.plan, "rate_quota": "3", "rate_window": "", **inline},
+    )
     assert response.status_code == 200 and "Give both a quota and a window" in response.content.decode()
     acme.refresh_from_db()
     assert acme.rate_quota is None

@@ -27,8 +27,9 @@ for line in sys.stdin:
 
 class OtherProcess:
     def __init__(self, env):
-        self.child = subprocess.Popen([sys.executable, "-c", SERVER], cwd=ROOT, env=env, text=True,
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.child = subprocess.Popen(
+            [sys.executable, "-c", SERVER], cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
 
     def verify(self, raw: str) -> str:
         self.child.stdin.write(raw + "\n")

@@ -31,8 +31,10 @@ def browser_page(live_server):
     """A fresh page of headless Chromium; every console error and uncaught exception is collected
     in `page.js_errors`."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), "
-                    "as .ci/run does, or deselect these tests with -m 'not browser'.")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), "
+            "as .ci/run does, or deselect these tests with -m 'not browser'."
+        )
     # Chromium keeps HTTP connections alive and the live server's request threads would keep their
     # database connection for CONN_MAX_AGE; with 0 they close after each request. (Every thread's
     # connection shares this settings dict.) The close_all() at the end does the same for this
@@ -43,15 +45,24 @@ def browser_page(live_server):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
             context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
             context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
             page = context.new_page()
             page.set_default_timeout(10_000)
             page.js_errors = []
-            page.on("console", lambda msg: msg.type == "error" and page.js_errors.append(f"console: {msg.text} @ {page.url}"))
+            page.on(
+                "console",
+                lambda msg: msg.type == "error" and page.js_errors.append(f"console: {msg.text} @ {page.url}"),
+            )
             page.on("pageerror", lambda exc: page.js_errors.append(f"pageerror: {exc} @ {page.url}"))
             try:
                 yield page

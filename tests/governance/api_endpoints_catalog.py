@@ -28,16 +28,39 @@ def make_version(tenant):
 
 def make_changelog_entry(tenant):
     version = make_version(tenant)
-    revision = SpecRevision.objects.create(version=version, document="openapi: 3.0.0", content_hash="0" * 64,
-                                           size=14, source=SpecRevision.Source.CLI)
+    revision = SpecRevision.objects.create(
+        version=version, document="openapi: 3.0.0", content_hash="0" * 64, size=14, source=SpecRevision.Source.CLI
+    )
     review = Review.objects.create(version=version, revision=revision, status=Review.Status.MERGED)
-    return Finding.objects.create(review=review, rule_id="endpoint-added", level="INFO", operation="GET",
-                                  path="/things", text="endpoint added")
+    return Finding.objects.create(
+        review=review, rule_id="endpoint-added", level="INFO", operation="GET", path="/things", text="endpoint added"
+    )
 
 
-register(Endpoint(name="catalog-apis", url="/api/v1/apis/", make=make_api, shared=True,
-                  actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)]))
-register(Endpoint(name="catalog-versions", url="/api/v1/apis/harness-versions/versions/", make=make_version,
-                  shared=True, actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)]))
-register(Endpoint(name="changelog", url="/api/v1/changelog/", make=make_changelog_entry, shared=True,
-                  actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)]))
+register(
+    Endpoint(
+        name="catalog-apis",
+        url="/api/v1/apis/",
+        make=make_api,
+        shared=True,
+        actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)],
+    )
+)
+register(
+    Endpoint(
+        name="catalog-versions",
+        url="/api/v1/apis/harness-versions/versions/",
+        make=make_version,
+        shared=True,
+        actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)],
+    )
+)
+register(
+    Endpoint(
+        name="changelog",
+        url="/api/v1/changelog/",
+        make=make_changelog_entry,
+        shared=True,
+        actions=[Action("list", "get", "catalog:read", "catalog.view", on_object=False)],
+    )
+)

@@ -73,8 +73,9 @@ def payments(db):
 def make_version(api, label, state=LifecycleState.DRAFT, document=None, base_path=None) -> ApiVersion:
     """A version in `state`, with `document` published (written directly: lifecycle tests test
     the transitions themselves)."""
-    version = ApiVersion.objects.create(api=api, version=label, base_path=base_path or f"/{api.slug}/{label}",
-                                        state=state)
+    version = ApiVersion.objects.create(
+        api=api, version=label, base_path=base_path or f"/{api.slug}/{label}", state=state
+    )
     if document is not None:
         publish_directly(version, document)
     return version
@@ -83,9 +84,13 @@ def make_version(api, label, state=LifecycleState.DRAFT, document=None, base_pat
 def publish_directly(version, document: bytes) -> SpecRevision:
     import hashlib
 
-    revision = SpecRevision.objects.create(version=version, document=document.decode(),
-                                           content_hash=hashlib.sha256(document).hexdigest(), size=len(document),
-                                           source=SpecRevision.Source.CLI)
+    revision = SpecRevision.objects.create(
+        version=version,
+        document=document.decode(),
+        content_hash=hashlib.sha256(document).hexdigest(),
+        size=len(document),
+        source=SpecRevision.Source.CLI,
+    )
     version.published_revision = revision
     version.save(update_fields=["published_revision"])
     return revision
@@ -93,8 +98,9 @@ def publish_directly(version, document: bytes) -> SpecRevision:
 
 def submit(version, document: bytes, actor=SYSTEM, *, analyse=True) -> Review:
     with transaction.atomic():
-        review = review_services.submit_spec(actor=actor, version=version, document=document,
-                                             source=SpecRevision.Source.CLI)
+        review = review_services.submit_spec(
+            actor=actor, version=version, document=document, source=SpecRevision.Source.CLI
+        )
     if analyse:
         review_services.analyse_review(review_id=review.pk)
     review.refresh_from_db()

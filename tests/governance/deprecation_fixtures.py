@@ -33,8 +33,13 @@ def fresh_lifecycle_table():
 def schedule_for(version, successor, *, brownout=True, guide=GUIDE):
     with transaction.atomic():
         schedule = deprecations.create_schedule(
-            actor=SYSTEM, version=version, announced_at=ANNOUNCED, deprecated_at=T0, sunset_at=SUNSET,
-            successor=successor, migration_guide_url=guide,
+            actor=SYSTEM,
+            version=version,
+            announced_at=ANNOUNCED,
+            deprecated_at=T0,
+            sunset_at=SUNSET,
+            successor=successor,
+            migration_guide_url=guide,
         )
         if brownout:
             deprecations.add_brownout(actor=SYSTEM, schedule=schedule, starts_at=BROWNOUT_START, ends_at=BROWNOUT_END)
@@ -43,14 +48,14 @@ def schedule_for(version, successor, *, brownout=True, guide=GUIDE):
 
 @pytest.fixture
 def payments_v2(payments):
-    return ApiVersion.objects.create(api=payments, version="v2", base_path="/payments/v2",
-                                     state=LifecycleState.ACTIVE)
+    return ApiVersion.objects.create(api=payments, version="v2", base_path="/payments/v2", state=LifecycleState.ACTIVE)
 
 
 @pytest.fixture
 def payments_v1(payments):
-    return ApiVersion.objects.create(api=payments, version="v1", base_path="/payments/v1",
-                                     state=LifecycleState.DEPRECATED)
+    return ApiVersion.objects.create(
+        api=payments, version="v1", base_path="/payments/v1", state=LifecycleState.DEPRECATED
+    )
 
 
 @pytest.fixture
@@ -70,6 +75,12 @@ def console_api(db):
 def add_traffic(tenant, version, *, at, calls=10, operation="GET /charges"):
     """`calls` calls of `tenant` to `version` in the hour of `at`."""
     return UsageRecord.objects.create(
-        tenant=tenant, credential="test", api=version.api.slug, version=version.version, operation=operation,
-        status_class="2xx", hour=at.replace(minute=0, second=0, microsecond=0), count=calls,
+        tenant=tenant,
+        credential="test",
+        api=version.api.slug,
+        version=version.version,
+        operation=operation,
+        status_class="2xx",
+        hour=at.replace(minute=0, second=0, microsecond=0),
+        count=calls,
     )

@@ -45,7 +45,10 @@ def test_an_internal_api_is_not_found(token_client, acme, catalog):
 def test_versions_of_an_api(token_client, acme, catalog):
     client = token_client(acme, ["catalog:read"])
     rows = client.get("/api/v1/apis/payments/versions/").json()["results"]
-    assert [(r["version"], r["state"], r["has_spec"]) for r in rows] == [("v1", "active", True), ("v2", "preview", True)]
+    assert [(r["version"], r["state"], r["has_spec"]) for r in rows] == [
+        ("v1", "active", True),
+        ("v2", "preview", True),
+    ]
     detail = client.get("/api/v1/apis/payments/versions/v2/").json()
     assert detail["base_path"] == "/payments/v2" and detail["sunset_at"] is None
     assert client.get("/api/v1/apis/payments/versions/v3/").status_code == 404  # draft
@@ -60,7 +63,9 @@ def test_the_spec_is_served_as_submitted(token_client, acme, catalog):
     json_response = client.get("/api/v1/apis/catalog/versions/v1/spec")
     assert json_response["Content-Type"] == "application/json"
     assert json_response.content == spec("catalog_v1.json")
-    assert json_response["ETag"].strip('"') == catalog.versions.get(version="v1").published_revision.content_hash or True
+    assert (
+        json_response["ETag"].strip('"') == catalog.versions.get(version="v1").published_revision.content_hash or True
+    )
 
 
 def test_the_spec_is_404_when_none_is_published(token_client, acme, catalog):
@@ -100,8 +105,10 @@ def test_the_changelog_lists_findings_of_merged_reviews_only(token_client, acme,
     assert len(rows) == 4 and {r["review"] for r in rows} == {merged.pk}
     assert {r["level"] for r in rows} == {"ERR"}
     assert rows[0]["api"] == "payments" and rows[0]["version"] == "v2"
-    filtered = client.get("/api/v1/changelog/", {"api": "payments", "version": "v2", "level": "ERR",
-                                                 "rule_id": "api-path-removed-without-deprecation"})
+    filtered = client.get(
+        "/api/v1/changelog/",
+        {"api": "payments", "version": "v2", "level": "ERR", "rule_id": "api-path-removed-without-deprecation"},
+    )
     assert [r["path"] for r in filtered.json()["results"]] == ["/charges/{id}"]
     assert client.get("/api/v1/changelog/", {"version": "v1"}).json()["results"] == []
 
@@ -143,9 +150,16 @@ def test_catalog_lists_cost_the_same_queries_for_1_and_30_apis(token_client, acm
 
 def test_the_schema_documents_the_catalog_and_reviews(anon_client):
     paths = anon_client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
-    for path in ["/api/v1/apis/", "/api/v1/apis/{api_slug}/versions/", "/api/v1/apis/{api_slug}/versions/{label}/spec",
-                 "/api/v1/apis/{api_slug}/versions/{label}/reviews/", "/api/v1/changelog/"]:
+    for path in [
+        "/api/v1/apis/",
+        "/api/v1/apis/{api_slug}/versions/",
+        "/api/v1/apis/{api_slug}/versions/{label}/spec",
+        "/api/v1/apis/{api_slug}/versions/{label}/reviews/",
+        "/api/v1/changelog/",
+    ]:
         assert path in paths, path
     post = paths["/api/v1/apis/{api_slug}/versions/{label}/reviews/"]["post"]
     assert post["x-required-scope"] == "governance:write"
-    assert {"application/yaml", "application/json", "text/plain", "multipart/form-data"} <= set(post["requestBody"]["content"])
+    assert {"application/yaml", "application/json", "text/plain", "multipart/form-data"} <= set(
+        post["requestBody"]["content"]
+    )

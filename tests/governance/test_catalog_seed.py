@@ -17,8 +17,12 @@ def test_seed_demo_fills_the_catalog_once(settings):
 
     states = dict(((v.api.slug, v.version), v.state) for v in ApiVersion.objects.select_related("api"))
     assert states == {
-        ("payments", "v1"): "deprecated", ("payments", "v2"): "active", ("payments", "v3"): "draft",
-        ("catalog", "v1"): "active", ("catalog", "v2"): "preview", ("catalog", "v3"): "draft",
+        ("payments", "v1"): "deprecated",
+        ("payments", "v2"): "active",
+        ("payments", "v3"): "draft",
+        ("catalog", "v1"): "active",
+        ("catalog", "v2"): "preview",
+        ("catalog", "v3"): "draft",
         ("console", "v1"): "active",
     }
     console = ApiVersion.objects.get(api__slug="console", version="v1")

@@ -62,17 +62,42 @@ def worker(broker, tmp_path):
     def start(**extra):
         log = tmp_path / f"worker-{len(started)}.log"
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(ROOT),
             "DEBUG": "true",  # the development secrets, as the suite's own settings (tests/settings.py)
-            "DATABASE_URL": database_url, "REDIS_URL": broker, "CELERY_BROKER_URL": broker,
-            "EMAIL_BACKEND": "tests.governance.mail_spool.SpoolBackend", "MAIL_SPOOL_DIR": str(spool),
-            "DEPRECATION_NOTICE_LEASE_SECONDS": str(LEASE_SECONDS), "APIKEY_REDIS_PREFIX": f"test:{queue}:",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker,
+            "CELERY_BROKER_URL": broker,
+            "EMAIL_BACKEND": "tests.governance.mail_spool.SpoolBackend",
+            "MAIL_SPOOL_DIR": str(spool),
+            "DEPRECATION_NOTICE_LEASE_SECONDS": str(LEASE_SECONDS),
+            "APIKEY_REDIS_PREFIX": f"test:{queue}:",
             **extra,
         }
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "info",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}-{len(started)}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "solo",
+                "-Q",
+                queue,
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{queue}-{len(started)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         process.log = log
         started.append(process)
@@ -98,8 +123,10 @@ def wait_for(condition, what):
 def run_task(worker_process, queue) -> None:
     """Send the beat task to the worker and wait until the worker logs it succeeded."""
     result = send_deprecation_notices.apply_async(queue=queue)
-    wait_for(lambda: f"[{result.id}] succeeded" in worker_process.log.read_text()
-             or worker_process.poll() is not None, f"task {result.id}")
+    wait_for(
+        lambda: f"[{result.id}] succeeded" in worker_process.log.read_text() or worker_process.poll() is not None,
+        f"task {result.id}",
+    )
     assert worker_process.poll() is None, worker_process.log.read_text()
 
 
@@ -112,9 +139,13 @@ def test_a_worker_killed_mid_send_is_resumed_and_nothing_is_sent_twice(worker, a
     api = Api.objects.create(slug="payments", name="Payments")
     v2 = ApiVersion.objects.create(api=api, version="v2", base_path="/payments/v2", state=LifecycleState.ACTIVE)
     v1 = ApiVersion.objects.create(api=api, version="v1", base_path="/payments/v1", state=LifecycleState.DEPRECATED)
-    DeprecationSchedule.objects.create(version=v1, announced_at=now - timedelta(days=1),
-                                       deprecated_at=now - timedelta(days=1), sunset_at=now + timedelta(days=200),
-                                       successor=v2)
+    DeprecationSchedule.objects.create(
+        version=v1,
+        announced_at=now - timedelta(days=1),
+        deprecated_at=now - timedelta(days=1),
+        sunset_at=now + timedelta(days=200),
+        successor=v2,
+    )
     add_traffic(acme, v1, at=now - timedelta(days=2))
     add_traffic(globex, v1, at=now - timedelta(days=3))
 

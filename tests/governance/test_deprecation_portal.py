@@ -60,14 +60,21 @@ def test_nothing_affects_a_tenant_without_traffic_or_public_deprecations(signed_
 
 
 def test_the_changelog_of_a_version_renders_the_findings_of_merged_reviews(payments_v2, signed_in):
-    revision = SpecRevision.objects.create(version=payments_v2, document="{}", content_hash="0" * 64, size=2,
-                                           source="cli")
-    review = Review.objects.create(version=payments_v2, revision=revision, status=Review.Status.MERGED,
-                                   merged_at=T0)
-    Finding.objects.create(review=review, rule_id="response-property-removed", level="ERR", operation="GET",
-                           path="/charges/{id}", text="removed the response property 'fee'")
-    Finding.objects.create(review=review, rule_id="endpoint-added", level="INFO", operation="POST",
-                           path="/refunds", text="endpoint added")
+    revision = SpecRevision.objects.create(
+        version=payments_v2, document="{}", content_hash="0" * 64, size=2, source="cli"
+    )
+    review = Review.objects.create(version=payments_v2, revision=revision, status=Review.Status.MERGED, merged_at=T0)
+    Finding.objects.create(
+        review=review,
+        rule_id="response-property-removed",
+        level="ERR",
+        operation="GET",
+        path="/charges/{id}",
+        text="removed the response property 'fee'",
+    )
+    Finding.objects.create(
+        review=review, rule_id="endpoint-added", level="INFO", operation="POST", path="/refunds", text="endpoint added"
+    )
     pending = Review.objects.create(version=payments_v2, revision=revision, status=Review.Status.READY)
     Finding.objects.create(review=pending, rule_id="api-removed", level="ERR", text="not merged yet")
     page = signed_in.get("/portal/changelog/payments/v2/").content.decode()
@@ -79,8 +86,9 @@ def test_the_changelog_of_a_version_renders_the_findings_of_merged_reviews(payme
 
 
 def test_the_webhooks_page_registers_an_endpoint_and_shows_the_secret_once(signed_in, acme):
-    created = signed_in.post("/portal/webhooks/new/", {"url": "https://93.184.215.14/hooks",
-                                                       "event_types": ["deprecation.milestone"]})
+    created = signed_in.post(
+        "/portal/webhooks/new/", {"url": "https://93.184.215.14/hooks", "event_types": ["deprecation.milestone"]}
+    )
     page = created.content.decode()
     assert created.status_code == 200 and 'value="whsec_' in page
     assert created["Cache-Control"].startswith("max-age=0")

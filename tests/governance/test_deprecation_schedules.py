@@ -19,18 +19,27 @@ pytestmark = pytest.mark.django_db
 
 
 def create(version, successor, **changes):
-    values = {"announced_at": ANNOUNCED, "deprecated_at": T0, "sunset_at": SUNSET, "successor": successor,
-              "migration_guide_url": "https://docs.example.test/guide", **changes}
+    values = {
+        "announced_at": ANNOUNCED,
+        "deprecated_at": T0,
+        "sunset_at": SUNSET,
+        "successor": successor,
+        "migration_guide_url": "https://docs.example.test/guide",
+        **changes,
+    }
     actor = values.pop("actor", SYSTEM)
     with transaction.atomic():
         return deprecations.create_schedule(actor=actor, version=version, **values)
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"announced_at": T0 + timedelta(days=1)}, "announced_at"),
-    ({"sunset_at": T0}, "sunset_at"),
-    ({"migration_guide_url": "javascript:alert(1)"}, "migration_guide_url"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"announced_at": T0 + timedelta(days=1)}, "announced_at"),
+        ({"sunset_at": T0}, "sunset_at"),
+        ({"migration_guide_url": "javascript:alert(1)"}, "migration_guide_url"),
+    ],
+)
 def test_dates_and_guide_are_checked(payments_v1, payments_v2, changes, field):
     with pytest.raises(ValidationError) as refused:
         create(payments_v1, payments_v2, **changes)
@@ -38,8 +47,9 @@ def test_dates_and_guide_are_checked(payments_v1, payments_v2, changes, field):
 
 
 def test_the_successor_is_another_version_of_the_same_api(payments_v1):
-    other = ApiVersion.objects.create(api=Api.objects.create(slug="other", name="Other"), version="v2",
-                                      base_path="/other/v2")
+    other = ApiVersion.objects.create(
+        api=Api.objects.create(slug="other", name="Other"), version="v2", base_path="/other/v2"
+    )
     for successor in (payments_v1, other):
         with pytest.raises(ValidationError) as refused:
             create(payments_v1, successor)
@@ -61,15 +71,18 @@ def test_only_owners_of_the_api_schedule_it(payments_v1, payments_v2, other_owne
 
 
 def test_brownouts_lie_inside_the_period_and_do_not_overlap(schedule):
-    for start, end in [(T0 - timedelta(hours=1), T0 + timedelta(hours=1)),  # starts before deprecation
-                       (SUNSET - timedelta(hours=1), SUNSET + timedelta(hours=1)),  # ends after sunset
-                       (BROWNOUT_START + timedelta(minutes=30), BROWNOUT_END + timedelta(hours=1)),  # overlaps
-                       (BROWNOUT_END, BROWNOUT_START)]:
+    for start, end in [
+        (T0 - timedelta(hours=1), T0 + timedelta(hours=1)),  # starts before deprecation
+        (SUNSET - timedelta(hours=1), SUNSET + timedelta(hours=1)),  # ends after sunset
+        (BROWNOUT_START + timedelta(minutes=30), BROWNOUT_END + timedelta(hours=1)),  # overlaps
+        (BROWNOUT_END, BROWNOUT_START),
+    ]:
         with pytest.raises(ValidationError), transaction.atomic():
             deprecations.add_brownout(actor=SYSTEM, schedule=schedule, starts_at=start, ends_at=end)
     with transaction.atomic():
-        deprecations.add_brownout(actor=SYSTEM, schedule=schedule, starts_at=BROWNOUT_END,
-                                  ends_at=BROWNOUT_END + timedelta(hours=1))  # back to back is fine
+        deprecations.add_brownout(
+            actor=SYSTEM, schedule=schedule, starts_at=BROWNOUT_END, ends_at=BROWNOUT_END + timedelta(hours=1)
+        )  # back to back is fine
     assert schedule.brownouts.count() == 2
     assert AuditEvent.objects.filter(action="deprecation.brownout_added").count() == 2
 
@@ -86,11 +99,13 @@ def test_moving_the_sunset_before_a_brownout_is_refused(schedule):
 def test_exemptions_are_audited_on_the_tenants_chain_and_can_be_ended(schedule, acme):
     with time_machine.travel(T0, tick=False):
         with pytest.raises(ValidationError), transaction.atomic():
-            deprecations.grant_exemption(actor=SYSTEM, schedule=schedule, tenant=acme, reason="x",
-                                         expires_at=T0 - timedelta(days=1))
+            deprecations.grant_exemption(
+                actor=SYSTEM, schedule=schedule, tenant=acme, reason="x", expires_at=T0 - timedelta(days=1)
+            )
         with transaction.atomic():
-            exemption = deprecations.grant_exemption(actor=SYSTEM, schedule=schedule, tenant=acme,
-                                                     reason="Big migration", expires_at=SUNSET)
+            exemption = deprecations.grant_exemption(
+                actor=SYSTEM, schedule=schedule, tenant=acme, reason="Big migration", expires_at=SUNSET
+            )
         with transaction.atomic():
             deprecations.end_exemption(actor=SYSTEM, exemption=exemption)
     assert DeprecationExemption.objects.get().expires_at == T0

@@ -33,8 +33,9 @@ def lifecycle_of(version):
 
 
 def headers_of(verdict):
-    return dict((name, value) for name, value in verdict.headers if name != "Link"), \
-        [value for name, value in verdict.headers if name == "Link"]
+    return dict((name, value) for name, value in verdict.headers if name != "Link"), [
+        value for name, value in verdict.headers if name == "Link"
+    ]
 
 
 def test_before_the_deprecation_date_the_sunset_and_links_are_announced_but_no_deprecation(schedule, payments_v1):
@@ -52,15 +53,18 @@ def test_from_the_deprecation_date_the_deprecation_header_names_it(schedule, pay
     assert verdict.deprecated and not verdict.gone
 
 
-@pytest.mark.parametrize(("instant", "gone", "reason"), [
-    (BROWNOUT_START - SECOND, False, ""),
-    (BROWNOUT_START, True, "brownout"),
-    (BROWNOUT_END - SECOND, True, "brownout"),
-    (BROWNOUT_END, False, ""),
-    (SUNSET - SECOND, False, ""),
-    (SUNSET, True, "sunset"),
-    (SUNSET + timedelta(days=400), True, "sunset"),
-])
+@pytest.mark.parametrize(
+    ("instant", "gone", "reason"),
+    [
+        (BROWNOUT_START - SECOND, False, ""),
+        (BROWNOUT_START, True, "brownout"),
+        (BROWNOUT_END - SECOND, True, "brownout"),
+        (BROWNOUT_END, False, ""),
+        (SUNSET - SECOND, False, ""),
+        (SUNSET, True, "sunset"),
+        (SUNSET + timedelta(days=400), True, "sunset"),
+    ],
+)
 def test_gone_exactly_inside_brownouts_and_from_the_sunset(schedule, payments_v1, instant, gone, reason):
     verdict = enforcement.decide(lifecycle_of(payments_v1), now=instant)
     assert (verdict.gone, verdict.reason) == (gone, reason)
@@ -82,8 +86,13 @@ def test_an_undeprecated_version_is_left_alone(schedule, payments_v1):
 
 def test_an_active_exemption_lets_its_tenant_through_until_it_expires(schedule, payments_v1, acme, globex):
     with time_machine.travel(T0, tick=False), transaction.atomic():
-        deprecations.grant_exemption(actor=SYSTEM, schedule=schedule, tenant=acme, reason="Contract until Q3",
-                                     expires_at=BROWNOUT_START + timedelta(hours=1))
+        deprecations.grant_exemption(
+            actor=SYSTEM,
+            schedule=schedule,
+            tenant=acme,
+            reason="Contract until Q3",
+            expires_at=BROWNOUT_START + timedelta(hours=1),
+        )
     lifecycle = lifecycle_of(payments_v1)
     during = enforcement.decide(lifecycle, tenant_id=acme.pk, now=BROWNOUT_START)
     assert not during.gone and during.headers  # let through, still told
@@ -135,11 +144,17 @@ def test_after_the_sunset_every_call_is_gone(console_api, acme, anon_client, tok
     assert not WebhookEndpoint.objects.exists()  # the view never ran
 
 
-def test_an_exempt_tenant_keeps_calling_through_a_brownout_and_others_dont(console_api, acme, globex, token_client,
-                                                                           session_client, owner, outsider):
+def test_an_exempt_tenant_keeps_calling_through_a_brownout_and_others_dont(
+    console_api, acme, globex, token_client, session_client, owner, outsider
+):
     with time_machine.travel(T0, tick=False), transaction.atomic():
-        deprecations.grant_exemption(actor=SYSTEM, schedule=console_api, tenant=acme, reason="Migrating in May",
-                                     expires_at=SUNSET + timedelta(days=30))
+        deprecations.grant_exemption(
+            actor=SYSTEM,
+            schedule=console_api,
+            tenant=acme,
+            reason="Migrating in May",
+            expires_at=SUNSET + timedelta(days=30),
+        )
     with time_machine.travel(BROWNOUT_START + timedelta(minutes=1), tick=False):
         exempt_token = token_client(acme).get("/api/v1/tenant/")
         exempt_session = session_client(owner).get("/api/v1/tenant/")
@@ -157,20 +172,21 @@ def test_an_exempt_api_key_is_verified_and_charged_once(console_api, acme):
     from rest_framework.test import APIClient
 
     with time_machine.travel(T0, tick=False), transaction.atomic():
-        deprecations.grant_exemption(actor=SYSTEM, schedule=console_api, tenant=acme, reason="Pilot",
-                                     expires_at=SUNSET)
+        deprecations.grant_exemption(actor=SYSTEM, schedule=console_api, tenant=acme, reason="Pilot", expires_at=SUNSET)
     with time_machine.travel(BROWNOUT_START, tick=False):
         with transaction.atomic():
-            _key, raw = key_services.create_key(actor=Principal.system(acme), name="ci", scopes=["tenant:read"],
-                                                rate_quota=10, rate_window=3600)
+            _key, raw = key_services.create_key(
+                actor=Principal.system(acme), name="ci", scopes=["tenant:read"], rate_quota=10, rate_window=3600
+            )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         first = client.get("/api/v1/tenant/")
         second = client.get("/api/v1/tenant/")
     assert first.status_code == 200 and second.status_code == 200
     # Authenticated by the middleware and handed on to the view: one unit of the quota per call.
-    remaining = [int(part.split("=")[1]) for r in (first, second) for part in r["RateLimit"].split(";")
-                 if part.startswith("r=")]
+    remaining = [
+        int(part.split("=")[1]) for r in (first, second) for part in r["RateLimit"].split(";") if part.startswith("r=")
+    ]
     assert remaining == [9, 8]
 
 
@@ -196,8 +212,9 @@ def test_the_gateway_verify_endpoint_answers_the_same_facts(schedule, acme, glob
             _g, globex_key = key_services.create_key(actor=Principal.system(globex), name="g", scopes=["catalog:read"])
 
         def verify(raw, version="v1"):
-            response = gateway.post("/api/v1/keys/verify/", {"key": raw, "api": "payments", "version": version},
-                                    format="json")
+            response = gateway.post(
+                "/api/v1/keys/verify/", {"key": raw, "api": "payments", "version": version}, format="json"
+            )
             assert response.status_code == 200, response.content
             return response.json()["lifecycle"]
 

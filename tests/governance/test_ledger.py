@@ -75,8 +75,9 @@ def test_the_deprecations_api_lists_only_what_affects_the_caller(notified, sched
     assert theirs.json()["results"][0]["ledger"] is None and hidden.status_code == 200
 
 
-def test_a_partner_api_deprecation_is_invisible_to_tenants_that_never_called_it(schedule, payments, globex,
-                                                                                 token_client):
+def test_a_partner_api_deprecation_is_invisible_to_tenants_that_never_called_it(
+    schedule, payments, globex, token_client
+):
     payments.visibility = "partner"
     payments.save()
     with time_machine.travel(T0 + timedelta(days=1), tick=False):

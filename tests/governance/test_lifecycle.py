@@ -33,8 +33,11 @@ def run(name, version, actor=None):
 def schedule(version, *, deprecated_in=0, notice_days=200, successor=None):
     deprecated_at = NOW + timedelta(days=deprecated_in)
     return DeprecationSchedule.objects.create(
-        version=version, announced_at=deprecated_at - timedelta(days=1), deprecated_at=deprecated_at,
-        sunset_at=deprecated_at + timedelta(days=notice_days), successor=successor,
+        version=version,
+        announced_at=deprecated_at - timedelta(days=1),
+        deprecated_at=deprecated_at,
+        sunset_at=deprecated_at + timedelta(days=notice_days),
+        successor=successor,
     )
 
 
@@ -69,8 +72,11 @@ def test_draft_to_preview_to_active_needs_a_published_spec(payments, platform_ad
     assert version.state_changed_at == NOW
     assert run("activate", version, actor).state == S.ACTIVE
 
-    events = list(AuditEvent.objects.filter(target_id=str(version.pk), action__startswith="api_version.")
-                  .order_by("seq").values_list("action", "changes", "actor_label"))
+    events = list(
+        AuditEvent.objects.filter(target_id=str(version.pk), action__startswith="api_version.")
+        .order_by("seq")
+        .values_list("action", "changes", "actor_label")
+    )
     assert events == [
         ("api_version.preview", {"state": ["draft", "preview"]}, platform_admin.email),
         ("api_version.activate", {"state": ["preview", "active"]}, platform_admin.email),
@@ -110,9 +116,15 @@ def test_deprecate_refuses_a_sunset_date_already_past(v1_active, v2_preview):
         run("deprecate", v1_active)
 
 
-@pytest.mark.parametrize(("state", "days", "ok"), [
-    (S.ACTIVE, 179, False), (S.ACTIVE, 180, True), (S.PREVIEW, 30, False), (S.PREVIEW, 31, True),
-])
+@pytest.mark.parametrize(
+    ("state", "days", "ok"),
+    [
+        (S.ACTIVE, 179, False),
+        (S.ACTIVE, 180, True),
+        (S.PREVIEW, 30, False),
+        (S.PREVIEW, 31, True),
+    ],
+)
 def test_deprecate_enforces_the_notice_of_the_state_it_leaves(payments, state, days, ok):
     successor = make_version(payments, "v2", S.ACTIVE, spec("payments_v2.yaml"))
     version = make_version(payments, "v1", state, spec("payments_v1.yaml"))
@@ -176,8 +188,10 @@ def test_undeprecate_only_before_sunset(v1_active, v2_preview):
     assert run("undeprecate", v1_active).state == S.ACTIVE
 
     run("deprecate", v1_active)
-    with time_machine.travel(NOW + timedelta(days=181), tick=False), \
-            pytest.raises(LifecycleError, match="can no longer be un-deprecated"):
+    with (
+        time_machine.travel(NOW + timedelta(days=181), tick=False),
+        pytest.raises(LifecycleError, match="can no longer be un-deprecated"),
+    ):
         run("undeprecate", v1_active)
     v1_active.refresh_from_db()
     assert v1_active.state == S.DEPRECATED
@@ -198,8 +212,14 @@ def test_retire_refuses_before_sunset_even_from_sunset_state(payments):
 # --- only the allowed transitions ----------------------------------------------------------------------
 
 ALLOWED = {
-    ("preview", S.DRAFT), ("activate", S.PREVIEW), ("deprecate", S.PREVIEW), ("deprecate", S.ACTIVE),
-    ("undeprecate", S.DEPRECATED), ("sunset", S.DEPRECATED), ("retire", S.SUNSET), ("abandon", S.PREVIEW),
+    ("preview", S.DRAFT),
+    ("activate", S.PREVIEW),
+    ("deprecate", S.PREVIEW),
+    ("deprecate", S.ACTIVE),
+    ("undeprecate", S.DEPRECATED),
+    ("sunset", S.DEPRECATED),
+    ("retire", S.SUNSET),
+    ("abandon", S.PREVIEW),
 }
 
 

@@ -59,8 +59,9 @@ def test_the_confirmation_page_shows_the_guard_result_before_anything_changes(pa
 def test_deprecation_refusal_names_the_policy(payments, platform_admin):
     version = make_version(payments, "v1", S.ACTIVE, spec("payments_v1.yaml"))
     now = timezone.now()
-    DeprecationSchedule.objects.create(version=version, announced_at=now, deprecated_at=now,
-                                       sunset_at=now + timedelta(days=90))
+    DeprecationSchedule.objects.create(
+        version=version, announced_at=now, deprecated_at=now, sunset_at=now + timedelta(days=90)
+    )
     html = action(signed_in(platform_admin), "deprecate", [version]).content.decode()
     assert "the policy of payments requires at least 180 days" in html
     assert "needs a successor version" in html
@@ -98,10 +99,19 @@ def test_support_staff_cannot_run_transitions(payments):
 
 def test_creating_an_api_and_a_version_in_the_admin_is_audited(platform_admin, api_owner):
     client = signed_in(platform_admin)
-    response = client.post("/admin/governance/api/add/", {
-        "slug": "orders", "name": "Orders", "description": "", "visibility": "partner", "owners": [api_owner.pk],
-        "min_notice_days_preview": 31, "min_notice_days_active": 180, "require_successor_for_active": "on",
-    })
+    response = client.post(
+        "/admin/governance/api/add/",
+        {
+            "slug": "orders",
+            "name": "Orders",
+            "description": "",
+            "visibility": "partner",
+            "owners": [api_owner.pk],
+            "min_notice_days_preview": 31,
+            "min_notice_days_active": 180,
+            "require_successor_for_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content
     api = Api.objects.get(slug="orders")
     assert api_owner.has_perm("governance.own_api", api)
@@ -109,8 +119,9 @@ def test_creating_an_api_and_a_version_in_the_admin_is_audited(platform_admin, a
     assert AuditEvent.objects.filter(action="api.owners_changed", target_id=str(api.pk)).exists()
 
     owner_client = signed_in(api_owner)
-    response = owner_client.post("/admin/governance/apiversion/add/", {
-        "api": api.pk, "version": "v1", "base_path": "/orders/v1/"})
+    response = owner_client.post(
+        "/admin/governance/apiversion/add/", {"api": api.pk, "version": "v1", "base_path": "/orders/v1/"}
+    )
     assert response.status_code == 302, response.content
     version = ApiVersion.objects.get(api=api, version="v1")
     assert (version.base_path, version.state) == ("/orders/v1", S.DRAFT)
@@ -128,8 +139,9 @@ def test_api_owners_cannot_add_apis_or_edit_others(payments, api_owner):
 
 def test_the_base_path_is_fixed_once_the_version_is_offered(payments, platform_admin):
     version = make_version(payments, "v1", S.PREVIEW, spec("payments_v1.yaml"))
-    response = signed_in(platform_admin).post(f"/admin/governance/apiversion/{version.pk}/change/",
-                                              {"base_path": "/elsewhere"})
+    response = signed_in(platform_admin).post(
+        f"/admin/governance/apiversion/{version.pk}/change/", {"base_path": "/elsewhere"}
+    )
     assert response.status_code == 200
     assert "can only change while the version is a draft" in response.content.decode()
 
@@ -146,8 +158,12 @@ def test_changelists_cost_the_same_for_1_and_30_rows(payments, platform_admin, m
         review = submit(version, spec("payments_v2_proposed.yaml"))
         from governance.models import Waiver
 
-        Waiver.objects.create(finding=review.findings.first(), reason="r", expires_at=timezone.now() + timedelta(days=1),
-                              created_by=platform_admin)
+        Waiver.objects.create(
+            finding=review.findings.first(),
+            reason="r",
+            expires_at=timezone.now() + timedelta(days=1),
+            created_by=platform_admin,
+        )
 
     def count():
         with CaptureQueriesContext(connection) as queries:

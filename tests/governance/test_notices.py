@@ -25,17 +25,21 @@ def die_at(stage):
     def hook(reached, notice):
         if reached == stage:
             raise Died(stage)
+
     return hook
 
 
-@pytest.mark.parametrize(("instant", "expected"), [
-    (ANNOUNCED - timedelta(seconds=1), []),
-    (T0, ["announcement"]),
-    (SUNSET - timedelta(days=90), ["announcement", "sunset-90d"]),
-    (SUNSET - timedelta(days=29), ["announcement", "sunset-30d"]),  # only the nearest countdown
-    (SUNSET - timedelta(hours=1), ["announcement", "sunset-1d"]),
-    (SUNSET, ["announcement", "sunset"]),
-])
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        (ANNOUNCED - timedelta(seconds=1), []),
+        (T0, ["announcement"]),
+        (SUNSET - timedelta(days=90), ["announcement", "sunset-90d"]),
+        (SUNSET - timedelta(days=29), ["announcement", "sunset-30d"]),  # only the nearest countdown
+        (SUNSET - timedelta(hours=1), ["announcement", "sunset-1d"]),
+        (SUNSET, ["announcement", "sunset"]),
+    ],
+)
 def test_due_milestones(schedule, instant, expected):
     assert notices.due_milestones(schedule, instant) == expected
 
@@ -76,7 +80,10 @@ def test_each_later_milestone_is_sent_once_too(calling, acme, payments_v1, mailo
         with time_machine.travel(instant, tick=False):
             notices.run()
     assert [m.subject.split("] ")[1] for m in mailoutbox] == [
-        "payments v1 is deprecated", "payments v1 sunsets in 90 days", "payments v1 sunsets in 30 days"]
+        "payments v1 is deprecated",
+        "payments v1 sunsets in 90 days",
+        "payments v1 sunsets in 30 days",
+    ]
 
 
 def test_a_tenant_whose_traffic_stopped_over_30_days_ago_hears_no_more(calling, mailoutbox):

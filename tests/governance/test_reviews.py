@@ -33,12 +33,23 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
-DEEP_JSON = b'{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {}, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+DEEP_JSON = (
+    b'{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {}, "x": '
+    + b"[" * 5000
+    + b"]" * 5000
+    + b"}"
+)
 DEEP_YAML = b"openapi: 3.0.0\nx: " + b"[" * 5000 + b"]" * 5000 + b"\n"
 NOT_OPENAPI = b"swagger: '2.0'\ninfo: {title: old, version: '1'}\npaths: {}\n"
 NOT_YAML = b"openapi: 3.0.0\npaths: {\n  - ]: ["
-HOSTILE = {"alias-bomb": ALIAS_BOMB, "deep-json": DEEP_JSON, "deep-yaml": DEEP_YAML, "swagger-2": NOT_OPENAPI,
-           "broken-yaml": NOT_YAML, "scalar": b"42\n"}
+HOSTILE = {
+    "alias-bomb": ALIAS_BOMB,
+    "deep-json": DEEP_JSON,
+    "deep-yaml": DEEP_YAML,
+    "swagger-2": NOT_OPENAPI,
+    "broken-yaml": NOT_YAML,
+    "scalar": b"42\n",
+}
 
 
 @pytest.fixture
@@ -141,8 +152,11 @@ def test_reviewers_approve_and_reject_with_comments(v2_active, reviewer, api_own
     assert review.decision_comment == "breaks GET /charges/{id}"
     review = decide(review, "approve", Principal.for_staff(reviewer))
     assert review.status == Review.Status.APPROVED
-    assert list(AuditEvent.objects.filter(target_id=str(review.pk), action__in=["review.approved", "review.rejected"])
-                .order_by("seq").values_list("action", flat=True)) == ["review.rejected", "review.approved"]
+    assert list(
+        AuditEvent.objects.filter(target_id=str(review.pk), action__in=["review.approved", "review.rejected"])
+        .order_by("seq")
+        .values_list("action", flat=True)
+    ) == ["review.rejected", "review.approved"]
 
 
 def test_a_rejection_needs_a_comment(v2_active):
@@ -171,8 +185,12 @@ def merge(review, actor=None):
 
 def waive(finding, actor=None, days=30, reason="Clients migrated, see ticket 42"):
     with transaction.atomic():
-        return review_services.waive_finding(actor=actor or Principal.system(), finding=finding, reason=reason,
-                                             expires_at=timezone.now() + timedelta(days=days))
+        return review_services.waive_finding(
+            actor=actor or Principal.system(),
+            finding=finding,
+            reason=reason,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
 
 
 def test_merge_needs_an_approved_review(v2_active):
@@ -265,20 +283,28 @@ def test_only_owners_merge(v2_active, reviewer, other_owner, api_owner):
 
 def usage(tenant, operation, count, *, version="v2", api="payments", hours_ago=1, credential="oauth:x"):
     hour = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours_ago)
-    return UsageRecord.objects.create(tenant=tenant, credential=credential, api=api, version=version,
-                                      operation=operation, status_class="2xx", hour=hour, count=count)
+    return UsageRecord.objects.create(
+        tenant=tenant,
+        credential=credential,
+        api=api,
+        version=version,
+        operation=operation,
+        status_class="2xx",
+        hour=hour,
+        count=count,
+    )
 
 
 def test_affected_tenants_in_one_query_with_the_right_counts(v2_active, acme, globex):
     review = submit(v2_active, spec("payments_v2_proposed.yaml"))
     usage(acme, "GET /charges/{id}", 100)
-    usage(acme, "GET /charges/{id}", 20, hours_ago=30, credential="key:abc")   # another credential, same op
-    usage(acme, "GET /payments/v2/charges/{id}", 5)                             # behind the base path
+    usage(acme, "GET /charges/{id}", 20, hours_ago=30, credential="key:abc")  # another credential, same op
+    usage(acme, "GET /payments/v2/charges/{id}", 5)  # behind the base path
     usage(globex, "POST /charges", 7)
-    usage(globex, "GET /charges/{id}", 900, version="v1")                       # other version: not counted
-    usage(globex, "GET /charges/{id}", 900, api="catalog")                      # other API: not counted
-    usage(globex, "GET /charges/{id}", 900, hours_ago=24 * 31)                  # older than 30 days
-    usage(acme, "GET /charges", 50)                                             # an operation not broken
+    usage(globex, "GET /charges/{id}", 900, version="v1")  # other version: not counted
+    usage(globex, "GET /charges/{id}", 900, api="catalog")  # other API: not counted
+    usage(globex, "GET /charges/{id}", 900, hours_ago=24 * 31)  # older than 30 days
+    usage(acme, "GET /charges", 50)  # an operation not broken
     findings = list(review.findings.all())
     review = Review.objects.select_related("version__api").get(pk=review.pk)
 
@@ -288,8 +314,10 @@ def test_affected_tenants_in_one_query_with_the_right_counts(v2_active, acme, gl
 
     by_rule = {f.rule_id: affected.get(f.pk) for f in findings}
     assert by_rule["api-path-removed-without-deprecation"] == [
-        {"tenant_id": acme.pk, "slug": "acme", "name": "Acme", "calls": 125}]
+        {"tenant_id": acme.pk, "slug": "acme", "name": "Acme", "calls": 125}
+    ]
     assert by_rule["new-required-request-property"] == [
-        {"tenant_id": globex.pk, "slug": "globex", "name": "Globex", "calls": 7}]
+        {"tenant_id": globex.pk, "slug": "globex", "name": "Globex", "calls": 7}
+    ]
     assert by_rule["request-property-became-required"] == []
     assert all(f.level == "ERR" for f in findings if f.pk in affected)

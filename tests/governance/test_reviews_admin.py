@@ -41,8 +41,8 @@ def test_the_page_groups_findings_and_shows_both_documents(review, reviewer, acm
     assert html.index('id="level-ERR"') < html.index('id="level-WARN"') < html.index('id="level-INFO"')
     assert "ERR — 4 findings" in html
     removed = review.findings.get(rule_id="api-path-removed-without-deprecation")
-    block = html[html.index(f'id="finding-{removed.pk}"'):]
-    block = block[:block.index('class="finding', 10)] if 'class="finding' in block[10:] else block
+    block = html[html.index(f'id="finding-{removed.pk}"') :]
+    block = block[: block.index('class="finding', 10)] if 'class="finding' in block[10:] else block
     assert "/paths/~1charges~1{id}/get" in block
     assert "&quot;operationId&quot;: &quot;getCharge&quot;" in block  # the published side, escaped JSON
     assert "Acme (acme): 120 calls" in block
@@ -79,8 +79,10 @@ def test_approve_waive_and_merge_from_the_page(review, reviewer, api_owner):
 
     expires = (timezone.now() + timedelta(days=14)).strftime("%Y-%m-%d %H:%M")
     for finding in review.findings.filter(level="ERR"):
-        reviewer_client.post(page_url(review), {"_waive": "1", "finding": finding.pk,
-                                                "reason": "Partners moved off it", "expires_at": expires})
+        reviewer_client.post(
+            page_url(review),
+            {"_waive": "1", "finding": finding.pk, "reason": "Partners moved off it", "expires_at": expires},
+        )
     assert Waiver.objects.filter(finding__review=review).count() == 4
     assert AuditEvent.objects.filter(action="waiver.created", actor=reviewer).count() == 4
 

@@ -37,8 +37,9 @@ def platform_tenant(db):
 def ci_client(platform_tenant, api_owner, v2_active):
     """CI's client-credentials token: a client staff bound to an owner of the API."""
     Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
-    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner,
-                             allowed_scopes=["governance:write"])
+    app = ApplicationFactory(
+        tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner, allowed_scopes=["governance:write"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ['governance:write'])}")
     return client
@@ -130,8 +131,7 @@ def test_people_who_do_not_own_the_api_are_refused(v2_active, other_owner, owner
     assert not Review.objects.exists()
 
 
-def test_a_client_an_api_owner_made_in_a_tenant_carries_no_governance_rights(platform_tenant, api_owner,
-                                                                             v2_active):
+def test_a_client_an_api_owner_made_in_a_tenant_carries_no_governance_rights(platform_tenant, api_owner, v2_active):
     """Members of the tenant could rotate its secret and act as the API owner: only a client staff
     bound to the owner (governance_identity) submits as them."""
     Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
@@ -145,8 +145,9 @@ def test_a_client_an_api_owner_made_in_a_tenant_carries_no_governance_rights(pla
 
 def test_a_token_without_governance_write_is_refused(platform_tenant, api_owner, v2_active):
     Membership.objects.create(user=api_owner, tenant=platform_tenant, role=Role.DEVELOPER)
-    app = ApplicationFactory(tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner,
-                             allowed_scopes=["catalog:read"])
+    app = ApplicationFactory(
+        tenant=platform_tenant, created_by=api_owner, governance_identity=api_owner, allowed_scopes=["catalog:read"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ['catalog:read'])}")
     response = post_yaml(client, spec("payments_v2.yaml"))
@@ -162,7 +163,10 @@ def test_a_viewer_role_is_refused_even_for_an_owner(platform_tenant, api_owner, 
 
 
 def test_unknown_version_or_internal_api_is_404(ci_client, payments, api_owner, other_owner):
-    assert post_yaml(ci_client, spec("payments_v2.yaml"), url="/api/v1/apis/payments/versions/v9/reviews/").status_code == 404
+    assert (
+        post_yaml(ci_client, spec("payments_v2.yaml"), url="/api/v1/apis/payments/versions/v9/reviews/").status_code
+        == 404
+    )
     from governance.models import Api
 
     internal = Api.objects.create(slug="internal", name="Internal", visibility=Api.Visibility.INTERNAL)
@@ -171,7 +175,9 @@ def test_unknown_version_or_internal_api_is_404(ci_client, payments, api_owner, 
     staff.force_login(other_owner)
     assert post_yaml(staff, b"x", url="/api/v1/apis/internal/versions/v1/reviews/").status_code == 404
     permissions.grant_api_owner(other_owner, internal)
-    assert post_yaml(staff, spec("payments_v1.yaml"), url="/api/v1/apis/internal/versions/v1/reviews/").status_code == 201
+    assert (
+        post_yaml(staff, spec("payments_v1.yaml"), url="/api/v1/apis/internal/versions/v1/reviews/").status_code == 201
+    )
 
 
 def test_reviewers_read_reviews_others_do_not(ci_client, reviewer, other_owner):
@@ -190,8 +196,9 @@ def test_submit_spec_prints_the_review_and_with_wait_the_summary(v2_active, api_
     path = tmp_path / "openapi.yaml"
     path.write_bytes(spec("payments_v2_proposed.yaml"))
     out = io.StringIO()
-    call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--as", api_owner.email,
-                 "--wait", stdout=out)
+    call_command(
+        "submit_spec", str(path), "--api", "payments", "--version", "v2", "--as", api_owner.email, "--wait", stdout=out
+    )
     review = Review.objects.get()
     text = out.getvalue()
     assert f"Review #{review.pk} submitted for payments v2." in text
@@ -204,15 +211,27 @@ def test_submit_spec_fails_on_breaking_with_exit_2(v2_active, tmp_path):
     path = tmp_path / "openapi.yaml"
     path.write_bytes(spec("payments_v2_proposed.yaml"))
     with pytest.raises(CommandError) as caught:
-        call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait",
-                     "--fail-on-breaking", stdout=io.StringIO())
+        call_command(
+            "submit_spec",
+            str(path),
+            "--api",
+            "payments",
+            "--version",
+            "v2",
+            "--wait",
+            "--fail-on-breaking",
+            stdout=io.StringIO(),
+        )
     assert caught.value.returncode == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--api", "nope", "--version", "v2"], "No version 'v2' of an API 'nope'"),
-    (["--api", "payments", "--version", "v2", "--as", "otto@platform.test"], "Only platform admins and owners"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--api", "nope", "--version", "v2"], "No version 'v2' of an API 'nope'"),
+        (["--api", "payments", "--version", "v2", "--as", "otto@platform.test"], "Only platform admins and owners"),
+    ],
+)
 def test_submit_spec_refusals_exit_non_zero(v2_active, other_owner, tmp_path, args, message):
     path = tmp_path / "openapi.yaml"
     path.write_bytes(spec("payments_v2.yaml"))
@@ -235,22 +254,29 @@ def test_submit_spec_with_wait_does_not_send_escape_sequences_from_the_document(
     document = spec("payments_v2.yaml").replace(
         b"      parameters:\n        - name: limit\n",
         f'      parameters:\n        - {{name: "{name}", in: query, required: true, schema: {{type: string}}}}\n'
-        "        - name: limit\n".encode(), 1)
+        "        - name: limit\n".encode(),
+        1,
+    )
     path = tmp_path / "openapi.yaml"
     path.write_bytes(document)
     out = io.StringIO()
     call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=out)
     text = out.getvalue()
     assert [c for c in text if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"] == []
-    assert ("ERR new-required-request-parameter GET /charges: added the new required `query` request parameter "
-            "`x\\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x0a  ERR fake-rule GET /admin: all clear`") in text
+    assert (
+        "ERR new-required-request-parameter GET /charges: added the new required `query` request parameter "
+        "`x\\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x0a  ERR fake-rule GET /admin: all clear`"
+    ) in text
     assert not any(line.startswith("  ERR fake-rule") for line in text.splitlines())
 
 
 def test_submit_spec_with_wait_shows_a_failed_review_without_its_escape_sequences(v2_active, tmp_path):
     path = tmp_path / "openapi.yaml"
-    path.write_bytes(spec("payments_v2.yaml").replace(
-        b"paths:\n", b'paths:\n  /evil:\n    $ref: "https://e.test/\\x1b[2J\\x1b]0;pwned\\x07.yaml"\n', 1))
+    path.write_bytes(
+        spec("payments_v2.yaml").replace(
+            b"paths:\n", b'paths:\n  /evil:\n    $ref: "https://e.test/\\x1b[2J\\x1b]0;pwned\\x07.yaml"\n', 1
+        )
+    )
     with pytest.raises(CommandError) as caught:
         call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=io.StringIO())
     assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)

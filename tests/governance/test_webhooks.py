@@ -46,8 +46,9 @@ def register(tenant, url, **fields):
 
 def enqueue(tenant, key="event-1", data=None):
     with transaction.atomic():
-        return webhooks.enqueue_event(tenant=tenant, event_type="deprecation.milestone", data=data or {"n": 1},
-                                      event_key=key)
+        return webhooks.enqueue_event(
+            tenant=tenant, event_type="deprecation.milestone", data=data or {"n": 1}, event_key=key
+        )
 
 
 # --- secrets and signatures -----------------------------------------------------------------------
@@ -130,30 +131,33 @@ def test_the_answer_read_is_capped(acme, private_ok):
 # --- SSRF -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/hooks",
-    "http://127.1.2.3:8080/hooks",
-    "http://[::1]/hooks",
-    "http://localhost.internal.test/hooks",  # resolves to 127.0.0.1 (below)
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[fd00:ec2::254]/latest/meta-data/",
-    "http://metadata.partner.test/",  # resolves to 169.254.169.254
-    "http://hooks.partner.test/",  # resolves to 10.1.2.3
-    "http://mixed.partner.test/",  # resolves to a public AND a private address
-    "http://192.168.1.10/",
-    "http://172.16.0.1/",
-    "http://100.64.0.7/",  # CGNAT
-    "http://[fc00::1]/",
-    "http://[fe80::1]/",
-    "http://224.0.0.1/",
-    "http://0.0.0.0/",
-    "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
-    "http://[2002:a00:1::]/",  # 6to4 wrapping 10.0.0.1
-    "http://240.0.0.1/",  # reserved
-    "http://nowhere.partner.test/",  # doesn't resolve
-    "ftp://93.184.215.14/",
-    "http://user:pass@93.184.215.14/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hooks",
+        "http://127.1.2.3:8080/hooks",
+        "http://[::1]/hooks",
+        "http://localhost.internal.test/hooks",  # resolves to 127.0.0.1 (below)
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://metadata.partner.test/",  # resolves to 169.254.169.254
+        "http://hooks.partner.test/",  # resolves to 10.1.2.3
+        "http://mixed.partner.test/",  # resolves to a public AND a private address
+        "http://192.168.1.10/",
+        "http://172.16.0.1/",
+        "http://100.64.0.7/",  # CGNAT
+        "http://[fc00::1]/",
+        "http://[fe80::1]/",
+        "http://224.0.0.1/",
+        "http://0.0.0.0/",
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
+        "http://[2002:a00:1::]/",  # 6to4 wrapping 10.0.0.1
+        "http://240.0.0.1/",  # reserved
+        "http://nowhere.partner.test/",  # doesn't resolve
+        "ftp://93.184.215.14/",
+        "http://user:pass@93.184.215.14/",
+    ],
+)
 def test_unsafe_urls_are_refused_at_registration(acme, resolve, url):
     resolve(INSIDE)
     with pytest.raises(ValidationError) as refused:
@@ -162,13 +166,19 @@ def test_unsafe_urls_are_refused_at_registration(acme, resolve, url):
     assert not WebhookEndpoint.objects.exists()
 
 
-INSIDE = {"localhost.internal.test": ["127.0.0.1"], "metadata.partner.test": ["169.254.169.254"],
-          "hooks.partner.test": ["10.1.2.3"], "mixed.partner.test": [PUBLIC_IP, "10.0.0.8"]}
+INSIDE = {
+    "localhost.internal.test": ["127.0.0.1"],
+    "metadata.partner.test": ["169.254.169.254"],
+    "hooks.partner.test": ["10.1.2.3"],
+    "mixed.partner.test": [PUBLIC_IP, "10.0.0.8"],
+}
 
 
 def refused_host(host):
-    return (f"The host {host} is not allowed: webhooks go only to hosts that resolve to public addresses, "
-            "never into a private or reserved network.")
+    return (
+        f"The host {host} is not allowed: webhooks go only to hosts that resolve to public addresses, "
+        "never into a private or reserved network."
+    )
 
 
 @pytest.mark.parametrize("host", [*INSIDE, "nowhere.partner.test"])
@@ -181,11 +191,14 @@ def test_a_refused_host_name_is_not_told_what_it_resolves_to(acme, resolve, host
     assert refused.value.message_dict["url"] == [refused_host(host)]
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("http://10.1.2.3/", "The address 10.1.2.3 is a private address"),
-    ("http://[::1]/", "The address ::1 is a loopback address"),
-    ("http://[::ffff:169.254.169.254]/", "The address ::ffff:a9fe:a9fe is a cloud metadata address"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://10.1.2.3/", "The address 10.1.2.3 is a private address"),
+        ("http://[::1]/", "The address ::1 is a loopback address"),
+        ("http://[::ffff:169.254.169.254]/", "The address ::ffff:a9fe:a9fe is a cloud metadata address"),
+    ],
+)
 def test_a_refused_address_written_in_the_url_is_named(acme, url, message):
     with pytest.raises(ValidationError) as refused:
         register(acme, url)
@@ -244,13 +257,15 @@ def test_a_redirect_to_an_internal_address_is_not_followed(acme, private_ok, loc
 
 def test_the_api_shows_the_secret_once_and_refuses_private_urls(acme, token_client):
     client = token_client(acme, scopes=["webhooks:read", "webhooks:write"])
-    created = client.post("/api/v1/webhooks/", {"url": f"https://{PUBLIC_IP}/h", "event_types":
-                                                ["deprecation.milestone"]}, format="json")
+    created = client.post(
+        "/api/v1/webhooks/", {"url": f"https://{PUBLIC_IP}/h", "event_types": ["deprecation.milestone"]}, format="json"
+    )
     assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
     shown = client.get(f"/api/v1/webhooks/{created.json()['id']}/")
     assert "secret" not in shown.json() and created.json()["secret"] not in shown.content.decode()
     refused = client.post("/api/v1/webhooks/", {"url": "http://169.254.169.254/"}, format="json")
     assert refused.status_code == 400 and "url" in refused.json()["errors"]
-    unknown_event = client.post("/api/v1/webhooks/", {"url": f"https://{PUBLIC_IP}/h", "event_types": ["nope"]},
-                                format="json")
+    unknown_event = client.post(
+        "/api/v1/webhooks/", {"url": f"https://{PUBLIC_IP}/h", "event_types": ["nope"]}, format="json"
+    )
     assert unknown_event.status_code == 400

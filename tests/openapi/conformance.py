@@ -1,8 +1,9 @@
 """oasdiff conformance runner over ../shared/corpus/oasdiff/manifest.json.
 
-    .venv/bin/python -m tests.openapi.conformance            # agreement + failures by rule id
-    .venv/bin/python -m tests.openapi.conformance --case NAME  # one case, with the findings
+.venv/bin/python -m tests.openapi.conformance            # agreement + failures by rule id
+.venv/bin/python -m tests.openapi.conformance --case NAME  # one case, with the findings
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,9 @@ def run_case(case: dict) -> tuple[bool, list, str]:
         # rules.json maps each id to ONE owning check, but oasdiff checks share ids (e.g.
         # RequestParameterDeprecationCheck also emits request-parameter-sunset-parse): the
         # expected ids are evidently emitted by the selected checks, so they are compared too.
-        allowed = (set(opts.get("rule_ids", [])) | set(opts.get("always_on_rule_ids", []))
-                   | {e["id"] for e in case["expect"]})
+        allowed = (
+            set(opts.get("rule_ids", [])) | set(opts.get("always_on_rule_ids", [])) | {e["id"] for e in case["expect"]}
+        )
         findings = [f for f in findings if f.id in allowed]
     got = Counter(f.id for f in findings)
     want = Counter(e["id"] for e in case["expect"])
@@ -116,7 +118,9 @@ def main(argv=None) -> int:
             return 2
         for case in selected:
             ok, findings, reason = run_case(case)
-            print(json.dumps({k: case[k] for k in ("name", "base", "revision", "match", "expect", "options")}, indent=1))
+            print(
+                json.dumps({k: case[k] for k in ("name", "base", "revision", "match", "expect", "options")}, indent=1)
+            )
             print("AGREES" if ok else f"DISAGREES: {reason}")
             for f in findings:
                 print(f"  {f.level:4} {f.id} {f.operation} {f.path}: {f.text}")

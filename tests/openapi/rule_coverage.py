@@ -9,6 +9,7 @@ it: as a string literal, or as an f-string whose placeholders are filled from th
 of the same module. The reasons for the ids left over are kept in
 ``REASONS`` below (and in README.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,14 +38,14 @@ _WORD = re.compile(r"[a-z-]{0,60}\Z")
 
 REASONS = {
     "api-version-not-bumped": "versioning policy (info.version vs breaking changes): not implemented; "
-                              "every conformance test turns it off",
+    "every conformance test turns it off",
     "api-version-decreased": "versioning policy: not implemented (see api-version-not-bumped)",
     "api-major-version-not-bumped": "versioning policy: not implemented (see api-version-not-bumped)",
     "request-body-min-items-set": "unreachable in oasdiff: minItems is a uint64 there (absent = 0), so setting it "
-                                  "is reported as request-*-min-items-increased",
+    "is reported as request-*-min-items-increased",
     "request-property-min-items-set": "unreachable in oasdiff (see request-body-min-items-set)",
     "response-body-min-items-unset": "unreachable in oasdiff: removing minItems is reported as "
-                                     "response-*-min-items-decreased (uint64, absent = 0)",
+    "response-*-min-items-decreased (uint64, absent = 0)",
     "response-property-min-items-unset": "unreachable in oasdiff (see response-body-min-items-unset)",
 }
 
@@ -55,14 +56,18 @@ def _static() -> set:
     found = set()
     for path in sorted((root / "checks").glob("*.py")) + [root / "policy.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        consts = {n.value for n in ast.walk(tree)
-                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and _WORD.match(n.value)}
+        consts = {
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and _WORD.match(n.value)
+        }
         found |= consts & set(rules)
         vocab = "(?:" + "|".join(sorted((re.escape(c) for c in consts), key=len, reverse=True)) + ")"
         for node in ast.walk(tree):
             if isinstance(node, ast.JoinedStr):
-                pattern = re.compile("".join(re.escape(v.value) if isinstance(v, ast.Constant) else vocab
-                                             for v in node.values) + r"\Z")
+                pattern = re.compile(
+                    "".join(re.escape(v.value) if isinstance(v, ast.Constant) else vocab for v in node.values) + r"\Z"
+                )
                 found |= {r for r in rules if pattern.match(r)}
     for path in sorted(pathlib.Path(__file__).parent.glob("test_*.py")):
         text = path.read_text(encoding="utf-8")
@@ -85,8 +90,11 @@ def _dynamic() -> set:
         for base, revision in sorted(pairs):
             for a, b in ((base, revision), (revision, base)):
                 with contextlib.suppress(SpecError):
-                    diff_specs(load_spec(oasdiff / a), load_spec(oasdiff / b),
-                               Options(min_level="INFO", stability_level="draft"))
+                    diff_specs(
+                        load_spec(oasdiff / a),
+                        load_spec(oasdiff / b),
+                        Options(min_level="INFO", stability_level="draft"),
+                    )
         for spec_dir in sorted(p for p in (CORPUS / "realworld").iterdir() if p.is_dir()):
             files = sorted(p for p in spec_dir.iterdir() if p.suffix in (".yaml", ".json"))
             for a, b in zip(files, files[1:]):
@@ -98,14 +106,17 @@ def _dynamic() -> set:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--list-unexercised", action="store_true",
-                        help="also list ids the source spells but no corpus pair emitted")
+    parser.add_argument(
+        "--list-unexercised", action="store_true", help="also list ids the source spells but no corpus pair emitted"
+    )
     args = parser.parse_args(argv)
     rules = all_rules()
     seen, spelled = _dynamic(), _static()
     missing = sorted(set(rules) - seen - spelled)
-    print(f"{len(rules)} rule ids; emitted by the corpora: {len(seen & set(rules))}; "
-          f"emittable: {len(rules) - len(missing)}; not emittable: {len(missing)}\n")
+    print(
+        f"{len(rules)} rule ids; emitted by the corpora: {len(seen & set(rules))}; "
+        f"emittable: {len(rules) - len(missing)}; not emittable: {len(missing)}\n"
+    )
     print("| rule id | level | oasdiff check | why not |\n|---|---|---|---|")
     for rule_id in missing:
         rule = rules[rule_id]

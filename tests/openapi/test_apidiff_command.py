@@ -1,5 +1,6 @@
 """``manage.py apidiff``: the engine's CLI as a Django management command (same arguments, same
 exit status, same output)."""
+
 import io
 import json
 import os
@@ -13,9 +14,11 @@ from django.core.management import call_command
 from governance.openapi.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BASE = ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
-        "  /a:\n    get:\n      responses: {'200': {description: ok}}\n"
-        "  /b:\n    get:\n      responses: {'200': {description: ok}}\n")
+BASE = (
+    "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+    "  /a:\n    get:\n      responses: {'200': {description: ok}}\n"
+    "  /b:\n    get:\n      responses: {'200': {description: ok}}\n"
+)
 
 
 @pytest.fixture
@@ -41,17 +44,20 @@ def cli(*argv):
     return main(list(argv), stdout=out, stderr=err), out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("argv", [
-    ["diff", "{base}", "{revision}"],
-    ["diff", "{base}", "{revision}", "--format", "json"],
-    ["diff", "{base}", "{revision}", "--fail-on", "ERR"],
-    ["diff", "{base}", "{base}", "--fail-on", "WARN", "--format", "markdown"],
-    ["diff", "{base}", "{revision}", "--min-level", "INFO", "--format", "html"],
-    ["diff", "{base}", "{revision}", "--max-bytes", "10"],
-    ["diff", "{base}", "missing.yaml"],
-    ["diff", "{base}"],
-    ["diff", "{base}", "{revision}", "--verbosity", "2"],  # Django's option is not the CLI's
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diff", "{base}", "{revision}"],
+        ["diff", "{base}", "{revision}", "--format", "json"],
+        ["diff", "{base}", "{revision}", "--fail-on", "ERR"],
+        ["diff", "{base}", "{base}", "--fail-on", "WARN", "--format", "markdown"],
+        ["diff", "{base}", "{revision}", "--min-level", "INFO", "--format", "html"],
+        ["diff", "{base}", "{revision}", "--max-bytes", "10"],
+        ["diff", "{base}", "missing.yaml"],
+        ["diff", "{base}"],
+        ["diff", "{base}", "{revision}", "--verbosity", "2"],  # Django's option is not the CLI's
+    ],
+)
 def test_call_command_matches_the_cli(pair, argv):
     argv = [a.format(base=pair[0], revision=pair[1]) for a in argv]
     assert command(*argv) == cli(*argv)
@@ -68,11 +74,23 @@ def test_exit_statuses_and_output(pair):
 
 def test_manage_py_subprocess(pair):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "manage.py", "apidiff", "diff", *pair, "--fail-on", "ERR"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "apidiff", "diff", *pair, "--fail-on", "ERR"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1, run.stderr
     assert "api-path-removed-without-deprecation" in run.stdout
-    run = subprocess.run([sys.executable, "manage.py", "apidiff", "diff", pair[0], "/nonexistent.yaml"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "apidiff", "diff", pair[0], "/nonexistent.yaml"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr

@@ -1,5 +1,6 @@
 """Security requirements (root and operation) and security schemes: oasdiff's
 APISecurityUpdatedCheck and APIComponentsSecurityUpdatedCheck."""
+
 import json
 
 import pytest
@@ -9,8 +10,11 @@ from governance.openapi.checks.security import alternative_text, requirements_di
 
 
 def spec(security=None, op_security=None, schemes=None):
-    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
-           "paths": {"/pets": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/pets": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
     if security is not None:
         doc["security"] = security
     if op_security is not None:
@@ -21,8 +25,10 @@ def spec(security=None, op_security=None, schemes=None):
 
 
 def findings(base, revision, **options):
-    return [(f.id, f.operation, f.path, f.text)
-            for f in diff_specs(base, revision, Options(min_level="INFO", **options)).findings]
+    return [
+        (f.id, f.operation, f.path, f.text)
+        for f in diff_specs(base, revision, Options(min_level="INFO", **options)).findings
+    ]
 
 
 def test_alternative_text_sorts_schemes_and_scopes():
@@ -33,13 +39,31 @@ def test_alternative_text_sorts_schemes_and_scopes():
 def test_operation_security_added_removed_and_scopes():
     oauth = [{"oauth": ["read"]}]
     assert findings(spec(op_security=[]), spec(op_security=oauth)) == [
-        ("api-security-added", "GET", "/pets", "the endpoint scheme security `oauth: [read]` was added to the API")]
+        ("api-security-added", "GET", "/pets", "the endpoint scheme security `oauth: [read]` was added to the API")
+    ]
     assert findings(spec(op_security=oauth), spec()) == [
-        ("api-security-removed", "GET", "/pets", "the endpoint scheme security `oauth: [read]` was removed from the API")]
+        (
+            "api-security-removed",
+            "GET",
+            "/pets",
+            "the endpoint scheme security `oauth: [read]` was removed from the API",
+        )
+    ]
     got = findings(spec(op_security=[{"oauth": ["read", "write"]}]), spec(op_security=[{"oauth": ["read", "admin"]}]))
     assert sorted(got) == [
-        ("api-security-scope-added", "GET", "/pets", "the security scope `admin` was added to the endpoint's security scheme `oauth`"),
-        ("api-security-scope-removed", "GET", "/pets", "the security scope `write` was removed from the endpoint's security scheme `oauth`")]
+        (
+            "api-security-scope-added",
+            "GET",
+            "/pets",
+            "the security scope `admin` was added to the endpoint's security scheme `oauth`",
+        ),
+        (
+            "api-security-scope-removed",
+            "GET",
+            "/pets",
+            "the security scope `write` was removed from the endpoint's security scheme `oauth`",
+        ),
+    ]
 
 
 def test_anonymous_alternative_is_not_reported_on_operations():
@@ -48,12 +72,14 @@ def test_anonymous_alternative_is_not_reported_on_operations():
 
 def test_global_security():
     assert findings(spec(), spec(security=[{"key": []}])) == [
-        ("api-global-security-added", "", "", "the security scheme `key` was added to the API")]
+        ("api-global-security-added", "", "", "the security scheme `key` was added to the API")
+    ]
     got = findings(spec(security=[{"oauth": ["a"]}]), spec(security=[{"oauth": ["b"]}]))
     assert sorted(i for i, *_ in got) == ["api-global-security-scope-added", "api-global-security-scope-removed"]
     # an empty alternative is reported at the root (oasdiff only skips it per operation)
     assert [i for i, *_ in findings(spec(security=[{"key": []}]), spec(security=[{"key": []}, {}]))] == [
-        "api-global-security-added"]
+        "api-global-security-added"
+    ]
 
 
 def test_repeated_scheme_alternatives_are_matched_as_units():
@@ -62,10 +88,16 @@ def test_repeated_scheme_alternatives_are_matched_as_units():
     assert requirements_diff(base, list(reversed(base))) == ([], [], [])
     # the unmatched leftovers are unambiguous (one per side): a scope change
     assert requirements_diff(base, [{"oauth": ["read"]}, {"oauth": ["admin"]}]) == (
-        [], [], [{"oauth": (["admin"], ["write"])}])
+        [],
+        [],
+        [{"oauth": (["admin"], ["write"])}],
+    )
     # two leftovers with the same scheme set on one side: any pairing would be arbitrary
     assert requirements_diff([{"oauth": ["a"]}, {"oauth": ["b"]}], [{"oauth": ["c"]}]) == (
-        [{"oauth": ["c"]}], [{"oauth": ["a"]}, {"oauth": ["b"]}], [])
+        [{"oauth": ["c"]}],
+        [{"oauth": ["a"]}, {"oauth": ["b"]}],
+        [],
+    )
 
 
 def test_and_of_schemes():
@@ -73,18 +105,30 @@ def test_and_of_schemes():
     assert (added, deleted) == ([], []) and modified == [{"b": (["y"], [])}]
 
 
-OAUTH = {"type": "oauth2", "flows": {"implicit": {"authorizationUrl": "https://a/auth",
-                                                   "scopes": {"read": "Read", "write": "Write"}}}}
+OAUTH = {
+    "type": "oauth2",
+    "flows": {"implicit": {"authorizationUrl": "https://a/auth", "scopes": {"read": "Read", "write": "Write"}}},
+}
 
 
 def test_security_schemes_added_removed_type_changed():
     basic = {"type": "http", "scheme": "basic"}
     assert findings(spec(schemes={}), spec(schemes={"Basic": basic})) == [
-        ("api-security-component-added", "", "", "the component security scheme `Basic` was added")]
+        ("api-security-component-added", "", "", "the component security scheme `Basic` was added")
+    ]
     assert findings(spec(schemes={"Basic": basic}), spec(schemes={})) == [
-        ("api-security-component-removed", "", "", "the component security scheme `Basic` was removed")]
-    assert findings(spec(schemes={"K": basic}), spec(schemes={"K": {"type": "apiKey", "in": "header", "name": "k"}})) == [
-        ("api-security-component-type-changed", "", "", "the component security scheme `K` type changed from `http` to `apiKey`")]
+        ("api-security-component-removed", "", "", "the component security scheme `Basic` was removed")
+    ]
+    assert findings(
+        spec(schemes={"K": basic}), spec(schemes={"K": {"type": "apiKey", "in": "header", "name": "k"}})
+    ) == [
+        (
+            "api-security-component-type-changed",
+            "",
+            "",
+            "the component security scheme `K` type changed from `http` to `apiKey`",
+        )
+    ]
 
 
 def test_implicit_oauth_flow_changes():
@@ -95,11 +139,18 @@ def test_implicit_oauth_flow_changes():
     got = sorted(findings(spec(schemes={"O": OAUTH}), spec(schemes={"O": revision})))
     assert [(i, t) for i, _o, _p, t in got] == [
         ("api-security-component-oauth-scope-added", "the component security scheme `O` oauth scope `admin` was added"),
-        ("api-security-component-oauth-scope-changed",
-         "the component security scheme `O` oauth scope `read` was updated from `Read` to `Read all`"),
-        ("api-security-component-oauth-scope-removed", "the component security scheme `O` oauth scope `write` was removed"),
-        ("api-security-component-oauth-url-changed",
-         "the component security scheme `O` oauth url changed from `https://a/auth` to `https://b/auth`"),
+        (
+            "api-security-component-oauth-scope-changed",
+            "the component security scheme `O` oauth scope `read` was updated from `Read` to `Read all`",
+        ),
+        (
+            "api-security-component-oauth-scope-removed",
+            "the component security scheme `O` oauth scope `write` was removed",
+        ),
+        (
+            "api-security-component-oauth-url-changed",
+            "the component security scheme `O` oauth url changed from `https://a/auth` to `https://b/auth`",
+        ),
     ]
 
 

@@ -1,11 +1,16 @@
 """OpenAPI 3.1 webhooks: oasdiff's WebhookUpdatedCheck (added / removed); modified webhooks
 go through the operation checks as ``webhook:<name>`` paths."""
+
 import json
 
 from governance.openapi import Options, diff_specs, load_spec
 
-OP = {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
-               "responses": {"200": {"description": "ok"}}}}
+OP = {
+    "post": {
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": {"description": "ok"}},
+    }
+}
 
 
 def spec(webhooks, version="3.1.0"):
@@ -14,8 +19,10 @@ def spec(webhooks, version="3.1.0"):
 
 
 def run(base, revision, **options):
-    return [(f.id, f.level, f.operation, f.path, f.text, f.base_pointer, f.revision_pointer)
-            for f in diff_specs(base, revision, Options(min_level="INFO", **options)).findings]
+    return [
+        (f.id, f.level, f.operation, f.path, f.text, f.base_pointer, f.revision_pointer)
+        for f in diff_specs(base, revision, Options(min_level="INFO", **options)).findings
+    ]
 
 
 def test_webhook_added_and_removed():

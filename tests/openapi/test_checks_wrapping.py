@@ -1,23 +1,38 @@
 """oneOf wrapping of a body (checks/wrapping.py) and the transition-claim exemption of header findings."""
+
 import json
 
 from governance.openapi import Options, diff_specs, load_spec
 
-OBJECT = {"type": "object", "required": ["foo", "bar"],
-          "properties": {"foo": {"type": "string"}, "bar": {"type": "string"}, "baz": {"type": "string"}}}
-VARIANT = {"type": "object", "required": ["bar"],
-           "properties": {"foo": {"type": "string"}, "bar": {"type": "string"}, "baz": {"type": "string"}}}
+OBJECT = {
+    "type": "object",
+    "required": ["foo", "bar"],
+    "properties": {"foo": {"type": "string"}, "bar": {"type": "string"}, "baz": {"type": "string"}},
+}
+VARIANT = {
+    "type": "object",
+    "required": ["bar"],
+    "properties": {"foo": {"type": "string"}, "bar": {"type": "string"}, "baz": {"type": "string"}},
+}
 
 
 def spec(request_schema, response_schema=None, components=None, header_schema=None):
-    response = {"description": "ok", "content": {"application/json": {
-        "schema": response_schema if response_schema is not None else request_schema}}}
+    response = {
+        "description": "ok",
+        "content": {"application/json": {"schema": response_schema if response_schema is not None else request_schema}},
+    }
     if header_schema is not None:
         response["headers"] = {"X-Rate": {"schema": header_schema}}
-    operation = {"requestBody": {"content": {"application/json": {"schema": request_schema}}},
-                 "responses": {"200": response}}
-    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/pets": {"post": operation}},
-           "components": {"schemas": components or {}}}
+    operation = {
+        "requestBody": {"content": {"application/json": {"schema": request_schema}}},
+        "responses": {"200": response},
+    }
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/pets": {"post": operation}},
+        "components": {"schemas": components or {}},
+    }
     return load_spec(json.dumps(doc).encode(), filename="spec.json")
 
 
@@ -32,19 +47,24 @@ def ids(base, revision, **options):
 
 def test_inline_wrapping_is_reported_once_per_body_and_nothing_else():
     got = findings(spec(OBJECT), spec({"oneOf": [OBJECT, VARIANT]}))
-    assert sorted((f.id, f.level) for f in got) == [("request-body-wrapped-in-one-of", "ERR"),
-                                                   ("response-body-wrapped-in-one-of", "ERR")]
+    assert sorted((f.id, f.level) for f in got) == [
+        ("request-body-wrapped-in-one-of", "ERR"),
+        ("response-body-wrapped-in-one-of", "ERR"),
+    ]
     request = next(f for f in got if f.id == "request-body-wrapped-in-one-of")
-    assert request.text == ("the request body was restructured into a oneOf, so a payload that was previously "
-                            "valid may no longer be accepted")
+    assert request.text == (
+        "the request body was restructured into a oneOf, so a payload that was previously "
+        "valid may no longer be accepted"
+    )
     assert request.revision_pointer.endswith("/schema/oneOf")
 
 
 def test_ref_alternative_wrapping_suppresses_removed_properties_and_type_change():
     components = {"Pet": OBJECT, "Other": {"type": "object", "properties": {"qux": {"type": "integer"}}}}
     base = spec({"$ref": "#/components/schemas/Pet"}, components=components)
-    revision = spec({"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"$ref": "#/components/schemas/Other"}]},
-                    components=components)
+    revision = spec(
+        {"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"$ref": "#/components/schemas/Other"}]}, components=components
+    )
     assert ids(base, revision) == ["request-body-wrapped-in-one-of", "response-body-wrapped-in-one-of"]
 
 
@@ -81,8 +101,11 @@ def test_property_level_wrapping_keeps_one_of_added_and_drops_echoes():
 
 
 def test_selected_check_alone_reports_the_wrapping():
-    got = ids(spec(OBJECT), spec({"oneOf": [OBJECT, VARIANT]}),
-              checks=["RequestPropertyUpdatedCheck", "ResponseRequiredPropertyUpdatedCheck"])
+    got = ids(
+        spec(OBJECT),
+        spec({"oneOf": [OBJECT, VARIANT]}),
+        checks=["RequestPropertyUpdatedCheck", "ResponseRequiredPropertyUpdatedCheck"],
+    )
     assert got == ["request-body-wrapped-in-one-of", "response-body-wrapped-in-one-of"]
 
 
@@ -105,10 +128,18 @@ def test_header_finding_survives_a_body_wrap_claim_on_a_shared_schema():
     components = {"Rate": {"type": "string", "enum": ["a", "b"]}}
     rate = {"$ref": "#/components/schemas/Rate"}
     wrapped = {"oneOf": [{"type": "null"}, {"type": "string", "enum": ["a", "b"]}]}
-    base = spec({"type": "object", "properties": {"a": {"type": "string"}}}, response_schema=rate,
-                components=components, header_schema=rate)
-    revision = spec({"type": "object", "properties": {"a": {"type": "string"}}}, response_schema=rate,
-                    components={"Rate": wrapped}, header_schema=rate)
+    base = spec(
+        {"type": "object", "properties": {"a": {"type": "string"}}},
+        response_schema=rate,
+        components=components,
+        header_schema=rate,
+    )
+    revision = spec(
+        {"type": "object", "properties": {"a": {"type": "string"}}},
+        response_schema=rate,
+        components={"Rate": wrapped},
+        header_schema=rate,
+    )
     got = [f.id for f in findings(base, revision)]
     assert "response-body-became-nullable" in got
     assert "response-header-became-nullable" in got

@@ -3,6 +3,7 @@
 conformance_baseline.json records the agreed count reached so far and the cases we
 disagree with on purpose (with a reason). Raise "agreed" when a family lands.
 """
+
 import json
 import pathlib
 
@@ -21,7 +22,8 @@ def test_conformance_agreement_does_not_regress(capsys, record_property):
     on_purpose = {entry["case"] for entry in baseline["disagree_on_purpose"]}
     unexpected = [case["name"] for case, _ in failures if case["name"] not in on_purpose]
     assert agreed >= baseline["agreed"], (
-        f"conformance dropped to {agreed} (baseline {baseline['agreed']}); failing: {unexpected[:20]}")
+        f"conformance dropped to {agreed} (baseline {baseline['agreed']}); failing: {unexpected[:20]}"
+    )
 
 
 def test_on_purpose_disagreements_are_documented():

@@ -17,14 +17,18 @@ def _spec(c_type: str):
         "openapi": "3.0.0",
         "info": {"title": "t", "version": "1"},
         "paths": {},
-        "components": {"schemas": {
-            # A <-> B form a cycle; A also reaches C, which is what changes.
-            "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"},
-                                                   "c": {"$ref": "#/components/schemas/C"}}},
-            "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
-            "C": {"type": c_type},
-            "D": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
-        }},
+        "components": {
+            "schemas": {
+                # A <-> B form a cycle; A also reaches C, which is what changes.
+                "A": {
+                    "type": "object",
+                    "properties": {"b": {"$ref": "#/components/schemas/B"}, "c": {"$ref": "#/components/schemas/C"}},
+                },
+                "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+                "C": {"type": c_type},
+                "D": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+            }
+        },
     }
     return load_spec(json.dumps(doc).encode(), filename="spec.json")
 
@@ -56,8 +60,14 @@ def test_the_answer_does_not_depend_on_the_hash_seed():
         "print(e.unchanged({'$ref': '#/components/schemas/B'}, {'$ref': '#/components/schemas/B'}))"
     )
     answers = {
-        subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"},
+        ).stdout.strip()
         for seed in range(12)
     }
     assert answers == {"False"}

@@ -1,6 +1,7 @@
 """Hostile inputs through the real CLI (``python -m governance.openapi diff ...`` in a subprocess):
 each is refused with exit 2 and ONE line on stderr, never a traceback, and no network is touched
 (the subprocess runs with sockets disabled, so an attempt would crash with a traceback)."""
+
 import os
 import pathlib
 import subprocess
@@ -24,8 +25,14 @@ GOOD = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\
 
 def cli(*argv, timeout=60):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", LAUNCHER, *map(str, argv)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *map(str, argv)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def refused(result, fragment=""):
@@ -52,7 +59,12 @@ def write(tmp_path, name, data):
 
 
 def billion_laughs() -> str:
-    lines = ['openapi: 3.0.3', 'info: {title: t, version: "1"}', 'paths: {}', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = [
+        "openapi: 3.0.3",
+        'info: {title: t, version: "1"}',
+        "paths: {}",
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
     for prev, name in zip("abcdefgh", "bcdefghi"):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     return "\n".join(lines) + "\n"
@@ -62,20 +74,23 @@ def deep_block_yaml(depth: int) -> str:
     return "openapi: 3.0.3\nx:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, depth)) + "  " * depth + "v: 1\n"
 
 
-@pytest.mark.parametrize("name, content, fragment", [
-    ("bomb.yaml", billion_laughs(), "not valid YAML"),
-    ("deep-flow.yaml", "[" * 5000 + "]" * 5000, ""),
-    ("deep-block.yaml", deep_block_yaml(5000), "nested too deeply"),
-    # 40 KB of compact nested sequences: yaml_rs itself would overflow its stack (SIGSEGV)
-    ("compact.yaml", "openapi: 3.0.3\nx:\n" + "- " * 20000 + "x\n", "nested too deeply"),
-    ("complex-keys.yaml", "? " * 50000 + "x\n", "nested too deeply"),
-    ("deep.json", '{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
-    ("text.yaml", "This is not YAML: [unclosed\n  - and: {neither\n", "not valid YAML"),
-    ("binary.yaml", b"\xff\xfe\x00\x01garbage\x00", "not UTF-8"),
-    ("notopenapi.yaml", "title: hello\nitems: [1, 2]\n", "not an OpenAPI document"),
-    ("list.yaml", "- 1\n- 2\n", "not an OpenAPI document"),
-    ("swagger.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "2.0"),
-])
+@pytest.mark.parametrize(
+    "name, content, fragment",
+    [
+        ("bomb.yaml", billion_laughs(), "not valid YAML"),
+        ("deep-flow.yaml", "[" * 5000 + "]" * 5000, ""),
+        ("deep-block.yaml", deep_block_yaml(5000), "nested too deeply"),
+        # 40 KB of compact nested sequences: yaml_rs itself would overflow its stack (SIGSEGV)
+        ("compact.yaml", "openapi: 3.0.3\nx:\n" + "- " * 20000 + "x\n", "nested too deeply"),
+        ("complex-keys.yaml", "? " * 50000 + "x\n", "nested too deeply"),
+        ("deep.json", '{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
+        ("text.yaml", "This is not YAML: [unclosed\n  - and: {neither\n", "not valid YAML"),
+        ("binary.yaml", b"\xff\xfe\x00\x01garbage\x00", "not UTF-8"),
+        ("notopenapi.yaml", "title: hello\nitems: [1, 2]\n", "not an OpenAPI document"),
+        ("list.yaml", "- 1\n- 2\n", "not an OpenAPI document"),
+        ("swagger.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "2.0"),
+    ],
+)
 def test_unusable_documents(tmp_path, good, name, content, fragment):
     bad = write(tmp_path, name, content)
     refused(cli("diff", bad, good), fragment)
@@ -84,6 +99,7 @@ def test_unusable_documents(tmp_path, good, name, content, fragment):
 
 def test_billion_laughs_is_refused_fast(tmp_path, good):
     import time
+
     bad = write(tmp_path, "bomb.yaml", billion_laughs())
     start = time.perf_counter()
     refused(cli("diff", bad, good))
@@ -109,16 +125,19 @@ def _ref_spec(ref: str, where: str = "schema") -> str:
         content = f"schema: {{$ref: '{ref}'}}"
     else:  # inside an example value: data, never resolved
         content = f"schema: {{type: object}}\n              example: {{$ref: '{ref}', other: 1}}"
-    return ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
-            f"        '200':\n          description: ok\n          content:\n            application/json:\n"
-            f"              {content}\n")
+    return (
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
+        f"        '200':\n          description: ok\n          content:\n            application/json:\n"
+        f"              {content}\n"
+    )
 
 
 _PET = "components:\n  schemas:\n    Pet: {type: object, properties: {name: {type: string}}}\n"
 
 
-@pytest.mark.parametrize("ref", ["https://example.com/schemas.yaml#/Pet", "http://127.0.0.1:9/x.yaml",
-                                 "//example.com/x.yaml#/A"])
+@pytest.mark.parametrize(
+    "ref", ["https://example.com/schemas.yaml#/Pet", "http://127.0.0.1:9/x.yaml", "//example.com/x.yaml#/A"]
+)
 def test_remote_ref_is_refused_without_network(tmp_path, ref):
     # $refs are resolved when the diff reaches them (lazily): compare against an inline schema there
     base = write(tmp_path, "base.yaml", _ref_spec("#/components/schemas/Pet") + _PET)

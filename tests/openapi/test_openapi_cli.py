@@ -1,4 +1,5 @@
 """CLI contract: exit codes, formats, options files."""
+
 import io
 import json
 
@@ -16,13 +17,17 @@ def run(*argv):
 @pytest.fixture
 def pair(tmp_path):
     base = tmp_path / "base.yaml"
-    base.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
-                    "  /pets/{id}:\n    get:\n      summary: '<b>pets</b>'\n      responses: {'200': {description: ok}}\n"
-                    "    delete:\n      responses: {'204': {description: ok}}\n")
+    base.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /pets/{id}:\n    get:\n      summary: '<b>pets</b>'\n      responses: {'200': {description: ok}}\n"
+        "    delete:\n      responses: {'204': {description: ok}}\n"
+    )
     revision = tmp_path / "revision.yaml"
-    revision.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
-                        "  /pets/{key}:\n    get:\n      responses: {'200': {description: ok}}\n"
-                        "  /cats:\n    get:\n      responses: {'200': {description: ok}}\n")
+    revision.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /pets/{key}:\n    get:\n      responses: {'200': {description: ok}}\n"
+        "  /cats:\n    get:\n      responses: {'200': {description: ok}}\n"
+    )
     return str(base), str(revision)
 
 
@@ -32,13 +37,18 @@ def test_json_format_shape_and_default_min_level(pair):
     data = json.loads(out)
     ids = sorted(c["id"] for c in data["changes"])
     assert ids == ["api-removed-without-deprecation", "endpoint-added"]  # INFO included for json
-    assert set(data["changes"][0]) == {"id", "level", "operation", "path", "text", "base_pointer",
-                                       "revision_pointer"}
+    assert set(data["changes"][0]) == {"id", "level", "operation", "path", "text", "base_pointer", "revision_pointer"}
     assert data["summary"]["total"] == 2
     removed = next(c for c in data["changes"] if c["id"] == "api-removed-without-deprecation")
-    assert removed == {"id": "api-removed-without-deprecation", "level": "ERR", "operation": "DELETE",
-                       "path": "/pets/{id}", "text": "api removed without deprecation",
-                       "base_pointer": "/paths/~1pets~1{id}/delete", "revision_pointer": None}
+    assert removed == {
+        "id": "api-removed-without-deprecation",
+        "level": "ERR",
+        "operation": "DELETE",
+        "path": "/pets/{id}",
+        "text": "api removed without deprecation",
+        "base_pointer": "/paths/~1pets~1{id}/delete",
+        "revision_pointer": None,
+    }
 
 
 def test_text_default_min_level_is_warn(pair):
@@ -69,14 +79,17 @@ def test_ignore_file(pair, tmp_path):
     assert [c["id"] for c in json.loads(out)["changes"]] == ["endpoint-added"]
 
 
-@pytest.mark.parametrize("argv", [
-    ["diff", "only-one"],
-    ["diff", "a", "b", "--format", "xml"],
-    ["diff", "a", "b", "--min-level", "DEBUG"],
-    ["diff", "a", "b", "--deprecation-days-beta", "-1"],
-    ["frobnicate"],
-    [],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diff", "only-one"],
+        ["diff", "a", "b", "--format", "xml"],
+        ["diff", "a", "b", "--min-level", "DEBUG"],
+        ["diff", "a", "b", "--deprecation-days-beta", "-1"],
+        ["frobnicate"],
+        [],
+    ],
+)
 def test_argument_errors_exit_2(argv):
     code, out, err = run(*argv)
     assert code == 2 and out == ""
@@ -86,8 +99,11 @@ def test_argument_errors_exit_2(argv):
 def test_unusable_input_exit_2(tmp_path, pair):
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [1, 2\n")
-    for argv in (["diff", str(bad), pair[1]], ["diff", str(tmp_path / "missing.yaml"), pair[1]],
-                 ["diff", *pair, "--severity", str(tmp_path / "nope")]):
+    for argv in (
+        ["diff", str(bad), pair[1]],
+        ["diff", str(tmp_path / "missing.yaml"), pair[1]],
+        ["diff", *pair, "--severity", str(tmp_path / "nope")],
+    ):
         code, out, err = run(*argv)
         assert code == 2 and out == "" and err.count("\n") == 1
 
@@ -103,8 +119,10 @@ def test_markdown_and_html(pair, tmp_path):
 
 def test_html_escapes_spec_content(tmp_path):
     base = tmp_path / "b.yaml"
-    base.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
-                    "  /x:\n    get:\n      tags: ['<script>alert(1)</script>']\n      responses: {'200': {description: ok}}\n")
+    base.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /x:\n    get:\n      tags: ['<script>alert(1)</script>']\n      responses: {'200': {description: ok}}\n"
+    )
     revision = tmp_path / "r.yaml"
     revision.write_text(base.read_text().replace("tags: ['<script>alert(1)</script>']", "tags: []"))
     code, out, _ = run("diff", str(base), str(revision), "--format", "html", "--min-level", "INFO")

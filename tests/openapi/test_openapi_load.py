@@ -1,4 +1,5 @@
 """Loading: YAML 1.2 semantics, limits, hostile input and $ref resolution."""
+
 import time
 
 import pytest
@@ -32,12 +33,15 @@ def test_billion_laughs_is_refused_quickly():
     assert time.perf_counter() - start < 5
 
 
-@pytest.mark.parametrize("text, name", [
-    (b"[" * 5000 + b"]" * 5000, "deep.yaml"),
-    (b'{"a":' * 5000 + b"1" + b"}" * 5000, "deep.json"),
-    (b"a: [1, 2\n", "bad.yaml"),
-    (b"\xff\xfe\x00garbage", "bin.yaml"),
-])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        (b"[" * 5000 + b"]" * 5000, "deep.yaml"),
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, "deep.json"),
+        (b"a: [1, 2\n", "bad.yaml"),
+        (b"\xff\xfe\x00garbage", "bin.yaml"),
+    ],
+)
 def test_unusable_text_raises_one_line_spec_error(text, name):
     with pytest.raises(SpecError) as info:
         parse_text(text, name)
@@ -49,13 +53,16 @@ def test_size_limit():
         parse_text(b"x" * 101, "big.yaml", max_bytes=100)
 
 
-@pytest.mark.parametrize("text, message", [
-    (b"swagger: '2.0'\n", "2.0"),
-    (b"- 1\n- 2\n", "not an OpenAPI"),
-    (b"title: hello\n", "no 'openapi'"),
-    (b"openapi: 4.0.0\n", "unsupported"),
-    (b"openapi: 3.0.0\npaths: []\n", "mapping"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (b"swagger: '2.0'\n", "2.0"),
+        (b"- 1\n- 2\n", "not an OpenAPI"),
+        (b"title: hello\n", "no 'openapi'"),
+        (b"openapi: 4.0.0\n", "unsupported"),
+        (b"openapi: 3.0.0\npaths: []\n", "mapping"),
+    ],
+)
 def test_not_openapi_3(text, message):
     with pytest.raises(SpecError, match=message):
         load_spec(text, filename="x.yaml")
@@ -66,7 +73,8 @@ def _spec_with_ref(tmp_path, ref, name="spec.yaml"):
     path.write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
         "      responses:\n        '200':\n          description: ok\n          content:\n"
-        f"            application/json:\n              schema: {{$ref: '{ref}'}}\n")
+        f"            application/json:\n              schema: {{$ref: '{ref}'}}\n"
+    )
     return path
 
 
@@ -76,11 +84,14 @@ def _diff_against_empty_schema_change(tmp_path, ref):
     return diff_specs(base, revision, Options())
 
 
-@pytest.mark.parametrize("ref, message", [
-    ("https://example.com/schema.yaml", "remote"),
-    ("http://example.com/x#/a", "remote"),
-    ("../outside.yaml#/X", "leaves the spec's folder"),
-])
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        ("https://example.com/schema.yaml", "remote"),
+        ("http://example.com/x#/a", "remote"),
+        ("../outside.yaml#/X", "leaves the spec's folder"),
+    ],
+)
 def test_refused_refs(tmp_path, ref, message):
     (tmp_path / "sub").mkdir()
     path = _spec_with_ref(tmp_path / "sub", ref, "spec.yaml")
@@ -99,26 +110,32 @@ def test_relative_file_ref_inside_folder(tmp_path):
 
 
 def test_ref_in_example_is_data(tmp_path):
-    text = (b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  examples:\n"
-            b"    scim:\n      value: {$ref: 'https://api.github.com/scim/v2/x'}\n")
+    text = (
+        b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  examples:\n"
+        b"    scim:\n      value: {$ref: 'https://api.github.com/scim/v2/x'}\n"
+    )
     changed = text.replace(b"v2/x", b"v2/y")
     report = diff_specs(load_spec(text, "a.yaml"), load_spec(changed, "b.yaml"), Options())
     assert report.findings == []
 
 
 def test_ref_cycles_terminate():
-    base = (b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody:\n"
-            b"        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Node'}\n"
-            b"      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Node:\n      type: object\n"
-            b"      properties:\n        next: {$ref: '#/components/schemas/Node'}\n        name: {type: string}\n")
+    base = (
+        b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody:\n"
+        b"        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Node'}\n"
+        b"      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Node:\n      type: object\n"
+        b"      properties:\n        next: {$ref: '#/components/schemas/Node'}\n        name: {type: string}\n"
+    )
     revision = base.replace(b"name: {type: string}", b"label: {type: string}")
     report = diff_specs(load_spec(base, "a.yaml"), load_spec(revision, "b.yaml"), Options())
     assert "request-property-removed" in report.ids()
 
 
 def test_ref_loop_is_an_error():
-    text = (b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
-            b"    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n")
+    text = (
+        b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        b"    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n"
+    )
     spec = load_spec(text, "a.yaml")
     with pytest.raises(SpecError, match="loop"):
         spec.deref({"$ref": "#/components/schemas/A"}, "/x")

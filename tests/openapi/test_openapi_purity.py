@@ -1,4 +1,5 @@
 """The engine imports nothing from Django: it must run in anyone's CI."""
+
 import ast
 import pathlib
 
@@ -25,6 +26,7 @@ def test_no_module_over_600_lines():
 
 def test_rules_file_has_every_rule():
     from governance.openapi.rules import all_rules
+
     rules = all_rules()
     assert len(rules) == 509
     assert rules["api-removed-without-deprecation"].level == "ERR"

@@ -81,5 +81,6 @@ def test_the_six_month_stripe_pair_reports_breaking_changes_inside_its_cycles():
     cyclic = {"account", "charge", "customer", "invoice", "payment_intent", "subscription"}
     assert any(
         f.revision_pointer and f.revision_pointer.split("/")[3:4] and f.revision_pointer.split("/")[3] in cyclic
-        for f in report.findings if f.revision_pointer and f.revision_pointer.startswith("/components/schemas/")
+        for f in report.findings
+        if f.revision_pointer and f.revision_pointer.startswith("/components/schemas/")
     )

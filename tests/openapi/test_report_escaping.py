@@ -1,6 +1,7 @@
 """Spec values in the reports. Markdown: they stay text (no live HTML, no code span that a backtick
 of theirs closes, no table cell or row of their own). Text (and the CLI's error line): terminal
 control characters are shown as \\xNN, never sent to the terminal."""
+
 import io
 import json
 
@@ -55,8 +56,9 @@ def became_required(name) -> Finding:
 def test_markdown_shows_html_in_spec_values_as_text(tmp_path):
     # The attack: a path and a parameter name that close the report's `...` quoting and carry an <img>.
     name = f"a`{IMG}`b"
-    out = diff(tmp_path, {f"/x/`{IMG}": get(), "/pets": get(query(name))}, {"/pets": get(query(name, True))},
-               "markdown")
+    out = diff(
+        tmp_path, {f"/x/`{IMG}": get(), "/pets": get(query(name))}, {"/pets": get(query(name, True))}, "markdown"
+    )
     assert "<" not in out and ">" not in out
     rows = out.splitlines()[-2:]
     assert rows == [
@@ -67,22 +69,27 @@ def test_markdown_shows_html_in_spec_values_as_text(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("value", "span"), [
-    ("plain", "`plain`"),
-    ("a`b", "``a`b``"),
-    ("a``b`c", "```a``b`c```"),
-    ("`x", "`` `x ``"),  # a value starting or ending with a backtick is padded inside the fence
-    ("x`", "`` x` ``"),
-    ("```", "```` ``` ````"),
-    (" x ", "`  x  `"),  # the renderer strips one space from each end: the value's own survive
-    ("R&D <b>", "`R&amp;D &lt;b&gt;`"),
-])
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [
+        ("plain", "`plain`"),
+        ("a`b", "``a`b``"),
+        ("a``b`c", "```a``b`c```"),
+        ("`x", "`` `x ``"),  # a value starting or ending with a backtick is padded inside the fence
+        ("x`", "`` x` ``"),
+        ("```", "```` ``` ````"),
+        (" x ", "`  x  `"),  # the renderer strips one space from each end: the value's own survive
+        ("R&D <b>", "`R&amp;D &lt;b&gt;`"),
+    ],
+)
 def test_a_code_span_fence_is_longer_than_any_backtick_run_in_the_value(value, span):
     assert markdown_row(became_required(value)) == (
         f"| ERR | `request-parameter-became-required` | GET | `/pets` | the `query` request parameter {span} "
-        "became required |")
+        "became required |"
+    )
     assert markdown_row(Finding("endpoint-added", "INFO", "GET", value)) == (
-        f"| INFO | `endpoint-added` | GET | {span} | endpoint added |")
+        f"| INFO | `endpoint-added` | GET | {span} | endpoint added |"
+    )
 
 
 def test_a_spec_value_cannot_split_a_cell_or_end_the_row():
@@ -95,11 +102,18 @@ def test_a_spec_value_cannot_split_a_cell_or_end_the_row():
 
 def test_spec_text_outside_code_spans_is_not_markup():
     # The details name the media type, outside the quoted arguments: no link, image, emphasis or HTML.
-    finding = Finding("request-body-max-length-decreased", "ERR", "POST", "/pets", args=(10,),
-                      details="(media type: ![x](https://e.test/p.png) *a_b* `c` ~d~ <i>&\\)")
+    finding = Finding(
+        "request-body-max-length-decreased",
+        "ERR",
+        "POST",
+        "/pets",
+        args=(10,),
+        details="(media type: ![x](https://e.test/p.png) *a_b* `c` ~d~ <i>&\\)",
+    )
     assert markdown_row(finding).endswith(
         " | the request's body maxLength was decreased to `10` "
-        "(media type: !\\[x\\](https://e.test/p.png) \\*a\\_b\\* \\`c\\` \\~d\\~ &lt;i&gt;&amp;\\\\) |")
+        "(media type: !\\[x\\](https://e.test/p.png) \\*a\\_b\\* \\`c\\` \\~d\\~ &lt;i&gt;&amp;\\\\) |"
+    )
 
 
 def test_a_finding_created_with_its_text_is_escaped_whole():
@@ -112,7 +126,8 @@ def test_a_finding_created_with_its_text_is_escaped_whole():
 
 def test_printable_shows_terminal_controls_as_hex():
     assert printable("a\tb\x00\x07\x1b[31m\x7f\x85\x9b31m\r\n é→😀") == (
-        "a\tb\\x00\\x07\\x1b[31m\\x7f\\x85\\x9b31m\\x0d\\x0a é→😀")
+        "a\tb\\x00\\x07\\x1b[31m\\x7f\\x85\\x9b31m\\x0d\\x0a é→😀"
+    )
 
 
 def test_the_text_report_does_not_send_escape_sequences_from_the_spec(tmp_path):

@@ -60,8 +60,15 @@ def test_suspending_asks_for_a_reason_then_suspends_and_audits(admin_client, adm
     acme.refresh_from_db()
     assert acme.status == Tenant.Status.ACTIVE  # nothing happens before the confirmation
 
-    done = run_action(admin_client, Tenant, "suspend_tenants", [acme], confirm="Suspend", reason="Unpaid invoices",
-                      HTTP_X_REQUEST_ID="staff-req-0001")
+    done = run_action(
+        admin_client,
+        Tenant,
+        "suspend_tenants",
+        [acme],
+        confirm="Suspend",
+        reason="Unpaid invoices",
+        HTTP_X_REQUEST_ID="staff-req-0001",
+    )
     assert done.status_code == 302
     acme.refresh_from_db()
     globex.refresh_from_db()
@@ -112,8 +119,13 @@ def test_the_status_is_not_an_editable_field(admin_client, acme):
 @pytest.fixture
 def event(acme, owner):
     with transaction.atomic():
-        return audit.record(action="tenant.updated", actor=Principal.for_member(owner, acme, Role.OWNER),
-                            tenant=acme, target=acme, changes={"name": ["A", "B"]})
+        return audit.record(
+            action="tenant.updated",
+            actor=Principal.for_member(owner, acme, Role.OWNER),
+            tenant=acme,
+            target=acme,
+            changes={"name": ["A", "B"]},
+        )
 
 
 def test_audit_events_are_read_only_in_the_admin(admin_client, admin_user, rf, event):
@@ -138,8 +150,11 @@ def test_audit_events_are_read_only_in_the_admin(admin_client, admin_user, rf, e
 
 def test_the_client_secret_is_never_displayed_nor_editable(admin_client, acme, owner):
     app, secret = services.create_oauth_client(
-        actor=Principal.for_member(owner, acme, Role.OWNER), name="partner",
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes=["tenant:read"])
+        actor=Principal.for_member(owner, acme, Role.OWNER),
+        name="partner",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["tenant:read"],
+    )
     stored_hash = Application.objects.get(pk=app.pk).client_secret
     for url in (changelist(Application), change_url(app), changelist(Application) + "?q=partner"):
         page = admin_client.get(url)
@@ -202,8 +217,9 @@ def test_the_admin_cannot_demote_or_delete_the_last_owner(admin_client, acme, ow
 
 def test_editing_a_client_goes_through_the_service(admin_client, admin_user, acme):
     app = ApplicationFactory(tenant=acme, name="old", allowed_scopes=["tenant:read"])
-    response = admin_client.post(change_url(app), {"name": "new", "redirect_uris": "",
-                                                   "allowed_scopes": ["tenant:read", "audit:read"]})
+    response = admin_client.post(
+        change_url(app), {"name": "new", "redirect_uris": "", "allowed_scopes": ["tenant:read", "audit:read"]}
+    )
     assert response.status_code == 302
     app.refresh_from_db()
     assert (app.name, app.allowed_scopes) == ("new", ["audit:read", "tenant:read"])
@@ -220,10 +236,16 @@ def test_deleting_a_client_goes_through_the_service(admin_client, acme):
 
 
 def test_staff_create_users_by_email_and_it_is_audited(admin_client, admin_user):
-    response = admin_client.post(reverse("admin:tenants_user_add"), {
-        "email": "new.staff@console.test", "full_name": "New Staff", "usable_password": "true",
-        "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42",
-    })
+    response = admin_client.post(
+        reverse("admin:tenants_user_add"),
+        {
+            "email": "new.staff@console.test",
+            "full_name": "New Staff",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(email="new.staff@console.test")
     assert user.check_password("a-long-pass-phrase-42")
@@ -234,8 +256,9 @@ def test_staff_create_users_by_email_and_it_is_audited(admin_client, admin_user)
 
 def test_staff_setting_a_password_is_audited_without_the_value(admin_client, admin_user, owner):
     url = reverse("admin:auth_user_password_change", args=[owner.pk])  # Django's name, whatever the model
-    response = admin_client.post(url, {"password1": "another-long-phrase-7", "password2": "another-long-phrase-7",
-                                       "usable_password": "true"})
+    response = admin_client.post(
+        url, {"password1": "another-long-phrase-7", "password2": "another-long-phrase-7", "usable_password": "true"}
+    )
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.check_password("another-long-phrase-7")
@@ -245,8 +268,9 @@ def test_staff_setting_a_password_is_audited_without_the_value(admin_client, adm
 
 
 def test_staff_create_and_edit_tenants_with_an_audit_event(admin_client, admin_user):
-    response = admin_client.post(reverse("admin:tenants_tenant_add"), {"slug": "initech", "name": "Initech",
-                                                                       "plan": "free"})
+    response = admin_client.post(
+        reverse("admin:tenants_tenant_add"), {"slug": "initech", "name": "Initech", "plan": "free"}
+    )
     assert response.status_code == 302
     tenant = Tenant.objects.get(slug="initech")
     inline = {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
@@ -262,11 +286,13 @@ def test_staff_create_and_edit_tenants_with_an_audit_event(admin_client, admin_u
 
 def test_autocomplete_finds_tenants_and_users(admin_client, acme, owner):
     url = reverse("admin:autocomplete")
-    found = admin_client.get(url, {"app_label": "tenants", "model_name": "membership", "field_name": "tenant",
-                                   "term": "acm"}).json()
+    found = admin_client.get(
+        url, {"app_label": "tenants", "model_name": "membership", "field_name": "tenant", "term": "acm"}
+    ).json()
     assert [r["text"] for r in found["results"]] == ["Acme"]
-    found = admin_client.get(url, {"app_label": "tenants", "model_name": "membership", "field_name": "user",
-                                   "term": "alice"}).json()
+    found = admin_client.get(
+        url, {"app_label": "tenants", "model_name": "membership", "field_name": "user", "term": "alice"}
+    ).json()
     assert [r["text"] for r in found["results"]] == ["alice@acme.test"]
 
 
@@ -278,13 +304,23 @@ _n = itertools.count()
 def _event(n):
     tenant = TenantFactory()
     with transaction.atomic():
-        return audit.record(action="test.recorded", actor=Principal.for_member(UserFactory(), tenant, Role.OWNER),
-                            tenant=tenant, target=tenant, changes={"n": n})
+        return audit.record(
+            action="test.recorded",
+            actor=Principal.for_member(UserFactory(), tenant, Role.OWNER),
+            tenant=tenant,
+            target=tenant,
+            changes={"n": n},
+        )
 
 
 def _invitation(n):
-    return Invitation.objects.create(tenant=TenantFactory(), email=f"i{n}@example.test", nonce=secrets.token_hex(8),
-                                     invited_by=UserFactory(), expires_at=timezone.now() + timedelta(days=1))
+    return Invitation.objects.create(
+        tenant=TenantFactory(),
+        email=f"i{n}@example.test",
+        nonce=secrets.token_hex(8),
+        invited_by=UserFactory(),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
 
 
 def _refresh_token(n):
@@ -296,13 +332,19 @@ def _refresh_token(n):
 
 
 def _grant(n):
-    return Grant.objects.create(application=ApplicationFactory(), user=UserFactory(), code=uuid.uuid4().hex,
-                                expires=timezone.now() + timedelta(minutes=1), redirect_uri="https://x.test/cb")
+    return Grant.objects.create(
+        application=ApplicationFactory(),
+        user=UserFactory(),
+        code=uuid.uuid4().hex,
+        expires=timezone.now() + timedelta(minutes=1),
+        redirect_uri="https://x.test/cb",
+    )
 
 
 def _id_token(n):
-    return IDToken.objects.create(application=ApplicationFactory(), user=UserFactory(),
-                                  expires=timezone.now() + timedelta(minutes=5))
+    return IDToken.objects.create(
+        application=ApplicationFactory(), user=UserFactory(), expires=timezone.now() + timedelta(minutes=5)
+    )
 
 
 ROW_MAKERS = {

@@ -13,12 +13,15 @@ pytestmark = pytest.mark.django_db
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/api/v1/tenant/", 200),
-    ("/api/v1/members/", 200),
-    ("/api/v1/members/999999/", 404),
-    ("/api/v1/no-such-endpoint/", 404),
-])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/tenant/", 200),
+        ("/api/v1/members/", 200),
+        ("/api/v1/members/999999/", 404),
+        ("/api/v1/no-such-endpoint/", 404),
+    ],
+)
 def test_every_api_response_has_a_request_id(owner, path, status):
     response = session_client(owner).get(path)
 
@@ -54,8 +57,11 @@ def test_an_api_write_is_audited_with_the_request_id_and_ip(acme, owner, viewer,
     api = token_client(acme, ["members:write"], user=owner)
 
     response = api.patch(
-        f"/api/v1/members/{membership.pk}/", {"role": "developer"}, format="json",
-        HTTP_X_REQUEST_ID="ticket-4242-abcdef", REMOTE_ADDR="203.0.113.9",
+        f"/api/v1/members/{membership.pk}/",
+        {"role": "developer"},
+        format="json",
+        HTTP_X_REQUEST_ID="ticket-4242-abcdef",
+        REMOTE_ADDR="203.0.113.9",
     )
 
     assert response.status_code == 200

@@ -64,7 +64,9 @@ def test_members_list_shows_people_and_roles(acme, owner, viewer):
     rows = session_client(owner).get("/api/v1/members/").json()["results"]
 
     assert {(r["user"]["email"], r["role"]) for r in rows} == {
-        ("alice@acme.test", Role.OWNER), ("victor@acme.test", Role.VIEWER)}
+        ("alice@acme.test", Role.OWNER),
+        ("victor@acme.test", Role.VIEWER),
+    }
 
 
 def test_members_filter_by_role(acme, owner, viewer, developer):
@@ -109,9 +111,7 @@ def test_the_last_owner_cannot_be_demoted_or_removed(acme, owner):
 def test_an_admin_cannot_make_an_owner(acme, admin_member, viewer):
     membership = _membership(viewer, acme)
 
-    response = session_client(admin_member).patch(
-        f"/api/v1/members/{membership.pk}/", {"role": "owner"}, format="json"
-    )
+    response = session_client(admin_member).patch(f"/api/v1/members/{membership.pk}/", {"role": "owner"}, format="json")
 
     assert response.status_code == 403
     assert _membership(viewer, acme).role == Role.VIEWER
@@ -131,7 +131,9 @@ def test_removing_a_member_deletes_the_membership_only(acme, owner, viewer):
 # --- Invitations ----------------------------------------------------------------------------------
 
 
-def test_inviting_creates_a_pending_invitation_and_sends_the_link(acme, owner, mailoutbox, django_capture_on_commit_callbacks):
+def test_inviting_creates_a_pending_invitation_and_sends_the_link(
+    acme, owner, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = session_client(owner).post(
             "/api/v1/invitations/", {"email": "New@Example.test", "role": "developer"}, format="json"
@@ -140,7 +142,11 @@ def test_inviting_creates_a_pending_invitation_and_sends_the_link(acme, owner, m
     assert response.status_code == 201
     body = response.json()
     assert (body["email"], body["role"], body["status"], body["invited_by"]) == (
-        "new@example.test", "developer", "pending", "alice@acme.test")
+        "new@example.test",
+        "developer",
+        "pending",
+        "alice@acme.test",
+    )
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new@example.test"]
 
 
@@ -189,9 +195,15 @@ def test_revoking_an_invitation(acme, owner, how):
 def test_a_client_secret_is_shown_once(acme, developer):
     client = session_client(developer)
 
-    created = client.post("/api/v1/oauth-clients/", {
-        "name": "Partner", "authorization_grant_type": "client-credentials", "allowed_scopes": ["tenant:read"],
-    }, format="json")
+    created = client.post(
+        "/api/v1/oauth-clients/",
+        {
+            "name": "Partner",
+            "authorization_grant_type": "client-credentials",
+            "allowed_scopes": ["tenant:read"],
+        },
+        format="json",
+    )
 
     assert created.status_code == 201
     body = created.json()
@@ -204,10 +216,17 @@ def test_a_client_secret_is_shown_once(acme, developer):
 
 
 def test_a_public_client_has_no_secret(acme, owner):
-    created = session_client(owner).post("/api/v1/oauth-clients/", {
-        "name": "SPA", "authorization_grant_type": "authorization-code", "client_type": "public",
-        "redirect_uris": "https://spa.example.test/cb", "allowed_scopes": ["tenant:read"],
-    }, format="json")
+    created = session_client(owner).post(
+        "/api/v1/oauth-clients/",
+        {
+            "name": "SPA",
+            "authorization_grant_type": "authorization-code",
+            "client_type": "public",
+            "redirect_uris": "https://spa.example.test/cb",
+            "allowed_scopes": ["tenant:read"],
+        },
+        format="json",
+    )
 
     assert created.status_code == 201
     assert created.json()["client_secret"] is None
@@ -215,13 +234,16 @@ def test_a_public_client_has_no_secret(acme, owner):
     assert rotate.status_code == 409
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"name": "x", "authorization_grant_type": "password"}, "authorization_grant_type"),
-    ({"name": "x", "authorization_grant_type": "implicit"}, "authorization_grant_type"),
-    ({"name": "x", "authorization_grant_type": "client-credentials", "allowed_scopes": ["root"]}, "allowed_scopes"),
-    ({"name": "x", "authorization_grant_type": "client-credentials", "client_type": "public"}, "client_type"),
-    ({"name": "x", "authorization_grant_type": "authorization-code"}, "redirect_uris"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "x", "authorization_grant_type": "password"}, "authorization_grant_type"),
+        ({"name": "x", "authorization_grant_type": "implicit"}, "authorization_grant_type"),
+        ({"name": "x", "authorization_grant_type": "client-credentials", "allowed_scopes": ["root"]}, "allowed_scopes"),
+        ({"name": "x", "authorization_grant_type": "client-credentials", "client_type": "public"}, "client_type"),
+        ({"name": "x", "authorization_grant_type": "authorization-code"}, "redirect_uris"),
+    ],
+)
 def test_invalid_clients_are_refused_with_field_errors(owner, payload, field):
     response = session_client(owner).post("/api/v1/oauth-clients/", payload, format="json")
 
@@ -232,9 +254,15 @@ def test_invalid_clients_are_refused_with_field_errors(owner, payload, field):
 def test_a_token_cannot_give_a_client_more_scopes_than_it_holds(acme, token_client):
     api = token_client(acme, ["clients:write", "tenant:read"])
 
-    response = api.post("/api/v1/oauth-clients/", {
-        "name": "x", "authorization_grant_type": "client-credentials", "allowed_scopes": ["audit:read"],
-    }, format="json")
+    response = api.post(
+        "/api/v1/oauth-clients/",
+        {
+            "name": "x",
+            "authorization_grant_type": "client-credentials",
+            "allowed_scopes": ["audit:read"],
+        },
+        format="json",
+    )
 
     assert response.status_code == 400
     assert "allowed_scopes" in response.json()["errors"]
@@ -242,12 +270,18 @@ def test_a_token_cannot_give_a_client_more_scopes_than_it_holds(acme, token_clie
 
 def test_updating_and_deleting_a_client(acme, owner):
     client = session_client(owner)
-    app_id = client.post("/api/v1/oauth-clients/", {
-        "name": "Old", "authorization_grant_type": "client-credentials",
-    }, format="json").json()["id"]
+    app_id = client.post(
+        "/api/v1/oauth-clients/",
+        {
+            "name": "Old",
+            "authorization_grant_type": "client-credentials",
+        },
+        format="json",
+    ).json()["id"]
 
-    updated = client.patch(f"/api/v1/oauth-clients/{app_id}/", {"name": "New", "allowed_scopes": ["members:read"]},
-                           format="json")
+    updated = client.patch(
+        f"/api/v1/oauth-clients/{app_id}/", {"name": "New", "allowed_scopes": ["members:read"]}, format="json"
+    )
     put = client.put(f"/api/v1/oauth-clients/{app_id}/", {"name": "Other"}, format="json")
     deleted = client.delete(f"/api/v1/oauth-clients/{app_id}/")
 
@@ -332,8 +366,10 @@ def test_lists_paginate_with_a_cursor_and_cap_the_page_size(acme, owner, setting
 # --- Browsable API ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/api/v1/tenant/", "/api/v1/members/", "/api/v1/invitations/",
-                                  "/api/v1/oauth-clients/", "/api/v1/audit-events/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/tenant/", "/api/v1/members/", "/api/v1/invitations/", "/api/v1/oauth-clients/", "/api/v1/audit-events/"],
+)
 def test_the_browsable_api_renders_for_a_signed_in_owner(owner, path):
     response = session_client(owner).get(path, HTTP_ACCEPT="text/html")
 

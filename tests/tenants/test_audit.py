@@ -15,6 +15,7 @@ from tests.factories import TenantFactory, UserFactory
 
 TRIGGER = "tenants_auditevent_no_update_delete"
 
+
 def verify_audit():
     """Run the command; (exit code, stdout, stderr)."""
     from io import StringIO
@@ -56,10 +57,13 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm(history):
         event.delete()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE tenants_auditevent SET action = 'tenant.hidden' WHERE id = %s",
-    "DELETE FROM tenants_auditevent WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE tenants_auditevent SET action = 'tenant.hidden' WHERE id = %s",
+        "DELETE FROM tenants_auditevent WHERE id = %s",
+    ],
+)
 def test_postgresql_refuses_raw_update_and_delete(history, statement):
     event = history[1]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
@@ -80,8 +84,7 @@ def trigger_disabled(history):
 def test_verify_audit_reports_an_altered_event(history, trigger_disabled):
     third = history[2]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE tenants_auditevent SET changes = '{\"name\": \"rewritten\"}' WHERE id = %s",
-                       [third.pk])
+        cursor.execute('UPDATE tenants_auditevent SET changes = \'{"name": "rewritten"}\' WHERE id = %s', [third.pk])
     code, _out, err = verify_audit()
     assert code == 1
     assert f"tenant:{third.tenant_id}: event #3 (id {third.pk}) was altered" in err
@@ -104,8 +107,10 @@ def test_verify_audit_reports_a_rehashed_event_that_no_longer_links(history, tri
     second.action = "tenant.hidden"
     forged_hash = second.compute_hash()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE tenants_auditevent SET action = %s, hash = %s WHERE id = %s",
-                       ["tenant.hidden", forged_hash, second.pk])
+        cursor.execute(
+            "UPDATE tenants_auditevent SET action = %s, hash = %s WHERE id = %s",
+            ["tenant.hidden", forged_hash, second.pk],
+        )
     code, _out, err = verify_audit()
     assert code == 1
     assert f"event #3 (id {history[2].pk}) does not link to the previous event" in err
@@ -134,8 +139,7 @@ def test_concurrent_appends_keep_one_unbroken_chain():
             start.wait()
             for n in range(per_thread):
                 with transaction.atomic():
-                    audit.record(action="test.appended", actor=actor, tenant=tenant, target=tenant,
-                                 changes={"n": n})
+                    audit.record(action="test.appended", actor=actor, tenant=tenant, target=tenant, changes={"n": n})
         except Exception as exc:  # surfaced below; a thread's exception is otherwise lost
             errors.append(exc)
         finally:
@@ -150,7 +154,8 @@ def test_concurrent_appends_keep_one_unbroken_chain():
     assert errors == []
     chain = audit.chain_for(tenant)
     assert list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True)) == list(
-        range(1, 2 * per_thread + 1))
+        range(1, 2 * per_thread + 1)
+    )
     assert {e.actor_id for e in AuditEvent.objects.filter(chain=chain)} == {u.pk for u in users}
     assert audit.verify_chain(chain) == (2 * per_thread, None)
     assert AuditChainHead.objects.get(chain=chain).seq == 2 * per_thread

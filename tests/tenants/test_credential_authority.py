@@ -51,12 +51,18 @@ def key_of(user, tenant, scopes) -> tuple[APIClient, ApiKey]:
 
 def client_credentials_of(user, tenant, scopes) -> tuple[APIClient, Application]:
     """A client-credentials OAuth client `user` made, and a program holding its token."""
-    app, secret = create_oauth_client(actor=as_member(user, tenant), name="server",
-                                      authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-                                      allowed_scopes=scopes)
+    app, secret = create_oauth_client(
+        actor=as_member(user, tenant),
+        name="server",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=scopes,
+    )
     basic = base64.b64encode(f"{app.client_id}:{secret}".encode()).decode()
-    response = Client().post("/o/token/", {"grant_type": "client_credentials", "scope": " ".join(scopes)},
-                             HTTP_AUTHORIZATION=f"Basic {basic}")
+    response = Client().post(
+        "/o/token/",
+        {"grant_type": "client_credentials", "scope": " ".join(scopes)},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
     assert response.status_code == 200, response.content
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
@@ -85,9 +91,15 @@ def test_a_developer_cannot_put_admin_scopes_on_a_key(acme, developer):
 
 
 def test_a_developer_cannot_put_admin_scopes_on_an_oauth_client(acme, developer):
-    response = session(developer).post("/api/v1/oauth-clients/", {
-        "name": "x", "authorization_grant_type": "client-credentials", "allowed_scopes": ESCALATING_SCOPES,
-    }, format="json")
+    response = session(developer).post(
+        "/api/v1/oauth-clients/",
+        {
+            "name": "x",
+            "authorization_grant_type": "client-credentials",
+            "allowed_scopes": ESCALATING_SCOPES,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "members:write" in " ".join(problem(response)["errors"]["allowed_scopes"])
     assert not Application.objects.exists()
@@ -119,11 +131,15 @@ def test_a_machine_credential_acts_with_its_creators_role_not_admin(acme, owner,
         client, api_key = key_of(developer, acme, ["members:read"])
         ApiKey.objects.filter(pk=api_key.pk).update(scopes=ESCALATING_SCOPES + ["members:write"])
         from apikeys.requestpath import cache
+
         cache.invalidate([api_key.lookup_id])
     else:
-        app, _ = create_oauth_client(actor=as_member(developer, acme), name="server",
-                                     authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-                                     allowed_scopes=["members:read"])
+        app, _ = create_oauth_client(
+            actor=as_member(developer, acme),
+            name="server",
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+            allowed_scopes=["members:read"],
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, ESCALATING_SCOPES)}")
     bob = bob_membership(acme, developer)
@@ -144,14 +160,16 @@ def test_an_admins_key_still_manages_members(acme, admin_member, developer):
     assert client.patch(f"/api/v1/members/{bob.pk}/", {"role": "viewer"}, format="json").status_code == 200
 
 
-def test_removing_a_member_revokes_their_keys_clients_and_tokens(acme, owner, developer,
-                                                                  django_capture_on_commit_callbacks):
+def test_removing_a_member_revokes_their_keys_clients_and_tokens(
+    acme, owner, developer, django_capture_on_commit_callbacks
+):
     key_client, api_key = key_of(developer, acme, ["members:read"])
     oauth_client, app = client_credentials_of(developer, acme, ["members:read"])
     assert key_client.get("/api/v1/members/").status_code == 200  # the key's entry is now cached
     assert oauth_client.get("/api/v1/members/").status_code == 200
-    invitation = invite_member(actor=Principal.for_member(developer, acme, Role.ADMIN), email="x@example.test",
-                               role=Role.VIEWER)
+    invitation = invite_member(
+        actor=Principal.for_member(developer, acme, Role.ADMIN), email="x@example.test", role=Role.VIEWER
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         remove_member(actor=as_member(owner, acme), membership=bob_membership(acme, developer))
@@ -172,9 +190,12 @@ def test_removing_a_member_revokes_their_keys_clients_and_tokens(acme, owner, de
 
 
 def test_a_disabled_client_gets_no_new_token(acme, owner, developer):
-    app, secret = create_oauth_client(actor=as_member(developer, acme), name="server",
-                                      authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-                                      allowed_scopes=["members:read"])
+    app, secret = create_oauth_client(
+        actor=as_member(developer, acme),
+        name="server",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["members:read"],
+    )
     remove_member(actor=as_member(owner, acme), membership=bob_membership(acme, developer))
     basic = base64.b64encode(f"{app.client_id}:{secret}".encode()).decode()
     response = Client().post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}")
@@ -182,7 +203,8 @@ def test_a_disabled_client_gets_no_new_token(acme, owner, developer):
 
 
 def test_a_demoted_admins_credentials_lose_what_the_new_role_lacks_on_the_next_request(
-        acme, owner, admin_member, developer, django_capture_on_commit_callbacks):
+    acme, owner, admin_member, developer, django_capture_on_commit_callbacks
+):
     key_client, api_key = key_of(admin_member, acme, ["members:read", "members:write", "keys:read"])
     oauth_client, app = client_credentials_of(admin_member, acme, ["members:read", "members:write"])
     bob = bob_membership(acme, developer)
@@ -212,6 +234,7 @@ def test_a_key_whose_creator_left_by_any_path_is_refused(acme, developer):
     client, api_key = key_of(developer, acme, ["members:read"])
     Membership.objects.filter(tenant=acme, user=developer).delete()
     from apikeys.requestpath import cache
+
     cache.invalidate([api_key.lookup_id])
     response = client.get("/api/v1/members/")
     assert response.status_code == 401 and "no longer a member" in problem(response)["detail"]
@@ -227,8 +250,15 @@ def _pkce():
 
 def _authorize(browser, app, redirect_uri, auto=False):
     _, challenge = _pkce()
-    params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": redirect_uri,
-              "scope": "tenant:read", "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "tenant:read",
+        "state": "s",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
     if auto:
         params["approval_prompt"] = "auto"
     return browser.get("/o/authorize/", params), params
@@ -236,9 +266,13 @@ def _authorize(browser, app, redirect_uri, auto=False):
 
 @pytest.fixture
 def alices_app(acme, owner):
-    app, _ = create_oauth_client(actor=as_member(owner, acme), name="Alice's dashboard",
-                                 authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-                                 redirect_uris=REDIRECT_URI, allowed_scopes=["tenant:read"])
+    app, _ = create_oauth_client(
+        actor=as_member(owner, acme),
+        name="Alice's dashboard",
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=REDIRECT_URI,
+        allowed_scopes=["tenant:read"],
+    )
     return app
 
 
@@ -251,28 +285,38 @@ def alice_browser(owner):
 
 def test_a_developer_cannot_redirect_or_rotate_someone_elses_client(acme, developer, alices_app):
     client = session(developer)
-    response = client.patch(f"/api/v1/oauth-clients/{alices_app.pk}/",
-                            {"redirect_uris": f"{REDIRECT_URI} {ATTACKER_URI}"}, format="json")
+    response = client.patch(
+        f"/api/v1/oauth-clients/{alices_app.pk}/", {"redirect_uris": f"{REDIRECT_URI} {ATTACKER_URI}"}, format="json"
+    )
     assert response.status_code == 403 and "creator" in problem(response)["detail"]
     assert client.post(f"/api/v1/oauth-clients/{alices_app.pk}/rotate-secret/").status_code == 403
     alices_app.refresh_from_db()
     assert alices_app.redirect_uris == REDIRECT_URI
     # Renaming is still a developer's to do.
-    assert client.patch(f"/api/v1/oauth-clients/{alices_app.pk}/", {"name": "Dashboard"}, format="json").status_code == 200
+    assert (
+        client.patch(f"/api/v1/oauth-clients/{alices_app.pk}/", {"name": "Dashboard"}, format="json").status_code == 200
+    )
 
 
 def test_a_developer_may_redirect_and_rotate_their_own_client(acme, developer):
-    app, _ = create_oauth_client(actor=as_member(developer, acme), name="mine",
-                                 authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-                                 redirect_uris=REDIRECT_URI, allowed_scopes=["tenant:read"])
+    app, _ = create_oauth_client(
+        actor=as_member(developer, acme),
+        name="mine",
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=REDIRECT_URI,
+        allowed_scopes=["tenant:read"],
+    )
     client = session(developer)
-    assert client.patch(f"/api/v1/oauth-clients/{app.pk}/", {"redirect_uris": ATTACKER_URI},
-                        format="json").status_code == 200
+    assert (
+        client.patch(f"/api/v1/oauth-clients/{app.pk}/", {"redirect_uris": ATTACKER_URI}, format="json").status_code
+        == 200
+    )
     assert client.post(f"/api/v1/oauth-clients/{app.pk}/rotate-secret/").status_code == 200
 
 
-def test_auto_approval_is_honoured_only_for_the_client_as_consented(acme, owner, admin_member, alices_app,
-                                                                     alice_browser):
+def test_auto_approval_is_honoured_only_for_the_client_as_consented(
+    acme, owner, admin_member, alices_app, alice_browser
+):
     page, params = _authorize(alice_browser, alices_app, REDIRECT_URI)
     assert page.status_code == 200 and REDIRECT_URI in page.content.decode()  # consent names the target
     approved = alice_browser.post("/o/authorize/", {**params, "allow": "Authorize"})
@@ -283,13 +327,15 @@ def test_auto_approval_is_honoured_only_for_the_client_as_consented(acme, owner,
     assert again.status_code == 302  # unchanged client, consented before: auto is honoured
 
     # An admin (allowed to) adds a redirect URI: the client's grants and tokens go, consent returns.
-    response = session(admin_member).patch(f"/api/v1/oauth-clients/{alices_app.pk}/",
-                                           {"redirect_uris": f"{REDIRECT_URI} {ATTACKER_URI}"}, format="json")
+    response = session(admin_member).patch(
+        f"/api/v1/oauth-clients/{alices_app.pk}/", {"redirect_uris": f"{REDIRECT_URI} {ATTACKER_URI}"}, format="json"
+    )
     assert response.status_code == 200, response.content
     alices_app.refresh_from_db()
     assert not alices_app.accesstoken_set.exists() and not alices_app.grant_set.exists()
     issue_token(alices_app, ["tenant:read"], user=owner)  # even a token made since can't skip consent
     from oauth2_provider.models import AccessToken
+
     AccessToken.objects.filter(application=alices_app).update(created=alices_app.authorization_changed_at)
 
     page, _ = _authorize(alice_browser, alices_app, ATTACKER_URI, auto=True)
@@ -302,9 +348,12 @@ def test_auto_approval_is_honoured_only_for_the_client_as_consented(acme, owner,
 def test_a_scope_change_asks_for_consent_again(acme, owner, alices_app, alice_browser):
     issue_token(alices_app, ["tenant:read"], user=owner)
     from tenants.services import update_oauth_client
-    update_oauth_client(actor=as_member(owner, acme), application=alices_app,
-                        allowed_scopes=["tenant:read", "members:read"])
+
+    update_oauth_client(
+        actor=as_member(owner, acme), application=alices_app, allowed_scopes=["tenant:read", "members:read"]
+    )
     from oauth2_provider.models import AccessToken
+
     alices_app.refresh_from_db()
     AccessToken.objects.filter(application=alices_app).update(created=alices_app.authorization_changed_at)
     page, _ = _authorize(alice_browser, alices_app, REDIRECT_URI, auto=True)
@@ -315,16 +364,20 @@ def test_a_scope_change_asks_for_consent_again(acme, owner, alices_app, alice_br
 
 
 def test_a_staff_bound_client_is_out_of_reach_of_the_tenants_members(acme, owner, developer):
-    app, _ = create_oauth_client(actor=as_member(owner, acme), name="CI",
-                                 authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-                                 allowed_scopes=["governance:write"])
+    app, _ = create_oauth_client(
+        actor=as_member(owner, acme),
+        name="CI",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["governance:write"],
+    )
     Application.objects.filter(pk=app.pk).update(governance_identity=owner)
     for client in (session(developer), session(owner)):
         assert client.post(f"/api/v1/oauth-clients/{app.pk}/rotate-secret/").status_code == 403
         assert client.patch(f"/api/v1/oauth-clients/{app.pk}/", {"name": "x"}, format="json").status_code == 403
         assert client.delete(f"/api/v1/oauth-clients/{app.pk}/").status_code == 403
-    refused = session(owner).patch(f"/api/v1/oauth-clients/{app.pk}/", {"governance_identity": developer.pk},
-                                   format="json")
+    refused = session(owner).patch(
+        f"/api/v1/oauth-clients/{app.pk}/", {"governance_identity": developer.pk}, format="json"
+    )
     assert refused.status_code == 403
     app.refresh_from_db()
     assert app.governance_identity_id == owner.pk

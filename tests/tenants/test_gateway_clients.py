@@ -17,8 +17,9 @@ VERIFY_BODY = {"key": "gvk_live_000000000000_0000000000000000000000aaaaaa"}
 def test_a_tenant_cannot_create_a_client_with_the_gateway_scope(acme, owner):
     actor = Principal.for_member(owner, acme, "owner")
     with pytest.raises(ValidationError) as exc:
-        create_oauth_client(actor=actor, name="sneaky", authorization_grant_type="client-credentials",
-                            allowed_scopes=["keys:verify"])
+        create_oauth_client(
+            actor=actor, name="sneaky", authorization_grant_type="client-credentials", allowed_scopes=["keys:verify"]
+        )
     assert "reserved for platform gateway" in str(exc.value)
 
 
@@ -38,15 +39,17 @@ def test_only_staff_make_a_client_a_gateway(acme, owner):
     with pytest.raises(ValidationError):
         update_oauth_client(actor=Principal.for_member(owner, acme, "owner"), application=app, is_gateway=True)
     staff = Principal.for_staff(None, tenant=acme)
-    app = update_oauth_client(actor=staff, application=app, is_gateway=True,
-                              allowed_scopes=["tenant:read", "keys:verify"])
+    app = update_oauth_client(
+        actor=staff, application=app, is_gateway=True, allowed_scopes=["tenant:read", "keys:verify"]
+    )
     assert app.is_gateway and "keys:verify" in app.allowed_scopes
 
 
 def test_the_token_endpoint_gives_keys_verify_only_to_gateways(acme):
     app, secret = _client(acme)
-    app = update_oauth_client(actor=Principal.system(acme), application=app, is_gateway=True,
-                              allowed_scopes=["keys:verify"])
+    app = update_oauth_client(
+        actor=Principal.system(acme), application=app, is_gateway=True, allowed_scopes=["keys:verify"]
+    )
     ok = _token_request({"grant_type": "client_credentials", "scope": "keys:verify"}, app.client_id, secret)
     assert ok.status_code == 200, ok.content
 

@@ -27,12 +27,19 @@ def _basic(client_id, secret) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
-def _client(tenant, grant=Application.GRANT_CLIENT_CREDENTIALS, client_type=Application.CLIENT_CONFIDENTIAL,
-            scopes=("tenant:read", "members:read")):
+def _client(
+    tenant,
+    grant=Application.GRANT_CLIENT_CREDENTIALS,
+    client_type=Application.CLIENT_CONFIDENTIAL,
+    scopes=("tenant:read", "members:read"),
+):
     """A client made the way the API makes it: returns (application, plain secret or None)."""
     actor = Principal.system(tenant)
     return create_oauth_client(
-        actor=actor, name=f"{tenant.slug} {grant}", authorization_grant_type=grant, client_type=client_type,
+        actor=actor,
+        name=f"{tenant.slug} {grant}",
+        authorization_grant_type=grant,
+        client_type=client_type,
         redirect_uris=REDIRECT_URI if grant == Application.GRANT_AUTHORIZATION_CODE else "",
         allowed_scopes=list(scopes),
     )
@@ -127,8 +134,9 @@ def test_a_token_carries_only_the_requested_scopes(acme):
 def test_a_scope_beyond_the_clients_allowed_scopes_is_refused(acme):
     app, secret = _client(acme, scopes=["tenant:read"])
 
-    response = _token_request({"grant_type": "client_credentials", "scope": "tenant:read audit:read"},
-                              app.client_id, secret)
+    response = _token_request(
+        {"grant_type": "client_credentials", "scope": "tenant:read audit:read"}, app.client_id, secret
+    )
 
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
@@ -148,7 +156,8 @@ def test_the_password_grant_is_refused(acme, owner):
 
     response = _token_request(
         {"grant_type": "password", "username": owner.email, "password": PASSWORD, "scope": "tenant:read"},
-        app.client_id, secret,
+        app.client_id,
+        secret,
     )
 
     assert response.status_code in (400, 401)
@@ -299,8 +308,11 @@ def test_introspection_needs_client_authentication(acme):
 
 
 def _revoke(app, secret, token):
-    return Client().post("/o/revoke_token/", {"token": token, "token_type_hint": "access_token"},
-                         HTTP_AUTHORIZATION=_basic(app.client_id, secret))
+    return Client().post(
+        "/o/revoke_token/",
+        {"token": token, "token_type_hint": "access_token"},
+        HTTP_AUTHORIZATION=_basic(app.client_id, secret),
+    )
 
 
 def test_another_tenants_client_cannot_revoke_a_token(acme, globex):

@@ -153,7 +153,9 @@ def test_a_suspended_tenant_shows_the_suspended_page(signed_in, owner, acme):
 # --- Members and invitations ------------------------------------------------------------------------
 
 
-def test_invite_and_accept_end_to_end_with_a_new_account(signed_in, client, owner, acme, django_capture_on_commit_callbacks):
+def test_invite_and_accept_end_to_end_with_a_new_account(
+    signed_in, client, owner, acme, django_capture_on_commit_callbacks
+):
     owner_client = signed_in(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(reverse("portal:invite"), {"email": "Nina@Example.test", "role": Role.DEVELOPER})
@@ -168,7 +170,9 @@ def test_invite_and_accept_end_to_end_with_a_new_account(signed_in, client, owne
     assertContains(page, "Developer")
     assertContains(page, "Create your account")
 
-    response = client.post(link, {"full_name": "Nina N", "password1": "a-long-pass-2024", "password2": "a-long-pass-2024"})
+    response = client.post(
+        link, {"full_name": "Nina N", "password1": "a-long-pass-2024", "password2": "a-long-pass-2024"}
+    )
 
     assert response.status_code == 302
     nina = User.objects.get(email="nina@example.test")
@@ -222,8 +226,11 @@ def test_unusable_invitation_links_say_why(client, owner, acme, spoil):
 
     response = client.get(link)
 
-    expected = {"revoked": "This invitation is revoked", "expired": "This invitation is expired",
-                "tampered": "This invitation link is not valid"}[spoil]
+    expected = {
+        "revoked": "This invitation is revoked",
+        "expired": "This invitation is expired",
+        "tampered": "This invitation link is not valid",
+    }[spoil]
     assertContains(response, expected, status_code=410)
     response = client.post(link, {"password1": "a-long-pass-2024", "password2": "a-long-pass-2024"})
     assert response.status_code == 410
@@ -351,7 +358,9 @@ def test_leave_tenant(signed_in, owner, developer):
 # --- Another tenant's objects -----------------------------------------------------------------------
 
 
-def test_outsider_gets_404_on_another_tenants_members_invitations_and_clients(signed_in, owner, developer, acme, outsider):
+def test_outsider_gets_404_on_another_tenants_members_invitations_and_clients(
+    signed_in, owner, developer, acme, outsider
+):
     bob = Membership.objects.get(user=developer)
     app = ApplicationFactory(tenant=acme)
     invitation = services.invite_member(actor=_owner_principal(owner, acme), email="x@example.test")
@@ -382,13 +391,16 @@ def test_create_client_shows_the_secret_once(signed_in, owner, acme):
     form = client.get(reverse("portal:client-create"))
     assertContains(form, 'value="clients:write"')  # scopes offered from settings.API_SCOPES
 
-    response = client.post(reverse("portal:client-create"), {
-        "name": "Billing sync",
-        "authorization_grant_type": Application.GRANT_CLIENT_CREDENTIALS,
-        "client_type": Application.CLIENT_CONFIDENTIAL,
-        "redirect_uris": "",
-        "allowed_scopes": ["tenant:read", "clients:read"],
-    })
+    response = client.post(
+        reverse("portal:client-create"),
+        {
+            "name": "Billing sync",
+            "authorization_grant_type": Application.GRANT_CLIENT_CREDENTIALS,
+            "client_type": Application.CLIENT_CONFIDENTIAL,
+            "redirect_uris": "",
+            "allowed_scopes": ["tenant:read", "clients:read"],
+        },
+    )
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -452,13 +464,16 @@ def test_form_field_errors_render_next_to_their_fields(signed_in, owner, develop
     client = signed_in(owner)
 
     # A service's ValidationError (the toolkit's redirect URI check) lands on its field.
-    response = client.post(reverse("portal:client-create"), {
-        "name": "Web app",
-        "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
-        "client_type": Application.CLIENT_PUBLIC,
-        "redirect_uris": "",
-        "allowed_scopes": ["tenant:read"],
-    })
+    response = client.post(
+        reverse("portal:client-create"),
+        {
+            "name": "Web app",
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "client_type": Application.CLIENT_PUBLIC,
+            "redirect_uris": "",
+            "allowed_scopes": ["tenant:read"],
+        },
+    )
     assert response.status_code == 200
     assert "redirect_uris" in response.context["form"].errors
     assertContains(response, "redirect_uris cannot be empty")

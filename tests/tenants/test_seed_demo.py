@@ -84,8 +84,9 @@ def test_the_printed_client_credentials_get_a_token(debug, client):
     assert acme.client_id in block
     secret = re.search(r"client_secret (\S+)", block).group(1)
     basic = base64.b64encode(f"{acme.client_id}:{secret}".encode()).decode()
-    response = client.post("/o/token/", {"grant_type": "client_credentials", "scope": "tenant:read"},
-                           HTTP_AUTHORIZATION=f"Basic {basic}")
+    response = client.post(
+        "/o/token/", {"grant_type": "client_credentials", "scope": "tenant:read"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["scope"] == "tenant:read"
 
@@ -93,8 +94,17 @@ def test_the_printed_client_credentials_get_a_token(debug, client):
 def test_the_credentials_block_names_every_login(debug):
     seed()
     block = seed("--credentials")
-    for text in ("/admin/", "/portal/", "/api/v1/docs/", "admin / admin", "demo-pass-123", "alice@acme.test",
-                 "bob@acme.test", "victor@acme.test", "carol@globex.test"):
+    for text in (
+        "/admin/",
+        "/portal/",
+        "/api/v1/docs/",
+        "admin / admin",
+        "demo-pass-123",
+        "alice@acme.test",
+        "bob@acme.test",
+        "victor@acme.test",
+        "carol@globex.test",
+    ):
         assert text in block
 
 

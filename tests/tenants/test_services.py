@@ -38,10 +38,14 @@ GUARDED_CALLS = {
     "tenant.manage": lambda actor, acme: services.update_tenant(actor=actor, tenant=acme, name="Acme 2"),
     "invitations.manage": lambda actor, acme: services.invite_member(actor=actor, email="new@acme.test"),
     "members.manage": lambda actor, acme: services.change_member_role(
-        actor=actor, membership=MembershipFactory(tenant=acme, role=Role.VIEWER), role=Role.DEVELOPER),
+        actor=actor, membership=MembershipFactory(tenant=acme, role=Role.VIEWER), role=Role.DEVELOPER
+    ),
     "clients.manage": lambda actor, acme: services.create_oauth_client(
-        actor=actor, name="ci", authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes=["tenant:read"]),
+        actor=actor,
+        name="ci",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["tenant:read"],
+    ),
 }
 
 
@@ -76,8 +80,9 @@ def test_the_last_owner_cannot_be_demoted_even_by_staff(acme, owner, admin_user)
     with pytest.raises(ServiceError, match="last owner"):
         services.change_member_role(actor=as_member(owner, acme), membership=membership_of(owner), role=Role.ADMIN)
     with pytest.raises(ServiceError, match="last owner"):
-        services.change_member_role(actor=Principal.for_staff(admin_user, tenant=acme),
-                                    membership=membership_of(owner), role=Role.VIEWER)
+        services.change_member_role(
+            actor=Principal.for_staff(admin_user, tenant=acme), membership=membership_of(owner), role=Role.VIEWER
+        )
     assert membership_of(owner).role == Role.OWNER
 
 
@@ -88,8 +93,7 @@ def test_the_last_owner_cannot_be_removed(acme, owner):
 
 
 def test_an_owner_may_leave_once_another_owner_exists(acme, owner, admin_member):
-    services.change_member_role(actor=as_member(owner, acme), membership=membership_of(admin_member),
-                                role=Role.OWNER)
+    services.change_member_role(actor=as_member(owner, acme), membership=membership_of(admin_member), role=Role.OWNER)
     services.leave_tenant(actor=as_member(owner, acme))
     assert not Membership.objects.filter(user=owner).exists()
     assert membership_of(admin_member).role == Role.OWNER
@@ -227,9 +231,12 @@ def _rename(owner, acme):
 
 
 def _create_client(owner, acme):
-    app, _ = services.create_oauth_client(actor=as_member(owner, acme), name="ci",
-                                          authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-                                          allowed_scopes=["tenant:read"])
+    app, _ = services.create_oauth_client(
+        actor=as_member(owner, acme),
+        name="ci",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["tenant:read"],
+    )
     return {"name": "ci", "client_id": app.client_id}
 
 

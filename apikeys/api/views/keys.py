@@ -29,17 +29,23 @@ from tenants.api.views.common import validated
         summary="Create an API key",
         description="The answer carries `key` once; only its HMAC is stored. A key may be given only "
         "scopes the caller's own credential holds.",
-        request=ApiKeyCreateSerializer, responses={201: ApiKeyWithSecretSerializer},
+        request=ApiKeyCreateSerializer,
+        responses={201: ApiKeyWithSecretSerializer},
     ),
-    partial_update=extend_schema(summary="Rename a key, change its scopes or IP allow-list",
-                                 request=ApiKeyUpdateSerializer, responses={200: ApiKeySerializer}),
+    partial_update=extend_schema(
+        summary="Rename a key, change its scopes or IP allow-list",
+        request=ApiKeyUpdateSerializer,
+        responses={200: ApiKeySerializer},
+    ),
     rotate=extend_schema(
         summary="Rotate: issue a replacement key",
         description="The old key keeps working for `overlap` (now, 1h, 24h, 7d), then stops.",
-        request=RotateSerializer, responses={201: ApiKeyWithSecretSerializer},
+        request=RotateSerializer,
+        responses={201: ApiKeyWithSecretSerializer},
     ),
-    revoke=extend_schema(summary="Revoke a key (effective on the next request)", request=None,
-                         responses={200: ApiKeySerializer}),
+    revoke=extend_schema(
+        summary="Revoke a key (effective on the next request)", request=None, responses={200: ApiKeySerializer}
+    ),
 )
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     queryset = ApiKey.objects.for_listing()
@@ -65,8 +71,9 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         data = validated(RotateSerializer, request.data)
         new, raw = services.rotate_key(actor=self.principal, api_key=self.get_object(), overlap=data["overlap"])
         new = ApiKey.objects.for_listing().get(pk=new.pk)
-        return Response(ApiKeyWithSecretSerializer(new, context={"plain_key": raw}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ApiKeyWithSecretSerializer(new, context={"plain_key": raw}).data, status=status.HTTP_201_CREATED
+        )
 
     @action(detail=True, methods=["post"])
     def revoke(self, request, *args, **kwargs):
@@ -83,9 +90,11 @@ class LeakReportView(APIView):
 
     @extend_schema(
         summary="Report leaked API keys (secret scanning)",
-        description="Body: `{\"strings\": [...]}` or GitHub's list of `{\"token\": ...}`. Valid keys among them "
+        description='Body: `{"strings": [...]}` or GitHub\'s list of `{"token": ...}`. Valid keys among them '
         "are revoked and their tenants' owners e-mailed. The answer counts matches; it never names an owner.",
-        request=LeakReportSerializer, responses={200: LeakReportResultSerializer}, auth=[],
+        request=LeakReportSerializer,
+        responses={200: LeakReportResultSerializer},
+        auth=[],
     )
     def post(self, request, *args, **kwargs):
         data = validated(LeakReportSerializer, request.data)

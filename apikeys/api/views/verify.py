@@ -26,7 +26,9 @@ class GatewayPermission(ScopedRolePermission):
         super().has_permission(request, view)
         principal = context_of(request).principal
         if principal.kind != "oauth" or principal.user is not None or not principal.application.is_gateway:
-            raise Problem("permission-denied", "Only a platform gateway's OAuth client (client credentials) verifies keys.")
+            raise Problem(
+                "permission-denied", "Only a platform gateway's OAuth client (client credentials) verifies keys."
+            )
         return True
 
 
@@ -41,15 +43,25 @@ class VerifyView(APIView):
         description="Is this key good, for this API, from this address, within its rate limit, right now? "
         "One Redis round trip; the call is counted against the key's quota (`cost`) and usage. Always 200: "
         "branch on `code`.",
-        request=VerifyRequestSerializer, responses={200: VerifyResponseSerializer},
+        request=VerifyRequestSerializer,
+        responses={200: VerifyResponseSerializer},
     )
     def post(self, request, *args, **kwargs):
         data = validated(VerifyRequestSerializer, request.data)
         parsed_lookup = data["key"][9:21] if data["key"].startswith("gvk_") else ""
-        field = usage_field(credential=f"key:{parsed_lookup}", api=data["api"] or "-",
-                            version=data["version"] or "-", operation="gateway")
-        result = v.verify(data["key"], client_ip=data["client_ip"], required_scopes=data["scope"].split(),
-                          cost=data["cost"], usage_field=field)
+        field = usage_field(
+            credential=f"key:{parsed_lookup}",
+            api=data["api"] or "-",
+            version=data["version"] or "-",
+            operation="gateway",
+        )
+        result = v.verify(
+            data["key"],
+            client_ip=data["client_ip"],
+            required_scopes=data["scope"].split(),
+            cost=data["cost"],
+            usage_field=field,
+        )
         if not result.redis_ok:
             redis_unavailable("gateway verify")
             if not settings.RATELIMIT_FAIL_OPEN:

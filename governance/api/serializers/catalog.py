@@ -14,8 +14,17 @@ class ApiVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiVersion
-        fields = ["id", "api", "version", "base_path", "state", "state_changed_at", "has_spec",
-                  "deprecated_at", "sunset_at"]
+        fields = [
+            "id",
+            "api",
+            "version",
+            "base_path",
+            "state",
+            "state_changed_at",
+            "has_spec",
+            "deprecated_at",
+            "sunset_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())

@@ -35,8 +35,18 @@ class DeprecationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DeprecationSchedule
-        fields = ["id", "version", "announced_at", "deprecated_at", "sunset_at", "successor",
-                  "migration_guide_url", "brownouts", "ledger", "exempt_until"]
+        fields = [
+            "id",
+            "version",
+            "announced_at",
+            "deprecated_at",
+            "sunset_at",
+            "successor",
+            "migration_guide_url",
+            "brownouts",
+            "ledger",
+            "exempt_until",
+        ]
 
     @staticmethod
     def _mine(obj, attr):
@@ -67,5 +77,7 @@ class LifecycleFactsSerializer(serializers.Serializer):
     brownout_until = serializers.DateTimeField(allow_null=True)
     gone = serializers.BooleanField(help_text="Answer 410 Gone to this call (the key's tenant is not exempt).")
     exempt_until = serializers.DateTimeField(allow_null=True)
-    headers = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
-                                    help_text="[name, value] pairs to add to the response.")
+    headers = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[name, value] pairs to add to the response.",
+    )

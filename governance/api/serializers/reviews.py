@@ -21,17 +21,43 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "api", "version", "status", "error", "summary", "revision", "base_revision",
-                  "created_at", "analysed_at", "decided_at", "decision_comment", "merged_at", "findings"]
+        fields = [
+            "id",
+            "api",
+            "version",
+            "status",
+            "error",
+            "summary",
+            "revision",
+            "base_revision",
+            "created_at",
+            "analysed_at",
+            "decided_at",
+            "decision_comment",
+            "merged_at",
+            "findings",
+        ]
         read_only_fields = fields
 
-    @extend_schema_field({"type": "object", "properties": {
-        "id": {"type": "integer"}, "content_hash": {"type": "string"}, "size": {"type": "integer"},
-        "source": {"type": "string"}}})
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "content_hash": {"type": "string"},
+                "size": {"type": "integer"},
+                "source": {"type": "string"},
+            },
+        }
+    )
     def get_revision(self, obj):
         revision = obj.revision
-        return {"id": revision.pk, "content_hash": revision.content_hash, "size": revision.size,
-                "source": revision.source}
+        return {
+            "id": revision.pk,
+            "content_hash": revision.content_hash,
+            "size": revision.size,
+            "source": revision.source,
+        }
 
     @extend_schema_field(FindingSerializer(many=True))
     def get_findings(self, obj):

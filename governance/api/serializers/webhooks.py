@@ -27,8 +27,12 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
 class WebhookEndpointCreateSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=500)
     description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False,
-                                        default=list, help_text="Empty: every event type.")
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)),
+        required=False,
+        default=list,
+        help_text="Empty: every event type.",
+    )
 
 
 class WebhookEndpointUpdateSerializer(serializers.Serializer):
@@ -41,6 +45,15 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "message_id", "event_type", "status", "attempts", "last_status_code", "last_error",
-                  "created_at", "delivered_at"]
+        fields = [
+            "id",
+            "message_id",
+            "event_type",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
         read_only_fields = fields

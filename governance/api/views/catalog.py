@@ -23,8 +23,9 @@ from governance.services.reviews import changelog_findings
 LISTED_VERSIONS = ApiVersion.objects.exclude(state=LifecycleState.DRAFT)
 
 API_SLUG = OpenApiParameter("api_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The API's slug.")
-VERSION_LABEL = OpenApiParameter("label", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                 description='The version label, e.g. "v1".')
+VERSION_LABEL = OpenApiParameter(
+    "label", OpenApiTypes.STR, OpenApiParameter.PATH, description='The version label, e.g. "v1".'
+)
 
 
 def catalog_apis():
@@ -35,7 +36,9 @@ def catalog_apis():
 def listed_version(api_slug: str, label: str) -> ApiVersion:
     return get_object_or_404(
         LISTED_VERSIONS.select_related("api", "published_revision"),
-        api__in=catalog_apis(), api__slug=api_slug, version=label,
+        api__in=catalog_apis(),
+        api__slug=api_slug,
+        version=label,
     )
 
 
@@ -76,8 +79,7 @@ class ApiCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.RetrieveModel
     list=extend_schema(summary="The versions of an API", parameters=[API_SLUG]),
     retrieve=extend_schema(summary="One version of an API", parameters=[API_SLUG, VERSION_LABEL]),
 )
-class ApiVersionCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               viewsets.GenericViewSet):
+class ApiVersionCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ApiVersionSerializer
     pagination_class = VersionPagination
     lookup_field = "version"
@@ -137,16 +139,21 @@ class ChangelogFilter(django_filters.FilterSet):
         fields = ["api", "version", "level", "rule_id", "review"]
 
 
-@extend_schema_view(list=extend_schema(
-    summary="The changelog of the catalog",
-    description="What each merged review changed, per API version (the engine's findings), newest first. "
-    "Filter with `api`, `version`, `level`, `rule_id`, `review`.",
-))
+@extend_schema_view(
+    list=extend_schema(
+        summary="The changelog of the catalog",
+        description="What each merged review changed, per API version (the engine's findings), newest first. "
+        "Filter with `api`, `version`, `level`, `rule_id`, `review`.",
+    )
+)
 class ChangelogViewSet(CatalogView, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ChangelogEntrySerializer
     pagination_class = ChangelogPagination
     filterset_class = ChangelogFilter
 
     def get_queryset(self):
-        return changelog_findings().filter(review__version__api__in=catalog_apis()).exclude(
-            review__version__state=LifecycleState.DRAFT)
+        return (
+            changelog_findings()
+            .filter(review__version__api__in=catalog_apis())
+            .exclude(review__version__state=LifecycleState.DRAFT)
+        )

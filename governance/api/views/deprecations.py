@@ -20,13 +20,19 @@ class SunsetPagination(CappedCursorPagination):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Deprecations affecting your tenant",
-                       description="Announced schedules of versions your tenant called in the last 30 days, of any "
-                       "deprecated or sunset public version, and of any version you were notified about."),
+    list=extend_schema(
+        summary="Deprecations affecting your tenant",
+        description="Announced schedules of versions your tenant called in the last 30 days, of any "
+        "deprecated or sunset public version, and of any version you were notified about.",
+    ),
     retrieve=extend_schema(summary="One deprecation affecting your tenant"),
-    acknowledge=extend_schema(summary="Acknowledge a deprecation", request=None,
-                              description="Records in the migration ledger that your tenant has seen it "
-                              "(notified → acknowledged); idempotent.", responses={200: LedgerSerializer}),
+    acknowledge=extend_schema(
+        summary="Acknowledge a deprecation",
+        request=None,
+        description="Records in the migration ledger that your tenant has seen it "
+        "(notified → acknowledged); idempotent.",
+        responses={200: LedgerSerializer},
+    ),
 )
 class DeprecationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DeprecationSerializer

@@ -38,8 +38,15 @@ from governance.models import Api, ApiVersion, Review, SpecRevision
 from governance.services import reviews as review_services
 
 SPEC_MEDIA_TYPES = [
-    "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain",
-    "application/vnd.oai.openapi", "application/vnd.oai.openapi+json", "application/octet-stream",
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/x-yaml",
+    "application/json",
+    "text/plain",
+    "application/vnd.oai.openapi",
+    "application/vnd.oai.openapi+json",
+    "application/octet-stream",
 ]
 MAX_FINDINGS_IN_RESPONSE = 2000
 
@@ -102,8 +109,7 @@ class ReviewView(APIView):
             permissions.owns_api(user, api) or permissions.reviews_api(user, api)
         ):
             raise exceptions.NotFound()
-        return get_object_or_404(ApiVersion.objects.select_related("api", "published_revision"), api=api,
-                                 version=label)
+        return get_object_or_404(ApiVersion.objects.select_related("api", "published_revision"), api=api, version=label)
 
 
 class ReviewCreateView(ReviewView):
@@ -127,8 +133,9 @@ class ReviewCreateView(ReviewView):
     def post(self, request, *args, api_slug=None, label=None, **kwargs):
         version = self.version_for(request, api_slug, label)
         document = self.document_of(request)
-        review = review_services.submit_spec(actor=context_of(request).principal, version=version, document=document,
-                                             source=SpecRevision.Source.API)  # not an owner: 403 problem
+        review = review_services.submit_spec(
+            actor=context_of(request).principal, version=version, document=document, source=SpecRevision.Source.API
+        )  # not an owner: 403 problem
         review = Review.objects.select_related("version__api", "revision").get(pk=review.pk)  # after the engine
         data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{review.pk}/")
@@ -141,7 +148,9 @@ class ReviewCreateView(ReviewView):
             return data
         upload = request.FILES.get("spec") or request.FILES.get("file")
         if upload is None:
-            raise exceptions.ValidationError({"spec": ["Send the OpenAPI document as the body or in the field `spec`."]})
+            raise exceptions.ValidationError(
+                {"spec": ["Send the OpenAPI document as the body or in the field `spec`."]}
+            )
         limit = review_services.max_spec_bytes()
         if upload.size > limit:
             raise review_services.SpecTooLarge(upload.size, limit)
@@ -149,13 +158,18 @@ class ReviewCreateView(ReviewView):
 
 
 class ReviewDetailView(ReviewView):
-    @extend_schema(summary="A review: status, summary and findings", parameters=[API_SLUG, VERSION_LABEL],
-                   responses={200: ReviewSerializer})
+    @extend_schema(
+        summary="A review: status, summary and findings",
+        parameters=[API_SLUG, VERSION_LABEL],
+        responses={200: ReviewSerializer},
+    )
     def get(self, request, *args, api_slug=None, label=None, pk=None, **kwargs):
         version = self.version_for(request, api_slug, label)
         user = permissions.actor_user(context_of(request).principal)
         if not (permissions.owns_api(user, version.api) or permissions.reviews_api(user, version.api)):
-            raise exceptions.PermissionDenied(f"Only owners and reviewers of the API {version.api.slug} read its reviews.")
+            raise exceptions.PermissionDenied(
+                f"Only owners and reviewers of the API {version.api.slug} read its reviews."
+            )
         review = get_object_or_404(Review.objects.select_related("version__api", "revision"), version=version, pk=pk)
         return Response(ReviewSerializer(review, context={"findings": findings_of(review)}).data)
 
@@ -164,6 +178,10 @@ def findings_of(review):
     """ERR first, then WARN, then INFO; capped (the summary has the totals)."""
     from django.db.models import Case, IntegerField, Value, When
 
-    order = Case(When(level="ERR", then=Value(0)), When(level="WARN", then=Value(1)), default=Value(2),
-                 output_field=IntegerField())
+    order = Case(
+        When(level="ERR", then=Value(0)),
+        When(level="WARN", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return list(review.findings.order_by(order, "id")[:MAX_FINDINGS_IN_RESPONSE])

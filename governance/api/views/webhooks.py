@@ -27,16 +27,22 @@ from tenants.api.views.common import validated
         description="The URL must resolve to public addresses only. The answer carries the signing `secret` "
         "(`whsec_...`) once. Deliveries are signed per Standard Webhooks: `webhook-id`, `webhook-timestamp`, "
         "`webhook-signature: v1,<base64 HMAC-SHA256>`.",
-        request=WebhookEndpointCreateSerializer, responses={201: WebhookEndpointWithSecretSerializer},
+        request=WebhookEndpointCreateSerializer,
+        responses={201: WebhookEndpointWithSecretSerializer},
     ),
-    partial_update=extend_schema(summary="Change a webhook endpoint", request=WebhookEndpointUpdateSerializer,
-                                 responses={200: WebhookEndpointSerializer}),
+    partial_update=extend_schema(
+        summary="Change a webhook endpoint",
+        request=WebhookEndpointUpdateSerializer,
+        responses={200: WebhookEndpointSerializer},
+    ),
     destroy=extend_schema(summary="Remove a webhook endpoint"),
-    deliveries=extend_schema(summary="The endpoint's latest deliveries",
-                             responses={200: WebhookDeliverySerializer(many=True)}),
+    deliveries=extend_schema(
+        summary="The endpoint's latest deliveries", responses={200: WebhookDeliverySerializer(many=True)}
+    ),
     ping=extend_schema(summary="Send a test event", request=None, responses={202: WebhookDeliverySerializer}),
-    rotate_secret=extend_schema(summary="Replace the signing secret", request=None,
-                                responses={200: WebhookEndpointWithSecretSerializer}),
+    rotate_secret=extend_schema(
+        summary="Replace the signing secret", request=None, responses={200: WebhookEndpointWithSecretSerializer}
+    ),
 )
 class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     queryset = WebhookEndpoint.objects.all()

@@ -4,6 +4,7 @@ Takes exactly the arguments of ``python -m governance.openapi`` (they are handed
 ``governance.openapi.cli.main``) and exits with its status: 0 nothing at/above ``--fail-on``,
 1 something is, 2 unusable input or arguments (one line on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,13 +16,18 @@ from governance.openapi.cli import main
 
 
 class Command(BaseCommand):
-    help = ("Compare two OpenAPI 3.x specs (oasdiff rule ids): apidiff diff BASE REVISION "
-            "[--format text|json|markdown|html] [--min-level ...] [--fail-on WARN|ERR] [...]")
+    help = (
+        "Compare two OpenAPI 3.x specs (oasdiff rule ids): apidiff diff BASE REVISION "
+        "[--format text|json|markdown|html] [--min-level ...] [--fail-on WARN|ERR] [...]"
+    )
     requires_system_checks = []  # pure file comparison: no models, no database
 
     def add_arguments(self, parser):
-        parser.add_argument("cli_args", nargs=argparse.REMAINDER,
-                            help="the arguments of python -m governance.openapi (e.g. diff BASE REVISION)")
+        parser.add_argument(
+            "cli_args",
+            nargs=argparse.REMAINDER,
+            help="the arguments of python -m governance.openapi (e.g. diff BASE REVISION)",
+        )
 
     def run_from_argv(self, argv):
         # manage.py apidiff ...: skip Django's option parsing entirely, so every CLI argument

@@ -35,8 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--version", dest="label", required=True, help='The version label, e.g. "v2".')
         parser.add_argument("--as", dest="actor_email", help="Submit as this user (must own the API).")
         parser.add_argument("--wait", action="store_true", help="Analyse now and print the summary.")
-        parser.add_argument("--fail-on-breaking", action="store_true",
-                            help="With --wait: exit 2 when the review has ERR findings.")
+        parser.add_argument(
+            "--fail-on-breaking", action="store_true", help="With --wait: exit 2 when the review has ERR findings."
+        )
 
     def handle(self, *args, file, api, label, actor_email=None, wait=False, fail_on_breaking=False, **options):
         version = ApiVersion.objects.select_related("api").filter(api__slug=api, version=label).first()
@@ -46,8 +47,9 @@ class Command(BaseCommand):
         document = self.read(file)
         try:
             with transaction.atomic():
-                review = review_services.submit_spec(actor=actor, version=version, document=document,
-                                                     source=SpecRevision.Source.CLI)
+                review = review_services.submit_spec(
+                    actor=actor, version=version, document=document, source=SpecRevision.Source.CLI
+                )
         except NotAllowed as exc:
             raise CommandError(str(exc.detail)) from None
         except (review_services.SpecTooLarge, review_services.SpecNotText) as exc:
@@ -62,8 +64,10 @@ class Command(BaseCommand):
         if review.status == Review.Status.FAILED:
             raise CommandError(f"Review #{review.pk} failed: {printable(review.error)}")
         summary = review.summary
-        self.stdout.write(f"Status: {review.status}. {summary.get('ERR', 0)} ERR, {summary.get('WARN', 0)} WARN, "
-                          f"{summary.get('INFO', 0)} INFO.")
+        self.stdout.write(
+            f"Status: {review.status}. {summary.get('ERR', 0)} ERR, {summary.get('WARN', 0)} WARN, "
+            f"{summary.get('INFO', 0)} INFO."
+        )
         for finding in review.findings.filter(level="ERR").order_by("id"):
             where = f"{finding.operation} {finding.path}".strip()
             self.stdout.write(printable(f"  ERR {finding.rule_id} {where}: {finding.text}"))

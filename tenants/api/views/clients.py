@@ -41,8 +41,10 @@ class OAuthClientPagination(CappedCursorPagination):
         summary="Issue a new client secret",
         description="The old secret stops working at once; tokens already issued stay valid until they expire.",
         request=None,
-        responses={200: OAuthClientWithSecretSerializer,
-                   **problem_responses(conflict="A public client has no secret.")},
+        responses={
+            200: OAuthClientWithSecretSerializer,
+            **problem_responses(conflict="A public client has no secret."),
+        },
     ),
 )
 class OAuthClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

@@ -21,13 +21,17 @@ _REVOKE = problem_responses(conflict="The invitation is no longer pending (accep
         summary="Invite someone by e-mail",
         description="Sends a signed, single-use link that expires. Nobody can invite above their own role.",
         request=InvitationCreateSerializer,
-        responses={201: InvitationSerializer,
-                   **problem_responses(conflict="Already a member, already invited, or a role above yours.")},
+        responses={
+            201: InvitationSerializer,
+            **problem_responses(conflict="Already a member, already invited, or a role above yours."),
+        },
     ),
-    destroy=extend_schema(summary="Revoke an invitation", description="The same as POST .../revoke/.",
-                          responses={204: None, **_REVOKE}),
-    revoke=extend_schema(summary="Revoke an invitation", request=None,
-                         responses={200: InvitationSerializer, **_REVOKE}),
+    destroy=extend_schema(
+        summary="Revoke an invitation", description="The same as POST .../revoke/.", responses={204: None, **_REVOKE}
+    ),
+    revoke=extend_schema(
+        summary="Revoke an invitation", request=None, responses={200: InvitationSerializer, **_REVOKE}
+    ),
 )
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     queryset = Invitation.objects.select_related("invited_by")

@@ -22,8 +22,7 @@ _OWNER_RULES = "Only owners make, unmake or remove owners; the last owner can't 
         request=MemberRoleSerializer,
         responses={200: MemberSerializer, **problem_responses(conflict="The last owner can't be demoted.")},
     ),
-    destroy=extend_schema(summary="Remove a member from the tenant", description=_OWNER_RULES,
-                          responses={204: None}),
+    destroy=extend_schema(summary="Remove a member from the tenant", description=_OWNER_RULES, responses={204: None}),
 )
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     queryset = Membership.objects.select_related("user")

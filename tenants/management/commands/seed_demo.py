@@ -55,10 +55,14 @@ class Command(BaseCommand):
     help = "Create the demo tenants, users and OAuth clients (idempotent; DEBUG only unless --force)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="Run even with DEBUG off (the demo accounts have well-known passwords).")
-        parser.add_argument("--credentials", action="store_true",
-                            help="Only print the demo URLs, logins, passwords and OAuth clients.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (the demo accounts have well-known passwords).",
+        )
+        parser.add_argument(
+            "--credentials", action="store_true", help="Only print the demo URLs, logins, passwords and OAuth clients."
+        )
 
     def handle(self, *args, force=False, credentials=False, **options):
         if not settings.DEBUG and not force:
@@ -73,9 +77,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             for step in seed_steps():
                 step(seeding)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(seeding.created_rows)} created, {len(seeding.kept_rows)} already there."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(seeding.created_rows)} created, {len(seeding.kept_rows)} already there."
+            )
+        )
 
     def credentials_block(self) -> str:
         site = settings.SITE_URL
@@ -93,10 +99,14 @@ class Command(BaseCommand):
         ]
         lines += [f"    {email:<22} {role:<10} of {slug}" for email, _n, slug, role in DEMO_MEMBERS]
         lines += ["", "  OAuth clients (client credentials):"]
-        clients = Application.objects.filter(
-            tenant__slug__in=[slug for slug, _n, _p in DEMO_TENANTS],
-            name__in=[demo_client_name(slug) for slug, _n, _p in DEMO_TENANTS],
-        ).select_related("tenant").order_by("tenant__slug")
+        clients = (
+            Application.objects.filter(
+                tenant__slug__in=[slug for slug, _n, _p in DEMO_TENANTS],
+                name__in=[demo_client_name(slug) for slug, _n, _p in DEMO_TENANTS],
+            )
+            .select_related("tenant")
+            .order_by("tenant__slug")
+        )
         for app in clients:
             lines += [
                 f"    {app.tenant.slug}: client_id     {app.client_id}",
