@@ -44,8 +44,14 @@ test: install-dev
 bench: install-dev
 	$(PY) benchmarks/diff_realworld.py
 
+## make lint: ruff (check and format), mypy (Django and DRF stubs; the engine strict), the import
+## contracts of pyproject.toml and no import circles. `make test` runs it first.
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/import_cycles.py
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -44,13 +44,24 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _group(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of `pattern` in `text`; a clear error when the text doesn't have it."""
+    match = re.search(pattern, text, flags)
+    if match is None:
+        raise SystemExit(f"request_path: {pattern!r} not found in:\n{text}")
+    return match.group(1)
+
+
 BASE_DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/console")
 # Its own database next to DATABASE_URL's ("console" -> "console_bench"), so a run never touches the
 # data of the console or of a test run using the same server.
-BENCH_DB_NAME = re.search(r"/([^/?]*)(?:\?.*)?$", BASE_DB).group(1) + "_bench"
+BENCH_DB_NAME = _group(r"/([^/?]*)(?:\?.*)?$", BASE_DB) + "_bench"
 BENCH_DB = re.sub(r"/[^/]*$", "/" + BENCH_DB_NAME, BASE_DB)
 ENV = {
     "DATABASE_URL": BENCH_DB,
@@ -132,7 +143,7 @@ def in_process(rounds=7) -> dict:
 
     assert ours().valid
     theirs = None
-    if settings.HAS_DRF_API_KEY:
+    if getattr(settings, "HAS_DRF_API_KEY", False):
         from rest_framework_api_key.models import APIKey
 
         drf_key, drf_raw = APIKey.objects.create_key(name="bench")
@@ -225,9 +236,9 @@ def parse_wrk(output: str) -> dict:
         value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
         return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60}[unit]
 
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = seconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-    p99 = seconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    rps = float(_group(r"Requests/sec:\s+([\d.]+)", output))
+    p50 = seconds(_group(r"^\s+50%\s+(\S+)", output, re.M))
+    p99 = seconds(_group(r"^\s+99%\s+(\S+)", output, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     return {
@@ -345,7 +356,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
         for open_path, keyed_path in pairs.values():
             wrk(f"{base}/{open_path}/", warmup, connections, threads)
             wrk(f"{base}/{keyed_path}/", warmup, connections, threads, header)
-        runs = {name: {"open": [], "keyed": []} for name in pairs}
+        runs: dict[str, dict[str, list]] = {name: {"open": [], "keyed": []} for name in pairs}
         for round_ in range(rounds):
             for name, (open_path, keyed_path) in pairs.items():
                 # open/keyed adjacent in time, alternating which goes first, so drift in the
@@ -401,7 +412,7 @@ def redis_commands_per_request(request, n) -> dict:
     from apikeys.requestpath import store
 
     prefix = ENV["APIKEY_REDIS_PREFIX"]
-    seen = {"client": {}, "script": 0}
+    seen: dict[str, Any] = {"client": {}, "script": 0}
     done = threading.Event()
     ready = threading.Event()
 

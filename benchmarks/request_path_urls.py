@@ -5,9 +5,14 @@ API-key authentication + rate limiting + metering (the console's defaults).
 - keys: a typical read, one tenant-scoped query and a serializer (the tenant's API keys, 10 rows).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.urls import include, path
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apikeys.api.serializers import ApiKeySerializer
@@ -15,9 +20,9 @@ from apikeys.models import ApiKey
 
 
 class Open:
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = []
+    authentication_classes: Sequence[type[BaseAuthentication]] = []
+    permission_classes: Sequence[Any] = [AllowAny]  # DRF's own annotation is a private alias
+    throttle_classes: Sequence[type[BaseThrottle]] = []
 
 
 class Echo(APIView):

@@ -178,7 +178,7 @@ def session_client(user) -> APIClient:
 
 def token_client(tenant, scopes=ALL_SCOPES, user=None) -> APIClient:
     """A bearer token of a fresh client of `tenant` (a person's token when `user` is given)."""
-    app = ApplicationFactory(tenant=tenant, allowed_scopes=list(scopes))
+    app = ApplicationFactory.create(tenant=tenant, allowed_scopes=list(scopes))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(app, scopes, user=user)}")
     return client

@@ -1,4 +1,5 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apikeys.models import ApiKey
@@ -51,7 +52,8 @@ class ApiKeySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_rate_policy(self, obj) -> RatePolicySerializer:
+    @extend_schema_field(RatePolicySerializer)
+    def get_rate_policy(self, obj) -> dict:
         policy = policy_for_key(obj, obj.tenant)
         return {"name": policy.name, "quota": policy.quota, "window": policy.window}
 

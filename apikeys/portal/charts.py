@@ -38,8 +38,8 @@ def series_label(row) -> str:
 def stacked_by_day(rows, start: date, end: date) -> dict:
     """The chart's geometry: bars, y-axis ticks, day labels and the legend."""
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    per_day = defaultdict(lambda: defaultdict(int))
-    totals = defaultdict(int)
+    per_day: defaultdict[date, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         label = series_label(row)
         per_day[row["day"]][label] += row["calls"]
@@ -51,7 +51,7 @@ def stacked_by_day(rows, start: date, end: date) -> dict:
     slot = plot_w / max(len(days), 1)
     bars, labels = [], []
     for i, day in enumerate(days):
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         for label in series:
             calls = per_day[day].get(label, 0)
             if not calls:

@@ -174,7 +174,7 @@ def _rows(data: dict) -> list[tuple]:
     from apikeys.models import ApiKey
     from tenants.models import Tenant
 
-    totals = defaultdict(int)
+    totals: defaultdict[tuple, int] = defaultdict(int)
     for raw_field, raw_count in data.items():
         parsed = parse_field(raw_field.decode() if isinstance(raw_field, bytes) else raw_field)
         if parsed is None:

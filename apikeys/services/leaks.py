@@ -51,7 +51,7 @@ def report_leaks(*, strings) -> dict:
 
 
 def _leak_notices(revoked) -> list[tuple[list[str], str, str]]:
-    by_tenant = {}
+    by_tenant: dict = {}
     for api_key in revoked:
         by_tenant.setdefault(api_key.tenant, []).append(api_key)
     notices = []

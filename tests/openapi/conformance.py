@@ -97,7 +97,7 @@ def run_all(cases=None) -> tuple[int, list[tuple[dict, str]]]:
 
 
 def failing_rule_counts(failures) -> Counter:
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for case, _reason in failures:
         for rule_id in {e["id"] for e in case["expect"]} or {"(expects nothing)"}:
             counts[rule_id] += 1

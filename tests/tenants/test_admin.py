@@ -355,7 +355,7 @@ ROW_MAKERS = {
     Application: lambda n: ApplicationFactory(created_by=UserFactory()),
     AuditEvent: _event,
     AuditChainHead: _event,
-    AccessToken: lambda n: issue_token(ApplicationFactory(), ["tenant:read"], user=UserFactory()),
+    AccessToken: lambda n: issue_token(ApplicationFactory.create(), ["tenant:read"], user=UserFactory()),
     RefreshToken: _refresh_token,
     Grant: _grant,
     IDToken: _id_token,

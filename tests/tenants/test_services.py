@@ -38,7 +38,7 @@ GUARDED_CALLS = {
     "tenant.manage": lambda actor, acme: services.update_tenant(actor=actor, tenant=acme, name="Acme 2"),
     "invitations.manage": lambda actor, acme: services.invite_member(actor=actor, email="new@acme.test"),
     "members.manage": lambda actor, acme: services.change_member_role(
-        actor=actor, membership=MembershipFactory(tenant=acme, role=Role.VIEWER), role=Role.DEVELOPER
+        actor=actor, membership=MembershipFactory.create(tenant=acme, role=Role.VIEWER), role=Role.DEVELOPER
     ),
     "clients.manage": lambda actor, acme: services.create_oauth_client(
         actor=actor,
