@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint venv install install-dev migrate seed check-deploy worker beat clean
+.PHONY: run test prod bench lint venv install install-dev migrate seed check-deploy worker beat clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
@@ -40,6 +40,10 @@ test: install-dev
 	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
 	PASSWORD_HASHERS=django.contrib.auth.hashers.MD5PasswordHasher \
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## make prod: the production process model here (DEBUG off, gunicorn + workers + one beat; tools/prod.py)
+prod: install
+	$(PY) tools/prod.py
 
 bench: install-dev
 	$(PY) benchmarks/diff_realworld.py

@@ -134,8 +134,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Exactly one beat fires schedules (a Redis lock; config/beat.py). The embedded default (no broker)
+# has no beat to run.
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = _env("BEAT_LOCK_SECONDS", env.float, 15.0)
 CELERY_TIMEZONE = "UTC"
+# Named queues, so a slow review never holds up notices, webhook deliveries and usage flushes: the
+# process model runs "reviews" in a worker of its own (platform/Procfile, platform/docker/entrypoint.sh).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "governance.analyse_review": {"queue": "reviews"},
+    "governance.send_deprecation_notices": {"queue": "notices"},
+    "governance.deliver_webhook": {"queue": "notices"},
+    "apikeys.tasks.*": {"queue": "usage"},
+}
+# On SIGTERM a worker finishes its running tasks for up to this long (soft shutdown), then stops and
+# the unacknowledged ones (acks_late) go back to the queue for another worker: nothing lost, nothing
+# doubled. Keep it below the orchestrator's stop timeout.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = _env("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", env.float, 20.0)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Authentication -----------------------------------------------------------------------------
 
@@ -316,6 +334,8 @@ DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "console@localhost")
 # --- Security -----------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancer's health checks and Prometheus reach the targets over plain HTTP inside the VPC.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,70 @@
+"""Exactly one beat: django-celery-beat's DatabaseScheduler (schedules editable in the admin) that
+fires only while it holds a lock in Redis.
+
+A deploy, a restart or a mistake can start a second beat; without a lock both would send every
+periodic task. The lock is a Redis key with a TTL, taken with SET NX and renewed on every tick by its
+holder only (compare-and-renew in one Lua call). A beat that doesn't hold it sends nothing and asks
+again every LOCK_RETRY_SECONDS; when the holder dies its lock expires after BEAT_LOCK_SECONDS and
+another beat takes over. On a clean shutdown the holder releases the lock at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+
+import redis
+from django.conf import settings
+from django_celery_beat.schedulers import DatabaseScheduler
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = "console:beat:lock"
+LOCK_RETRY_SECONDS = 1.0
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class SingleBeatScheduler(DatabaseScheduler):
+    def __init__(self, *args, **kwargs):
+        self.lock_token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lock_ms = int(settings.BEAT_LOCK_SECONDS * 1000)
+        self.holding = False
+        self._redis = redis.Redis.from_url(settings.CELERY_BROKER_URL or settings.REDIS_URL)
+        super().__init__(*args, **kwargs)
+
+    def tick(self, *args, **kwargs):
+        if not self._hold_lock():
+            return LOCK_RETRY_SECONDS
+        # Sleep no longer than a third of the lock's life, so the holder renews it in time.
+        return min(super().tick(*args, **kwargs), settings.BEAT_LOCK_SECONDS / 3)
+
+    def _hold_lock(self) -> bool:
+        try:
+            held = bool(self._redis.eval(_RENEW, 1, LOCK_KEY, self.lock_token, self.lock_ms))
+        except redis.RedisError as exc:
+            log.error("beat: the lock in Redis is unreachable (%s); sending nothing until it answers", exc)
+            held = False
+        if held != self.holding:
+            log.warning("beat %s %s the schedule lock", self.lock_token, "holds" if held else "lost")
+            self.holding = held
+        return held
+
+    def close(self):
+        if self.holding:
+            try:
+                self._redis.eval(_RELEASE, 1, LOCK_KEY, self.lock_token)
+                log.warning("beat %s released the schedule lock", self.lock_token)
+            except redis.RedisError:
+                pass  # it expires by itself
+        super().close()
