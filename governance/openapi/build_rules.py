@@ -6,6 +6,7 @@ corpus (oasdiff's ``checker/rules.go`` + ``messages.yaml``) into a compact file.
 
     python -m governance.openapi.build_rules ../shared/corpus/oasdiff/rules.json
 """
+
 import json
 import pathlib
 import sys
@@ -15,10 +16,7 @@ OUT = pathlib.Path(__file__).with_name("rules.json")
 
 def build(source: str) -> int:
     rules = json.loads(pathlib.Path(source).read_text(encoding="utf-8"))
-    compact = [
-        {"id": r["id"], "level": r["level"], "message": r["message"], "check": r.get("check")}
-        for r in rules
-    ]
+    compact = [{"id": r["id"], "level": r["level"], "message": r["message"], "check": r.get("check")} for r in rules]
     text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in compact) + "\n]\n"
     OUT.write_text(text, encoding="utf-8")
     return len(compact)

@@ -4,11 +4,13 @@ Exit codes: 0 nothing at/above --fail-on (or no --fail-on), 1 something is, 2 un
 or arguments (one line on stderr). ``main(argv)`` returns the code, so a Django management
 command can call it.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn, TextIO
 
 from .engine import diff_specs
 from .errors import SpecError
@@ -25,13 +27,14 @@ class _ArgumentError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and calling sys.exit."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise _ArgumentError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m governance.openapi",
-                     description="OpenAPI diff and breaking-change checks (oasdiff rule ids).")
+    parser = _Parser(
+        prog="python -m governance.openapi", description="OpenAPI diff and breaking-change checks (oasdiff rule ids)."
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     diff = commands.add_parser("diff", help="compare two OpenAPI 3.x specs")
     diff.add_argument("base")
@@ -43,8 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--deprecation-days-stable", type=_non_negative, default=0)
     diff.add_argument("--ignore", metavar="FILE", help="oasdiff ignore file: lines of 'METHOD /path text'")
     diff.add_argument("--severity", metavar="FILE", help="lines of '<rule-id> ERR|WARN|INFO|NONE'")
-    diff.add_argument("--max-bytes", type=_non_negative, default=DEFAULT_MAX_BYTES, metavar="N",
-                      help=f"refuse a spec file (or $ref'd file) larger than N bytes (default {DEFAULT_MAX_BYTES})")
+    diff.add_argument(
+        "--max-bytes",
+        type=_non_negative,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse a spec file (or $ref'd file) larger than N bytes (default {DEFAULT_MAX_BYTES})",
+    )
     return parser
 
 
@@ -58,7 +66,7 @@ def _non_negative(value: str) -> int:
     return number
 
 
-def main(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:

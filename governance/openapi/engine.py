@@ -1,4 +1,5 @@
 """The pipeline: structural diff -> stability policy -> checks -> filters -> Report."""
+
 from __future__ import annotations
 
 import gc
@@ -23,13 +24,28 @@ class Emitter:
         self.findings: list[Finding] = []
         self._levels = options._levels  # rule id -> effective level (after overrides)
 
-    def __call__(self, rule_id: str, *args, operation: str = "", path: str = "",
-                 base_pointer: str | None = None, revision_pointer: str | None = None,
-                 details: str = "") -> None:
+    def __call__(
+        self,
+        rule_id: str,
+        *args: object,
+        operation: str = "",
+        path: str = "",
+        base_pointer: str | None = None,
+        revision_pointer: str | None = None,
+        details: str = "",
+    ) -> None:
         self.add(rule_id, args, operation, path, base_pointer, revision_pointer, details)
 
-    def add(self, rule_id: str, args: tuple, operation: str, path: str, base_pointer: str | None,
-            revision_pointer: str | None, details: str) -> None:
+    def add(
+        self,
+        rule_id: str,
+        args: tuple[object, ...],
+        operation: str,
+        path: str,
+        base_pointer: str | None,
+        revision_pointer: str | None,
+        details: str,
+    ) -> None:
         """``__call__`` with positional arguments: the hot path (stripe: ~70k findings), used directly by
         ``SchemaSite.emit``. No message formatting here: ``format_texts`` does it once per distinct text."""
         level = self._levels.get(rule_id)
@@ -38,8 +54,9 @@ class Emitter:
             level = "INFO"
         elif level == NONE:
             return
-        self.findings.append(Finding(rule_id, level, operation, path, None, base_pointer, revision_pointer,
-                                     args=args, details=details))
+        self.findings.append(
+            Finding(rule_id, level, operation, path, None, base_pointer, revision_pointer, args=args, details=details)
+        )
 
 
 def diff_specs(base: Spec, revision: Spec, options: Options | None = None) -> Report:
@@ -81,8 +98,8 @@ def _run(base: Spec, revision: Spec, options: Options, emit: Emitter) -> None:
     spec_diff = SpecDiff(base, revision, emit, options)
     apply_stability_policy(spec_diff, options)
     wanted = options.selected_checks
-    for check in selected(checks.SPEC_CHECKS, wanted):
-        check(spec_diff)
+    for spec_check in selected(checks.SPEC_CHECKS, wanted):
+        spec_check(spec_diff)
     operation_checks = selected(checks.OPERATION_CHECKS, wanted)
     schema_checks = selected(checks.SCHEMA_CHECKS, wanted)
     if not (operation_checks or schema_checks):
@@ -90,9 +107,9 @@ def _run(base: Spec, revision: Spec, options: Options, emit: Emitter) -> None:
     # each site runs only the checks declared for its kind (registration order kept, so output order too)
     by_kind = {kind: for_kind(schema_checks, kind) for kind in SITE_KINDS}
     for op in spec_diff.modified_operations():
-        for check in operation_checks:
-            check(op)
+        for operation_check in operation_checks:
+            operation_check(op)
         if schema_checks:
             for site in sites_of(op):
-                for check in by_kind[site.kind]:
-                    check(site)
+                for schema_check in by_kind[site.kind]:
+                    schema_check(site)

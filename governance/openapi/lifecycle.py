@@ -1,9 +1,13 @@
 """x-stability-level and x-sunset parsing, shared by the pipeline and the lifecycle checks."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    from .jsontypes import JSON, JSONObject
 
 STABILITY_EXTENSION = "x-stability-level"
 SUNSET_EXTENSION = "x-sunset"
@@ -15,7 +19,7 @@ class LifecycleError(ValueError):
     """An unparseable x-stability-level or x-sunset; ``str()`` is oasdiff's error text."""
 
 
-def stability_of(node: Any) -> str:
+def stability_of(node: JSON) -> str:
     """The x-stability-level of an object ("" when absent); raises LifecycleError when invalid."""
     value = node.get(STABILITY_EXTENSION) if isinstance(node, dict) else None
     if value is None:
@@ -27,18 +31,18 @@ def stability_of(node: Any) -> str:
     return value
 
 
-def safe_stability(node: Any) -> str | None:
+def safe_stability(node: JSON) -> str | None:
     try:
         return stability_of(node)
     except LifecycleError:
         return None
 
 
-def has_sunset(node: Any) -> bool:
+def has_sunset(node: JSON) -> TypeGuard[JSONObject]:
     return isinstance(node, dict) and SUNSET_EXTENSION in node
 
 
-def sunset_date(value: Any) -> dt.date:
+def sunset_date(value: object) -> dt.date:
     """oasdiff getSunsetDate: a civil date (YYYY-MM-DD) or an RFC 3339 date-time."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -63,9 +67,9 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def deprecation_details(node: Any, sunset: dt.date | None = None) -> str:
+def deprecation_details(node: JSON, sunset: dt.date | None = None) -> str:
     """oasdiff formatDeprecationDetails(WithSunset): "(sunset: X, stability: Y)" or ""."""
-    parts = []
+    parts: list[str] = []
     if sunset is not None:
         parts.append(f"sunset: {sunset.isoformat()}")
     stability = safe_stability(node)

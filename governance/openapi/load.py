@@ -5,25 +5,36 @@ JSON goes through the stdlib ``json`` (C, fastest); YAML through ``yaml_rs``
 (Rust, YAML 1.2 core schema: ``on`` and dates stay strings, with built-in
 alias-expansion limits and a nesting limit).
 """
+
 from __future__ import annotations
 
+import enum
 import json
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml_rs
 
 from .errors import SpecError
 
+if TYPE_CHECKING:
+    from .jsontypes import JSON, JSONObject
+
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 # Billion-laughs guard: total events an alias may replay across the document.
 _ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=250_000, max_replay_stack_depth=64)
-_MISSING = object()  # cache sentinel (a node may be None)
+
+
+class _Missing(enum.Enum):
+    MISSING = enum.auto()
+
+
+_MISSING: Final = _Missing.MISSING  # cache sentinel (a node may be None); an enum member, so ``is`` narrows
 _MAX_REF_HOPS = 64  # a $ref chain longer than this is a loop ($ref to $ref to ...)
 
 
-def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> JSON:
     """Parse YAML or JSON bytes into dicts/lists/scalars, or raise a one-line SpecError."""
     if len(data) > max_bytes:
         raise SpecError(f"{filename}: file is {len(data)} bytes, over the limit of {max_bytes}")
@@ -32,9 +43,11 @@ def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_
     except UnicodeDecodeError as exc:
         raise SpecError(f"{filename}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     looks_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("{", "[")
+    value: JSON  # both parsers build nothing but dicts, lists and scalars
     if looks_json:
         try:
-            return json.loads(text)
+            value = json.loads(text)
+            return value
         except RecursionError:
             raise SpecError(f"{filename}: document nested too deeply") from None
         except ValueError as exc:
@@ -72,16 +85,17 @@ def _check_block_nesting(text: str, filename: str) -> None:
     for start in _CHAIN_START.finditer(text):
         chain = _CHAIN.match(text, start.start())
         if chain and sum(chain.group(1).count(c) for c in "-?:") >= _CHAIN_LIMIT:
-            raise SpecError(f"{filename}: document nested too deeply (over {_CHAIN_LIMIT} nested "
-                            f"collections on one line)")
+            raise SpecError(
+                f"{filename}: document nested too deeply (over {_CHAIN_LIMIT} nested collections on one line)"
+            )
 
 
-def _apply_merge_keys(root: Any) -> Any:
+def _apply_merge_keys(root: JSON) -> JSON:
     """YAML 1.2 has no merge keys, but OpenAPI authors use ``<<: *anchor``: honour them.
 
     Iterative, so a deep document cannot exhaust the stack. Explicit keys win over merged ones.
     """
-    stack = [root]
+    stack: list[JSON] = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -98,14 +112,14 @@ def _apply_merge_keys(root: Any) -> Any:
     return root
 
 
-def escape_token(token: Any) -> str:
+def escape_token(token: object) -> str:
     token = token if isinstance(token, str) else str(token)
     if "~" in token or "/" in token:  # rare: skip two str.replace calls on the hot path
         return token.replace("~", "~0").replace("/", "~1")
     return token
 
 
-def join_pointer(pointer: str, *tokens: Any) -> str:
+def join_pointer(pointer: str, *tokens: object) -> str:
     # hot (~50k calls on a big diff): the common one-plain-string-token case is inlined
     if len(tokens) == 1:
         token = tokens[0]
@@ -123,15 +137,20 @@ def _split_pointer(fragment: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in fragment[1:].split("/")]
 
 
-def _child(node: Any, token: str) -> Any:
+def _child(node: JSON, token: str) -> JSON:
+    child: JSON
     if isinstance(node, dict):
         if token in node:
-            return node[token]
-        if token.lstrip("-").isdigit() and int(token) in node:  # YAML int keys (status codes)
-            return node[int(token)]
+            child = node[token]
+            return child
+        yaml_keys: dict[Any, Any] = node  # a YAML mapping may have int keys (status codes)
+        if token.lstrip("-").isdigit() and int(token) in yaml_keys:
+            child = yaml_keys[int(token)]
+            return child
         raise KeyError(token)
     if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-        return node[int(token)]
+        child = node[int(token)]
+        return child
     raise KeyError(token)
 
 
@@ -142,29 +161,29 @@ class Spec:
     inside another file of the spec's folder.
     """
 
-    def __init__(self, root: Any, filename: str = "<input>", base_dir: str | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES):
-        self.root = root
+    def __init__(
+        self, root: JSON, filename: str = "<input>", base_dir: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    ):
         self.filename = filename
         self.base_dir = os.path.realpath(base_dir) if base_dir else None
         self.max_bytes = max_bytes
-        self._files: dict[str, Any] = {"": root}
+        self._files: dict[str, JSON] = {"": root}
         # location -> node and (ref, file) -> location: the diff resolves the same component
         # $refs thousands of times (GitHub: ~17k derefs), and the documents are never mutated
-        self._node_cache: dict[str, Any] = {}
+        self._node_cache: dict[str, JSON] = {}
         self._ref_cache: dict[tuple[str, str], str] = {}
-        _validate_openapi(root, filename)
-        self.version: str = root["openapi"]
+        self.root: JSONObject = _validate_openapi(root, filename)
+        self.version: str = self.root["openapi"]
         self.is_31 = self.version.startswith("3.1") or self.version.startswith("3.2")
 
     # --- navigation --------------------------------------------------------------------
-    def node_at(self, location: str) -> Any:
+    def node_at(self, location: str) -> JSON:
         node = self._node_cache.get(location, _MISSING)
         if node is _MISSING:
             node = self._node_cache[location] = self._node_at(location)
         return node
 
-    def _node_at(self, location: str) -> Any:
+    def _node_at(self, location: str) -> JSON:
         file_key, _, fragment = location.rpartition("#") if "#" in location else ("", "", location)
         node = self._file(file_key)
         for token in _split_pointer(fragment):
@@ -174,7 +193,7 @@ class Spec:
                 raise SpecError(f"{self.filename}: $ref target {location!r} not found") from None
         return node
 
-    def ref_location(self, ref: Any, at: str) -> str:
+    def ref_location(self, ref: object, at: str) -> str:
         """Turn a ``$ref`` value found at location ``at`` into a location string."""
         if not isinstance(ref, str):
             raise SpecError(f"{self.filename}: $ref at {at} is not a string")
@@ -193,7 +212,7 @@ class Spec:
         target_file = self._relative_file(current_file, target_file) if target_file else current_file
         return f"{target_file}#{fragment}" if target_file else fragment
 
-    def deref(self, node: Any, location: str) -> tuple[Any, str, str | None]:
+    def deref(self, node: JSON, location: str) -> tuple[JSON, str, str | None]:
         """Follow ``$ref`` (chains too). Returns (target, target location, first ref location)."""
         first_ref = None
         hops = 0
@@ -217,7 +236,7 @@ class Spec:
             raise SpecError(f"{self.filename}: $ref {target!r} leaves the spec's folder")
         return os.path.relpath(full, self.base_dir).replace(os.sep, "/")
 
-    def _file(self, key: str) -> Any:
+    def _file(self, key: str) -> JSON:
         if key not in self._files:
             full = os.path.join(self.base_dir or "", key)
             try:
@@ -229,7 +248,8 @@ class Spec:
         return self._files[key]
 
 
-def _validate_openapi(root: Any, filename: str) -> None:
+def _validate_openapi(root: JSON, filename: str) -> JSONObject:
+    """``root`` itself, once it is known to be an OpenAPI 3.x document (a mapping)."""
     if not isinstance(root, dict):
         raise SpecError(f"{filename}: not an OpenAPI document (top level is not a mapping)")
     version = root.get("openapi")
@@ -244,10 +264,12 @@ def _validate_openapi(root: Any, filename: str) -> None:
             raise SpecError(f"{filename}: '{section}' must be a mapping")
     if "info" in root and not isinstance(root["info"], dict):
         raise SpecError(f"{filename}: 'info' must be a mapping")
+    return root
 
 
-def load_spec(source: str | os.PathLike | bytes, filename: str | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> Spec:
+def load_spec(
+    source: str | os.PathLike[str] | bytes, filename: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Spec:
     """Load a spec from a file path or from bytes (relative $refs need a path)."""
     if isinstance(source, (bytes, bytearray)):
         name = filename or "<input>"
@@ -261,5 +283,9 @@ def load_spec(source: str | os.PathLike | bytes, filename: str | None = None,
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Spec(parse_text(data, filename or path, max_bytes), filename or path,
-                os.path.dirname(os.path.abspath(path)), max_bytes)
+    return Spec(
+        parse_text(data, filename or path, max_bytes),
+        filename or path,
+        os.path.dirname(os.path.abspath(path)),
+        max_bytes,
+    )

@@ -1,9 +1,13 @@
 """Findings, levels and the report returned by ``diff_specs``."""
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from types import EllipsisType
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypedDict
 
 from .rules import format_message, format_message_as
 
@@ -16,6 +20,49 @@ def level_value(level: str) -> int:
     return LEVELS[level]
 
 
+# --- how checks emit findings -------------------------------------------------------------------
+
+
+class Emit(Protocol):
+    """``SpecDiff.emit``: the engine's ``Emitter`` (or any callable of this shape, in tests).
+
+    ``args`` fill the rule's message template (strings, numbers, spec values: anything ``go_value``
+    renders); a pointer is None where the finding has no location on that side.
+    """
+
+    def __call__(
+        self,
+        rule_id: str,
+        *args: object,
+        operation: str = "",
+        path: str = "",
+        base_pointer: str | None = None,
+        revision_pointer: str | None = None,
+        details: str = "",
+    ) -> None: ...
+
+
+# ``Emitter.add``, the positional fast path: (rule_id, args, operation, path, base_pointer,
+# revision_pointer, details)
+AddFinding: TypeAlias = Callable[[str, tuple[object, ...], str, str, str | None, str | None, str], None]
+
+
+# A pointer argument of ``op.emit`` / ``site.emit``: a JSON pointer, None for "absent on that side",
+# ``...`` (the default) for the operation's / the site's own pointer.
+PointerArg: TypeAlias = str | None | EllipsisType
+
+
+class Pointers(TypedDict):
+    """The pointer keywords of an ``emit`` call, built once and passed as ``**pointers``."""
+
+    base_pointer: str | None
+    revision_pointer: str | None
+
+
+# Finding._values(): id, level, operation, path, text, base_pointer, revision_pointer
+_Values: TypeAlias = tuple[str, str, str, str, str, str | None, str | None]
+
+
 class Finding:
     """One reported change. Read-only; the message ``text`` is formatted on first use.
 
@@ -25,13 +72,32 @@ class Finding:
     filtered out by level is never formatted).
     """
 
-    __slots__ = ("_id", "_level", "_operation", "_path", "_text", "_base_pointer", "_revision_pointer",
-                 "_args", "_details")
+    __slots__ = (
+        "_id",
+        "_level",
+        "_operation",
+        "_path",
+        "_text",
+        "_base_pointer",
+        "_revision_pointer",
+        "_args",
+        "_details",
+    )
     FIELDS = ("id", "level", "operation", "path", "text", "base_pointer", "revision_pointer")
 
-    def __init__(self, id: str, level: str, operation: str, path: str, text: str | None = None,
-                 base_pointer: str | None = None, revision_pointer: str | None = None,
-                 *, args: tuple = (), details: str = ""):
+    def __init__(
+        self,
+        id: str,
+        level: str,
+        operation: str,
+        path: str,
+        text: str | None = None,
+        base_pointer: str | None = None,
+        revision_pointer: str | None = None,
+        *,
+        args: tuple[object, ...] = (),
+        details: str = "",
+    ):
         self._id = id
         self._level = level
         self._operation = operation  # HTTP method upper-case, "" for document-level findings
@@ -42,12 +108,27 @@ class Finding:
         self._args = args
         self._details = details
 
-    id = property(attrgetter("_id"))
-    level = property(attrgetter("_level"))
-    operation = property(attrgetter("_operation"))
-    path = property(attrgetter("_path"))
-    base_pointer = property(attrgetter("_base_pointer"))
-    revision_pointer = property(attrgetter("_revision_pointer"))
+    if TYPE_CHECKING:  # what the C attrgetter properties below return
+
+        @property
+        def id(self) -> str: ...
+        @property
+        def level(self) -> str: ...
+        @property
+        def operation(self) -> str: ...
+        @property
+        def path(self) -> str: ...
+        @property
+        def base_pointer(self) -> str | None: ...
+        @property
+        def revision_pointer(self) -> str | None: ...
+    else:
+        id = property(attrgetter("_id"))
+        level = property(attrgetter("_level"))
+        operation = property(attrgetter("_operation"))
+        path = property(attrgetter("_path"))
+        base_pointer = property(attrgetter("_base_pointer"))
+        revision_pointer = property(attrgetter("_revision_pointer"))
 
     @property
     def text(self) -> str:
@@ -56,35 +137,42 @@ class Finding:
             text = self._text = format_message(self._id, self._args, self._details)
         return text
 
-    def text_as(self, *, quote, words, text) -> str:
+    def text_as(self, *, quote: Callable[[str], str], words: Callable[[str], str], text: Callable[[str], str]) -> str:
         """The message in another markup: see ``rules.format_message_as``. A finding created with
         its text has nothing to quote separately: all of it goes through ``text``."""
         if self._args or self._details:
             return format_message_as(self._id, self._args, self._details, quote=quote, words=words, text=text)
         return text(self.text)
 
-    def _values(self) -> tuple:
-        return (self._id, self._level, self._operation, self._path, self.text, self._base_pointer,
-                self._revision_pointer)
+    def _values(self) -> _Values:
+        return (
+            self._id,
+            self._level,
+            self._operation,
+            self._path,
+            self.text,
+            self._base_pointer,
+            self._revision_pointer,
+        )
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if other.__class__ is not Finding:
             return NotImplemented
         return self._values() == other._values()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self._values())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Finding(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.FIELDS, self._values(), strict=True)) + ")"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Finding], _Values]:
         return (Finding, self._values())
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | None]:
         return dict(zip(self.FIELDS, self._values(), strict=True))
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[int, str, str, str, str]:
         return (-LEVELS[self._level], self._path, self._operation, self._id, self.text)
 
 
@@ -94,7 +182,7 @@ def format_texts(findings: list[Finding]) -> None:
     A schema shared by many operations repeats the same findings per operation (Stripe: 72k
     findings, ~6k distinct texts), so one memo per diff saves most of the formatting.
     """
-    memo: dict = {}
+    memo: dict[tuple[str, tuple[object, ...], str], str] = {}
     for finding in findings:
         if finding._text is not None:
             continue
@@ -133,7 +221,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, int]:
         by_level = Counter(f.level for f in self.findings)
         return {
             "total": len(self.findings),

@@ -1,4 +1,5 @@
 """Diff options (mirroring oasdiff's) and the ignore / severity files."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -14,14 +15,13 @@ STABILITY_ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 @dataclass(frozen=True)
 class IgnoreRule:
     """One line of an oasdiff ignore file: ``METHOD /path <text fragment>`` (lower-cased)."""
+
     line: str
     path: str  # the first whitespace-separated field starting with "/"
 
     def matches(self, operation: str, path: str, text: str) -> bool:
         # oasdiff ApiChange.MatchIgnore: exact path field, "method path" and the whole text present
-        return (self.path == path.lower()
-                and f"{operation} {path}".lower() in self.line
-                and text.lower() in self.line)
+        return self.path == path.lower() and f"{operation} {path}".lower() in self.line and text.lower() in self.line
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Options:
     checks: str | list[str] = "all"  # "all" or oasdiff check names (rules.json "check")
     max_bytes: int = 25 * 1024 * 1024
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.min_level not in LEVELS:
             raise SpecError(f"invalid min level {self.min_level!r}: use INFO, WARN or ERR")
         if self.stability_level not in STABILITY_ORDER:
@@ -44,9 +44,10 @@ class Options:
         for rule_id, level in self.severity_overrides.items():
             if level not in LEVELS and level != NONE:
                 raise SpecError(f"invalid level {level!r} for rule {rule_id!r}")
-        self._levels = {rid: r.level for rid, r in all_rules().items()}
+        # derived once, not fields: rule id -> effective level, and the selected check names (None: all)
+        self._levels: dict[str, str] = {rid: r.level for rid, r in all_rules().items()}
         self._levels.update(self.severity_overrides)
-        self.selected_checks = None if self.checks == "all" else frozenset(self.checks)
+        self.selected_checks: frozenset[str] | None = None if self.checks == "all" else frozenset(self.checks)
 
     def level_of(self, rule_id: str) -> str:
         """Effective level of a rule after overrides ("NONE" means dropped)."""
@@ -65,7 +66,7 @@ class Options:
 
 
 def parse_ignore_lines(lines: Iterable[str]) -> list[IgnoreRule]:
-    rules = []
+    rules: list[IgnoreRule] = []
     for raw in lines:
         line = raw.strip().lower()
         path = next((word for word in line.split() if word.startswith("/")), "")
@@ -81,7 +82,7 @@ def read_ignore_file(filename: str) -> list[IgnoreRule]:
 def read_severity_file(filename: str) -> dict[str, str]:
     """Lines of ``<rule-id> <ERR|WARN|INFO|NONE>``; blank lines and ``#`` comments skipped."""
     known = all_rules()
-    overrides = {}
+    overrides: dict[str, str] = {}
     for number, raw in enumerate(_read_lines(filename, "severity"), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:

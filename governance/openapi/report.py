@@ -4,11 +4,13 @@ Spec values (paths, property names, enum values, media types) reach every format
 them for where it is read: HTML escaped; Markdown with `<`, `>`, `&` as entities and every value in
 a code span no backtick of its own can close; text with terminal control characters as ``\\xNN``.
 """
+
 from __future__ import annotations
 
 import html
 import json
 import re
+from collections.abc import Callable
 
 from .model import Report
 
@@ -24,8 +26,12 @@ def render(report: Report, fmt: str) -> str:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps({"changes": [f.as_dict() for f in report.findings], "summary": report.summary},
-                      indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {"changes": [f.as_dict() for f in report.findings], "summary": report.summary}, indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def to_text(report: Report) -> str:
@@ -44,8 +50,13 @@ def to_markdown(report: Report) -> str:
     if report.findings:
         lines += ["| Level | Rule | Operation | Path | Change |", "|---|---|---|---|---|"]
         for f in report.findings:
-            cells = [_md_text(f.level), _md_code(f.id), _md_text(f.operation), _md_code(f.path),
-                     f.text_as(quote=_md_code, words=_md_words, text=_md_text)]
+            cells = [
+                _md_text(f.level),
+                _md_code(f.id),
+                _md_text(f.operation),
+                _md_code(f.path),
+                f.text_as(quote=_md_code, words=_md_words, text=_md_text),
+            ]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -53,14 +64,16 @@ def to_markdown(report: Report) -> str:
 def to_html(report: Report) -> str:
     e = html.escape
     rows = "\n".join(
-        f"<tr class=\"{e(f.level.lower())}\"><td>{e(f.level)}</td><td><code>{e(f.id)}</code></td>"
+        f'<tr class="{e(f.level.lower())}"><td>{e(f.level)}</td><td><code>{e(f.id)}</code></td>'
         f"<td>{e(f.operation)}</td><td><code>{e(f.path)}</code></td><td>{e(f.text)}</td></tr>"
-        for f in report.findings)
+        for f in report.findings
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>API changes</title></head>\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>API changes</title></head>\n'
         f"<body><h1>API changes</h1><p>{e(_headline(report))}</p>\n"
         "<table><thead><tr><th>Level</th><th>Rule</th><th>Operation</th><th>Path</th><th>Change</th></tr></thead>\n"
-        f"<tbody>\n{rows}\n</tbody></table></body></html>\n")
+        f"<tbody>\n{rows}\n</tbody></table></body></html>\n"
+    )
 
 
 def _headline(report: Report) -> str:
@@ -76,13 +89,13 @@ def _headline(report: Report) -> str:
 _CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
-def printable(value) -> str:
+def printable(value: object) -> str:
     """``value`` with terminal control characters shown as ``\\xNN`` (the text report, and
     ``manage.py submit_spec``, print spec values)."""
     return _CONTROLS.sub(_hex_escape, str(value))
 
 
-def _hex_escape(match: re.Match) -> str:
+def _hex_escape(match: re.Match[str]) -> str:
     return f"\\x{ord(match[0]):02x}"
 
 
@@ -107,11 +120,11 @@ def _md_words(value: str) -> str:
     return value.translate(_MD_WORDS)
 
 
-def _md_text(value) -> str:
+def _md_text(value: object) -> str:
     return str(value).translate(_MD_TEXT)
 
 
-def _md_code(value) -> str:
+def _md_code(value: object) -> str:
     """``value`` as a code span in a table cell (CommonMark): fenced by a backtick run longer than
     any in the value, so none of them closes it, with a space inside each fence when the value
     starts or ends with a backtick (or starts and ends with a space, which the renderer strips)."""
@@ -123,11 +136,16 @@ def _md_code(value) -> str:
     return f"{fence}{pad}{_PIPE.sub(_md_pipe, value)}{pad}{fence}"
 
 
-def _md_pipe(match: re.Match) -> str:
+def _md_pipe(match: re.Match[str]) -> str:
     """A pipe in a code span is ``\\|`` (GFM); the backslashes before it are made an even run, or
     cmark-gfm would read the last of them as escaping ours and split the cell there."""
     backslashes = match[1]
     return backslashes + "\\" * (len(backslashes) % 2) + "\\|"
 
 
-_RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown, "html": to_html}
+_RENDERERS: dict[str, Callable[[Report], str]] = {
+    "text": to_text,
+    "json": to_json,
+    "markdown": to_markdown,
+    "html": to_html,
+}

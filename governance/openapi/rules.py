@@ -2,21 +2,39 @@
 
 Loaded once from the ``rules.json`` shipped in this package (see build_rules.py).
 """
+
 from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NotRequired, TypedDict
 
 _RULES_FILE = pathlib.Path(__file__).with_name("rules.json")
 
 # Emitted by the pipeline itself whatever checks are selected (oasdiff's stability policy).
-ALWAYS_ON_RULE_IDS = frozenset({
-    "api-stability-decreased", "api-stability-increased", "api-invalid-stability-level",
-    "request-property-stability-decreased", "request-property-stability-increased",
-    "response-property-stability-decreased", "response-property-stability-increased",
-})
+ALWAYS_ON_RULE_IDS = frozenset(
+    {
+        "api-stability-decreased",
+        "api-stability-increased",
+        "api-invalid-stability-level",
+        "request-property-stability-decreased",
+        "request-property-stability-increased",
+        "response-property-stability-decreased",
+        "response-property-stability-increased",
+    }
+)
+
+
+class RuleEntry(TypedDict):
+    """One object of ``rules.json`` (as build_rules.py writes it)."""
+
+    id: str
+    level: str  # "ERR" | "WARN" | "INFO"
+    message: str  # oasdiff's English template (%s / %v / %d / %q)
+    check: NotRequired[str | None]  # the owning oasdiff check; null for the always-on policy ids
 
 
 @dataclass(frozen=True)
@@ -29,7 +47,7 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def all_rules() -> dict[str, Rule]:
-    data = json.loads(_RULES_FILE.read_text(encoding="utf-8"))
+    data: list[RuleEntry] = json.loads(_RULES_FILE.read_text(encoding="utf-8"))
     return {r["id"]: Rule(r["id"], r["level"], r["message"], r.get("check")) for r in data}
 
 
@@ -40,14 +58,14 @@ def get_rule(rule_id: str) -> Rule:
         raise KeyError(f"unknown rule id {rule_id!r} (not in rules.json)") from None
 
 
-def rule_ids_for_checks(check_names) -> frozenset[str]:
+def rule_ids_for_checks(check_names: Iterable[str]) -> frozenset[str]:
     """Rule ids emitted by the given oasdiff check names, plus the always-on policy ids."""
     wanted = set(check_names)
     ids = {r.id for r in all_rules().values() if r.check in wanted}
     return frozenset(ids | ALWAYS_ON_RULE_IDS)
 
 
-def go_value(value) -> str:
+def go_value(value: object) -> str:
     """Render one message argument the way Go's %v does for the values checks pass."""
     if value is True:
         return "true"
@@ -73,18 +91,27 @@ def _template(rule_id: str) -> str:
     template = _TEMPLATES.get(rule_id)
     if template is None:
         template = _TEMPLATES[rule_id] = (
-            get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s"))
+            get_rule(rule_id).message.replace("%v", "%s").replace("%d", "%s").replace("%q", "%s")
+        )
     return template
 
 
-def format_message(rule_id: str, args, details: str = "") -> str:
+def format_message(rule_id: str, args: tuple[object, ...], details: str = "") -> str:
     """oasdiff's uncolorized text: every argument back-quoted into the template."""
     template = _TEMPLATES.get(rule_id) or _template(rule_id)
     quoted = tuple([f"`{a}`" if type(a) is str else f"`{go_value(a)}`" for a in args])
     return _fill(template, quoted, details)
 
 
-def format_message_as(rule_id: str, args, details: str, *, quote, words, text) -> str:
+def format_message_as(
+    rule_id: str,
+    args: tuple[object, ...],
+    details: str,
+    *,
+    quote: Callable[[str], str],
+    words: Callable[[str], str],
+    text: Callable[[str], str],
+) -> str:
     """The same message in another markup (the Markdown report): each argument rendered by ``quote``,
     the rule's own words by ``words`` and the details (they name a media type) by ``text``. The
     plain text's back-quoting can't be reused there: a backtick in a spec value would close it."""
@@ -93,7 +120,7 @@ def format_message_as(rule_id: str, args, details: str, *, quote, words, text) -
     return _fill(template, quoted, text(details) if details else "")
 
 
-def _fill(template: str, quoted: tuple, details: str) -> str:
+def _fill(template: str, quoted: tuple[str, ...], details: str) -> str:
     try:
         text = template % quoted
     except TypeError:  # wrong number of args: keep the message readable rather than crash

@@ -12,14 +12,22 @@ Subschema lists are matched in the structural diff (diff/schema.py ``_compare_su
 identical inline, title, the single-inline special case, and the inline <-> $ref refactor when
 ``match_inline_refs``); the checks here only read ``added`` / ``removed``.
 """
+
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeGuard
 
 from ..load import join_pointer
 from .registry import schema_check
 from .shapes import one_of_wrapping
 from .sites import full_name, stamp, walk_modified
+
+if TYPE_CHECKING:
+    from ..diff import SchemaDiff, SpecDiff, Subschema
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from .sites import SchemaSite, Stamp
 
 _BODY_KINDS = ("request-body", "response-body")
 
@@ -31,7 +39,8 @@ _FALSE_DEFAULTS = frozenset(("nullable", "readOnly", "writeOnly", "deprecated", 
 
 # --- shared hooks (usable by other families) ------------------------------------------------------
 
-def is_annotation_only(schema: Any) -> bool:
+
+def is_annotation_only(schema: JSON) -> bool:
     """True when a (resolved) schema validates like ``{}``: only annotations (title, description...)."""
     if not isinstance(schema, dict):
         return schema is True
@@ -46,7 +55,7 @@ def is_annotation_only(schema: Any) -> bool:
     return True
 
 
-def list_of_types_changed(diff, spec_diff) -> bool:
+def list_of_types_changed(diff: SchemaDiff, spec_diff: SpecDiff) -> bool:
     """oasdiff's ListOfTypesDiff non-empty (shouldSuppress*OneOfSchemaChangedForListOfTypes): the
     types family detects it (checks/types.py node_info, cached per diff) and reports it as
     list-of-types widened/narrowed; the one-of/any-of checks then stay silent on that node."""
@@ -57,12 +66,25 @@ def list_of_types_changed(diff, spec_diff) -> bool:
 
 # --- walking ------------------------------------------------------------------------------------------
 
-_KEYWORDS = frozenset(("contains", "minContains", "maxContains", "if", "then", "else", "propertyNames",
-                       "unevaluatedItems", "unevaluatedProperties", "dependentRequired", "dependentSchemas",
-                       "patternProperties"))
+_KEYWORDS = frozenset(
+    (
+        "contains",
+        "minContains",
+        "maxContains",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "dependentRequired",
+        "dependentSchemas",
+        "patternProperties",
+    )
+)
 
 
-def _nodes(site, keys) -> list[tuple[str | None, Any]]:
+def _nodes(site: SchemaSite, keys: str | Iterable[str]) -> list[tuple[str | None, SchemaDiff]]:
     """(property name or None for the body root, diff) for the nodes where one of ``keys`` changed.
 
     ``keys`` are keywords of ``changed`` or subschema lists ("allOf", "prefixItems"...). One pass
@@ -70,11 +92,11 @@ def _nodes(site, keys) -> list[tuple[str | None, Any]]:
     on the root diff, so the ~20 checks here (and every operation sharing the schema) reuse it.
     """
     root = site.diff
-    index = root.walks.get("composition")
+    index: dict[str, list[tuple[str | None, SchemaDiff]]] | None = root.walks.get("composition")
     if index is None:
         index = root.walks["composition"] = {}
 
-        def add(prop, diff):
+        def add(prop: str | None, diff: SchemaDiff) -> None:
             for key in diff.changed & _KEYWORDS:
                 index.setdefault(key, []).append((prop, diff))
             for key in diff.subschemas:
@@ -86,8 +108,8 @@ def _nodes(site, keys) -> list[tuple[str | None, Any]]:
                 add(full_name(path, name), diff)
     if isinstance(keys, str):
         return index.get(keys, [])
-    found = []
-    seen = set()
+    found: list[tuple[str | None, SchemaDiff]] = []
+    seen: set[int] = set()
     for key in keys:
         for prop, diff in index.get(key, ()):
             if id(diff) not in seen:
@@ -96,48 +118,72 @@ def _nodes(site, keys) -> list[tuple[str | None, Any]]:
     return found
 
 
-def _body_sites(site, direction: str) -> bool:
+def _body_sites(site: SchemaSite, direction: str) -> bool:
     return site.kind in _BODY_KINDS and site.direction == direction
 
 
-def _subschema_list(subschemas, with_title: bool = False) -> str:
+def _subschema_list(subschemas: Iterable[Subschema], with_title: bool = False) -> str:
     """oasdiff's Subschemas.String (added/removed $ref subschemas are listed without their title)."""
     return ", ".join(s.label(with_title=with_title) for s in subschemas)
 
 
-def _emit(site, prop: str | None, kind: str, what: str, args_body: tuple, args_prop: tuple,
-          base_pointer, revision_pointer) -> None:
+def _emit(
+    site: SchemaSite,
+    prop: str | None,
+    kind: str,
+    what: str,
+    args_body: tuple[object, ...],
+    args_prop: tuple[object, ...],
+    base_pointer: str | None,
+    revision_pointer: str | None,
+) -> None:
     direction = site.direction
     if prop is None:
         site.emit(f"{direction}-body-{what}", *args_body, base_pointer=base_pointer, revision_pointer=revision_pointer)
     else:
-        site.emit(f"{direction}-property-{what}", *args_prop, base_pointer=base_pointer,
-                  revision_pointer=revision_pointer)
+        site.emit(
+            f"{direction}-property-{what}", *args_prop, base_pointer=base_pointer, revision_pointer=revision_pointer
+        )
 
 
-def _status(site) -> tuple:
+def _status(site: SchemaSite) -> tuple[str | None, ...]:
     return (site.status,) if site.direction == "response" else ()
 
 
 # --- allOf / anyOf / oneOf ------------------------------------------------------------------------------
 
-def _list_changes(site, keyword: str, slug: str, annotation_split: bool = False,
-                  suppress_list_of_types: bool = False, suppress_wrapping: bool = False) -> None:
+
+def _list_changes(
+    site: SchemaSite,
+    keyword: str,
+    slug: str,
+    annotation_split: bool = False,
+    suppress_list_of_types: bool = False,
+    suppress_wrapping: bool = False,
+) -> None:
     # The findings depend on the schema diff and the direction only (keyword fixes the options):
     # computed once per diff, stamped on each operation with its status.
     key = ("composition-list", keyword, site.direction)
-    stamps = site.diff.walks.get(key)
+    stamps: list[Stamp] | None = site.diff.walks.get(key)
     if stamps is None:
-        stamps = site.diff.walks[key] = _list_stamps(site, keyword, slug, annotation_split,
-                                                     suppress_list_of_types, suppress_wrapping)
+        stamps = site.diff.walks[key] = _list_stamps(
+            site, keyword, slug, annotation_split, suppress_list_of_types, suppress_wrapping
+        )
     stamp(site, stamps, *_status(site))
 
 
-def _list_stamps(site, keyword, slug, annotation_split, suppress_list_of_types, suppress_wrapping) -> list:
+def _list_stamps(
+    site: SchemaSite,
+    keyword: str,
+    slug: str,
+    annotation_split: bool,
+    suppress_list_of_types: bool,
+    suppress_wrapping: bool,
+) -> list[Stamp]:
     """(rule, args without the status, base pointer, revision pointer) for _list_changes."""
     spec_diff = site.op.spec_diff
     direction = site.direction
-    stamps: list = []
+    stamps: list[Stamp] = []
     if suppress_list_of_types and list_of_types_changed(site.diff, spec_diff):
         return stamps  # oasdiff skips the whole body (its property walk included)
     if suppress_wrapping and one_of_wrapping(site.diff, spec_diff):
@@ -171,44 +217,45 @@ def _list_stamps(site, keyword, slug, annotation_split, suppress_list_of_types, 
 
 
 @schema_check("RequestPropertyAllOfUpdatedCheck", kinds=("request-body",))
-def request_all_of(site):
+def request_all_of(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _list_changes(site, "allOf", "all-of", annotation_split=True)
 
 
 @schema_check("ResponsePropertyAllOfUpdatedCheck", kinds=("response-body",))
-def response_all_of(site):
+def response_all_of(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _list_changes(site, "allOf", "all-of", annotation_split=True)
 
 
 @schema_check("RequestPropertyAnyOfUpdatedCheck", kinds=("request-body",))
-def request_any_of(site):
+def request_any_of(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
 
 
 @schema_check("ResponsePropertyAnyOfUpdatedCheck", kinds=("response-body",))
-def response_any_of(site):
+def response_any_of(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _list_changes(site, "anyOf", "any-of", suppress_list_of_types=True)
 
 
 @schema_check("RequestPropertyOneOfUpdatedCheck", kinds=("request-body",))
-def request_one_of(site):
+def request_one_of(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
 
 
 @schema_check("ResponsePropertyOneOfUpdated", kinds=("response-body",))
-def response_one_of(site):
+def response_one_of(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _list_changes(site, "oneOf", "one-of", suppress_list_of_types=True, suppress_wrapping=True)
 
 
 # --- prefixItems ---------------------------------------------------------------------------------------
 
-def _item_schema_at(spec, schema: dict, location: str, index: int) -> tuple[Any, str]:
+
+def _item_schema_at(spec: Spec, schema: JSONObject, location: str, index: int) -> tuple[JSON, str]:
     prefix = schema.get("prefixItems")
     if isinstance(prefix, list) and index < len(prefix):
         return prefix[index], join_pointer(location, "prefixItems", index)
@@ -217,7 +264,7 @@ def _item_schema_at(spec, schema: dict, location: str, index: int) -> tuple[Any,
     return {}, join_pointer(location, "items")
 
 
-def _prefix_items_equivalent(diff, spec_diff) -> bool:
+def _prefix_items_equivalent(diff: SchemaDiff, spec_diff: SpecDiff) -> bool:
     """oasdiff PrefixItemsValidationEquivalent: every position validated by the same contract."""
     base, revision = diff.base, diff.revision
     if not isinstance(base, dict) or not isinstance(revision, dict):
@@ -232,7 +279,7 @@ def _prefix_items_equivalent(diff, spec_diff) -> bool:
     return True
 
 
-def _prefix_items(site) -> None:
+def _prefix_items(site: SchemaSite) -> None:
     spec_diff = site.op.spec_diff
     status = _status(site)
     for prop, diff in _nodes(site, "prefixItems"):
@@ -240,29 +287,39 @@ def _prefix_items(site) -> None:
         if lists is None or not (lists.added or lists.removed) or _prefix_items_equivalent(diff, spec_diff):
             continue
         base_ptr, rev_ptr = diff.pointer_of("prefixItems")
-        for action, items, pointers in (("added", lists.added, (None, rev_ptr)),
-                                        ("removed", lists.removed, (base_ptr, None))):
+        for action, items, pointers in (
+            ("added", lists.added, (None, rev_ptr)),
+            ("removed", lists.removed, (base_ptr, None)),
+        ):
             if items:
                 label = _subschema_list(items)
-                _emit(site, prop, "prefixItems", f"prefix-items-{action}", (label, *status), (label, prop, *status),
-                      *pointers)
+                _emit(
+                    site,
+                    prop,
+                    "prefixItems",
+                    f"prefix-items-{action}",
+                    (label, *status),
+                    (label, prop, *status),
+                    *pointers,
+                )
 
 
 @schema_check("RequestPropertyPrefixItemsUpdatedCheck", kinds=("request-body",))
-def request_prefix_items(site):
+def request_prefix_items(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _prefix_items(site)
 
 
 @schema_check("ResponsePropertyPrefixItemsUpdatedCheck", kinds=("response-body",))
-def response_prefix_items(site):
+def response_prefix_items(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _prefix_items(site)
 
 
 # --- single sub-schema keywords added / removed ---------------------------------------------------------
 
-def _presence(site, keywords: dict[str, str]) -> None:
+
+def _presence(site: SchemaSite, keywords: dict[str, str]) -> None:
     """``keyword -> id slug``: report a sub-schema keyword that appeared or disappeared."""
     status = _status(site)
     for prop, diff in _nodes(site, keywords):
@@ -281,48 +338,49 @@ _UNEVALUATED = {"unevaluatedItems": "unevaluated-items", "unevaluatedProperties"
 
 
 @schema_check("RequestPropertyIfUpdatedCheck", kinds=("request-body",))
-def request_if(site):
+def request_if(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _presence(site, _CONDITIONALS)
 
 
 @schema_check("ResponsePropertyIfUpdatedCheck", kinds=("response-body",))
-def response_if(site):
+def response_if(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _presence(site, _CONDITIONALS)
 
 
 @schema_check("RequestPropertyPropertyNamesUpdatedCheck", kinds=("request-body",))
-def request_property_names(site):
+def request_property_names(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _presence(site, {"propertyNames": "property-names"})
 
 
 @schema_check("ResponsePropertyPropertyNamesUpdatedCheck", kinds=("response-body",))
-def response_property_names(site):
+def response_property_names(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _presence(site, {"propertyNames": "property-names"})
 
 
 @schema_check("RequestPropertyUnevaluatedUpdatedCheck", kinds=("request-body",))
-def request_unevaluated(site):
+def request_unevaluated(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _presence(site, _UNEVALUATED)
 
 
 @schema_check("ResponsePropertyUnevaluatedUpdatedCheck", kinds=("response-body",))
-def response_unevaluated(site):
+def response_unevaluated(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _presence(site, _UNEVALUATED)
 
 
 # --- contains / minContains / maxContains ---------------------------------------------------------------
 
-def _number(value) -> bool:
+
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _contains(site) -> None:
+def _contains(site: SchemaSite) -> None:
     _presence(site, {"contains": "contains"})
     status = _status(site)
     for prop, diff in _nodes(site, ("minContains", "maxContains")):
@@ -334,29 +392,38 @@ def _contains(site) -> None:
                 continue  # oasdiff compares only when both sides set it
             action = "increased" if new > old else "decreased"
             base_ptr, rev_ptr = diff.pointer_of(keyword)
-            _emit(site, prop, keyword, f"{slug}-{action}", (old, new, *status), (prop, old, new, *status),
-                  base_ptr, rev_ptr)
+            _emit(
+                site,
+                prop,
+                keyword,
+                f"{slug}-{action}",
+                (old, new, *status),
+                (prop, old, new, *status),
+                base_ptr,
+                rev_ptr,
+            )
 
 
 @schema_check("RequestPropertyContainsUpdatedCheck", kinds=("request-body",))
-def request_contains(site):
+def request_contains(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _contains(site)
 
 
 @schema_check("ResponsePropertyContainsUpdatedCheck", kinds=("response-body",))
-def response_contains(site):
+def response_contains(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _contains(site)
 
 
 # --- dependentRequired ------------------------------------------------------------------------------------
 
-def _string_list(value) -> list:
+
+def _string_list(value: JSON) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _dependent_required(site) -> None:
+def _dependent_required(site: SchemaSite) -> None:
     status = _status(site)
     for prop, diff in _nodes(site, "dependentRequired"):
         if "dependentRequired" not in diff.changed:
@@ -369,13 +436,29 @@ def _dependent_required(site) -> None:
         for key in sorted(new, key=str):
             if key not in old:
                 values = ", ".join(_string_list(new[key]))
-                _emit(site, prop, "dependentRequired", "dependent-required-added", (*status, key, values),
-                      (prop, *status, key, values), None, rev_ptr)
+                _emit(
+                    site,
+                    prop,
+                    "dependentRequired",
+                    "dependent-required-added",
+                    (*status, key, values),
+                    (prop, *status, key, values),
+                    None,
+                    rev_ptr,
+                )
         for key in sorted(old, key=str):
             if key not in new:
                 values = ", ".join(_string_list(old[key]))
-                _emit(site, prop, "dependentRequired", "dependent-required-removed", (*status, key, values),
-                      (prop, *status, key, values), base_ptr, None)
+                _emit(
+                    site,
+                    prop,
+                    "dependentRequired",
+                    "dependent-required-removed",
+                    (*status, key, values),
+                    (prop, *status, key, values),
+                    base_ptr,
+                    None,
+                )
         for key in sorted(old, key=str):
             if key not in new:
                 continue
@@ -387,25 +470,34 @@ def _dependent_required(site) -> None:
                 parts.append(", ".join(sorted(before - after)) + " removed")
             if parts:
                 change = ", ".join(parts)
-                _emit(site, prop, "dependentRequired", "dependent-required-changed", (key, *status, change),
-                      (prop, key, *status, change), base_ptr, rev_ptr)
+                _emit(
+                    site,
+                    prop,
+                    "dependentRequired",
+                    "dependent-required-changed",
+                    (key, *status, change),
+                    (prop, key, *status, change),
+                    base_ptr,
+                    rev_ptr,
+                )
 
 
 @schema_check("RequestPropertyDependentRequiredChangedCheck", kinds=("request-body",))
-def request_dependent_required(site):
+def request_dependent_required(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _dependent_required(site)
 
 
 @schema_check("ResponsePropertyDependentRequiredChangedCheck", kinds=("response-body",))
-def response_dependent_required(site):
+def response_dependent_required(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _dependent_required(site)
 
 
 # --- dependentSchemas / patternProperties (maps of schemas: names added / removed) ------------------------
 
-def _schema_map(site, keyword: str, slug: str) -> None:
+
+def _schema_map(site: SchemaSite, keyword: str, slug: str) -> None:
     status = _status(site)
     for prop, diff in _nodes(site, keyword):
         if keyword not in diff.changed:
@@ -415,32 +507,48 @@ def _schema_map(site, keyword: str, slug: str) -> None:
         new = new if isinstance(new, dict) else {}
         base_ptr, rev_ptr = diff.pointer_of(keyword)
         for name in sorted((k for k in new if k not in old), key=str):
-            _emit(site, prop, keyword, f"{slug}-added", (name, *status), (name, prop, *status),
-                  None, join_pointer(rev_ptr, name) if rev_ptr else None)
+            _emit(
+                site,
+                prop,
+                keyword,
+                f"{slug}-added",
+                (name, *status),
+                (name, prop, *status),
+                None,
+                join_pointer(rev_ptr, name) if rev_ptr else None,
+            )
         for name in sorted((k for k in old if k not in new), key=str):
-            _emit(site, prop, keyword, f"{slug}-removed", (name, *status), (name, prop, *status),
-                  join_pointer(base_ptr, name) if base_ptr else None, None)
+            _emit(
+                site,
+                prop,
+                keyword,
+                f"{slug}-removed",
+                (name, *status),
+                (name, prop, *status),
+                join_pointer(base_ptr, name) if base_ptr else None,
+                None,
+            )
 
 
 @schema_check("RequestPropertyDependentSchemasUpdatedCheck", kinds=("request-body",))
-def request_dependent_schemas(site):
+def request_dependent_schemas(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _schema_map(site, "dependentSchemas", "dependent-schema")
 
 
 @schema_check("ResponsePropertyDependentSchemasUpdatedCheck", kinds=("response-body",))
-def response_dependent_schemas(site):
+def response_dependent_schemas(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _schema_map(site, "dependentSchemas", "dependent-schema")
 
 
 @schema_check("RequestPropertyPatternPropertiesUpdatedCheck", kinds=("request-body",))
-def request_pattern_properties(site):
+def request_pattern_properties(site: SchemaSite) -> None:
     if _body_sites(site, "request"):
         _schema_map(site, "patternProperties", "pattern-property")
 
 
 @schema_check("ResponsePropertyPatternPropertiesUpdatedCheck", kinds=("response-body",))
-def response_pattern_properties(site):
+def response_pattern_properties(site: SchemaSite) -> None:
     if _body_sites(site, "response"):
         _schema_map(site, "patternProperties", "pattern-property")

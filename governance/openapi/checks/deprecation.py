@@ -3,18 +3,25 @@
 oasdiff: check_api_deprecation.go, check_api_sunset_changed.go,
 check_request_parameter_deprecation.go, check_request_parameter_sunset_changed.go.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ..lifecycle import LifecycleError, deprecation_details, has_sunset, stability_of, sunset_date, today
 from .registry import operation_check
 
+if TYPE_CHECKING:
+    from ..diff import OperationDiff
+    from ..model import Pointers
+
 
 @operation_check("APIDeprecationCheck")
-def api_deprecation(op):
+def api_deprecation(op: OperationDiff) -> None:
     if bool(op.base.get("deprecated")) == bool(op.revision.get("deprecated")):
         return  # absent and false are the same (oasdiff compares Go bools)
     base_ptr, rev_ptr = op.field_pointers("deprecated")
-    where = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
+    where: Pointers = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
     if not op.revision.get("deprecated"):
         op.emit("endpoint-reactivated", details=deprecation_details(op.revision), **where)
         return
@@ -42,12 +49,12 @@ def api_deprecation(op):
 
 
 @operation_check("APISunsetChangedCheck")
-def api_sunset_changed(op):
+def api_sunset_changed(op: OperationDiff) -> None:
     if not op.revision.get("deprecated"):
         return
     before, after = op.base.get("x-sunset"), op.revision.get("x-sunset")
     base_ptr, rev_ptr = op.field_pointers("x-sunset")
-    where = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
+    where: Pointers = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
     if "x-sunset" in op.base and "x-sunset" not in op.revision:
         op.emit("sunset-deleted", **where)
         return
@@ -64,18 +71,24 @@ def api_sunset_changed(op):
     except LifecycleError:
         return
     if base_date > date and (date - today()).days < days:
-        op.emit("api-sunset-date-changed-too-small", base_date.isoformat(), date.isoformat(),
-                base_date.isoformat(), days, **where)
+        op.emit(
+            "api-sunset-date-changed-too-small",
+            base_date.isoformat(),
+            date.isoformat(),
+            base_date.isoformat(),
+            days,
+            **where,
+        )
 
 
 @operation_check("RequestParameterDeprecationCheck")
-def request_parameter_deprecation(op):
+def request_parameter_deprecation(op: OperationDiff) -> None:
     for param in op.parameters.modified:
         if bool(param.base.param.get("deprecated")) == bool(param.revision.param.get("deprecated")):
             continue
         base_ptr = param.base.location + "/deprecated" if "deprecated" in param.base.param else None
         rev_ptr = param.revision.location + "/deprecated" if "deprecated" in param.revision.param else None
-        where = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
+        where: Pointers = dict(base_pointer=base_ptr, revision_pointer=rev_ptr)
         revision = param.revision.param
         in_, name = param.base.in_, param.base.name
         if not revision.get("deprecated"):
@@ -90,8 +103,7 @@ def request_parameter_deprecation(op):
             if days > 0:
                 op.emit("request-parameter-deprecated-sunset-missing", revision.get("in"), revision["name"], **where)
             else:
-                op.emit("request-parameter-deprecated", in_, name, details=deprecation_details(op.revision),
-                        **where)
+                op.emit("request-parameter-deprecated", in_, name, details=deprecation_details(op.revision), **where)
             continue
         try:
             date = sunset_date(revision["x-sunset"])
@@ -99,14 +111,20 @@ def request_parameter_deprecation(op):
             op.emit("request-parameter-sunset-parse", revision.get("in"), revision["name"], str(exc), **where)
             continue
         if (date - today()).days < days:
-            op.emit("request-parameter-sunset-date-too-small", revision.get("in"), revision["name"],
-                    date.isoformat(), days, **where)
+            op.emit(
+                "request-parameter-sunset-date-too-small",
+                revision.get("in"),
+                revision["name"],
+                date.isoformat(),
+                days,
+                **where,
+            )
             continue
         op.emit("request-parameter-deprecated", in_, name, details=deprecation_details(op.revision, date), **where)
 
 
 @operation_check("RequestParameterSunsetChangedCheck")
-def request_parameter_sunset_changed(op):
+def request_parameter_sunset_changed(op: OperationDiff) -> None:
     for param in op.parameters.modified:
         base, revision = param.base.param, param.revision.param
         if not revision.get("deprecated") or "x-sunset" not in param.changed:
@@ -132,5 +150,12 @@ def request_parameter_sunset_changed(op):
         except LifecycleError:
             continue
         if base_date > date and (date - today()).days < days:
-            op.emit("request-parameter-sunset-date-changed-too-small", revision.get("in"), revision["name"],
-                    base_date.isoformat(), date.isoformat(), base_date.isoformat(), days)
+            op.emit(
+                "request-parameter-sunset-date-changed-too-small",
+                revision.get("in"),
+                revision["name"],
+                base_date.isoformat(),
+                date.isoformat(),
+                base_date.isoformat(),
+                days,
+            )

@@ -8,7 +8,10 @@ check_response_property_enum_value_removed.go (ResponseParameterEnumValueRemoved
 check_response_mediatype_enum_value_removed.go, check_request_parameter_x_extensible_enum_value_removed.go,
 check_request_property_x_extensible_enum_value_removed.go.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ..rules import go_value
 from ._values import (
@@ -24,11 +27,16 @@ from ._values import (
 from .registry import schema_check
 from .sites import stamp
 
+if TYPE_CHECKING:
+    from ..diff import SchemaDiff
+    from ..jsontypes import JSON
+    from .sites import SchemaSite, Stamp
+
 X_EXTENSIBLE_ENUM = "x-extensible-enum"
 
 
 @schema_check("RequestParameterEnumValueUpdatedCheck", kinds=("parameter",))
-def request_parameter_enum_value_updated(site):
+def request_parameter_enum_value_updated(site: SchemaSite) -> None:
     if not parameter(site):
         return
     where = (site.param_in, site.param_name)
@@ -51,7 +59,7 @@ def request_parameter_enum_value_updated(site):
 
 
 @schema_check("RequestParameterBecameEnumCheck", kinds=("parameter",))
-def request_parameter_became_enum(site):
+def request_parameter_became_enum(site: SchemaSite) -> None:
     if not parameter(site):
         return
     enum = enum_diff(site.diff)
@@ -60,7 +68,7 @@ def request_parameter_became_enum(site):
 
 
 @schema_check("RequestHeaderPropertyBecameEnumCheck", kinds=("parameter",))
-def request_header_property_became_enum(site):
+def request_header_property_became_enum(site: SchemaSite) -> None:
     if not parameter(site) or site.param_in != "header":
         return
     enum = enum_diff(site.diff)
@@ -74,7 +82,7 @@ def request_header_property_became_enum(site):
 
 
 @schema_check("RequestBodyBecameEnumCheck", kinds=("request-body",))
-def request_body_became_enum(site):
+def request_body_became_enum(site: SchemaSite) -> None:
     if not request_body(site):
         return
     enum = enum_diff(site.diff)
@@ -83,7 +91,7 @@ def request_body_became_enum(site):
 
 
 @schema_check("RequestPropertyBecameEnumCheck", kinds=("request-body",))
-def request_property_became_enum(site):
+def request_property_became_enum(site: SchemaSite) -> None:
     if not request_body(site):
         return
     details = media_details(site)
@@ -94,7 +102,7 @@ def request_property_became_enum(site):
 
 
 @schema_check("RequestBodyEnumValueRemovedCheck", kinds=("request-body",))
-def request_body_enum_value_removed(site):
+def request_body_enum_value_removed(site: SchemaSite) -> None:
     if not request_body(site):
         return
     enum = enum_diff(site.diff)
@@ -106,7 +114,7 @@ def request_body_enum_value_removed(site):
 
 
 @schema_check("RequestPropertyEnumValueUpdatedCheck", kinds=("request-body",))
-def request_property_enum_value_updated(site):
+def request_property_enum_value_updated(site: SchemaSite) -> None:
     if not request_body(site):
         return
     details = media_details(site)
@@ -115,8 +123,11 @@ def request_property_enum_value_updated(site):
         if enum is None:
             continue
         _, added, deleted = enum
-        removed_rule = ("request-read-only-property-enum-value-removed" if flag(diff, "readOnly")
-                        else "request-property-enum-value-removed")
+        removed_rule = (
+            "request-read-only-property-enum-value-removed"
+            if flag(diff, "readOnly")
+            else "request-property-enum-value-removed"
+        )
         for value in deleted:
             site.emit(removed_rule, value, name, details=details, **pointers(diff, "enum"))
         for value in added:
@@ -124,24 +135,24 @@ def request_property_enum_value_updated(site):
 
 
 @schema_check("ResponsePropertyEnumValueAddedCheck", kinds=("response-body",))
-def response_property_enum_value_added(site):
+def response_property_enum_value_added(site: SchemaSite) -> None:
     if response_body(site):
         stamp(site, _response_enum_findings(site, added=True), site.status, details=media_details(site))
 
 
 @schema_check("ResponseParameterEnumValueRemovedCheck", kinds=("response-body",))
-def response_property_enum_value_removed(site):
+def response_property_enum_value_removed(site: SchemaSite) -> None:
     if response_body(site):
         stamp(site, _response_enum_findings(site, added=False), site.status, details=media_details(site))
 
 
-def _response_enum_findings(site, added: bool) -> list:
+def _response_enum_findings(site: SchemaSite, added: bool) -> list[Stamp]:
     """(rule, (value, property), pointers...) per response property enum value added / removed.
 
     Depends on the schema diff only: computed once per diff and stamped on every operation using it
     (Stripe: ~35k enum-value-added findings over a few hundred schema diffs)."""
     key = "enum-response-added" if added else "enum-response-removed"
-    cached = site.diff.walks.get(key)
+    cached: list[Stamp] | None = site.diff.walks.get(key)
     if cached is None:
         cached = site.diff.walks[key] = []
         for name, _short, diff in changed_properties(site, "enum"):
@@ -150,8 +161,11 @@ def _response_enum_findings(site, added: bool) -> list:
                 continue
             where = pointers(diff, "enum")
             if added:
-                rule = ("response-write-only-property-enum-value-added" if flag(diff, "writeOnly")
-                        else "response-property-enum-value-added")
+                rule = (
+                    "response-write-only-property-enum-value-added"
+                    if flag(diff, "writeOnly")
+                    else "response-property-enum-value-added"
+                )
                 values = enum[1]
             else:
                 rule, values = "response-property-enum-value-removed", enum[2]
@@ -160,7 +174,7 @@ def _response_enum_findings(site, added: bool) -> list:
 
 
 @schema_check("ResponseMediaTypeEnumValueRemovedCheck", kinds=("response-body",))
-def response_media_type_enum_value_removed(site):
+def response_media_type_enum_value_removed(site: SchemaSite) -> None:
     if not response_body(site):
         return
     enum = enum_diff(site.diff)
@@ -168,11 +182,16 @@ def response_media_type_enum_value_removed(site):
         return
     details = media_details(site)
     for value in enum[2]:
-        site.emit("response-mediatype-enum-value-removed", site.media_type, value, details=details,
-                  **pointers(site.diff, "enum"))
+        site.emit(
+            "response-mediatype-enum-value-removed",
+            site.media_type,
+            value,
+            details=details,
+            **pointers(site.diff, "enum"),
+        )
 
 
-def _extensible_enum_removed(diff) -> list:
+def _extensible_enum_removed(diff: SchemaDiff | None) -> list[str]:
     """x-extensible-enum values of the base missing from the revision (both sides must list them)."""
     if diff is None or X_EXTENSIBLE_ENUM not in diff.changed:
         return []
@@ -183,25 +202,35 @@ def _extensible_enum_removed(diff) -> list:
     return [value for value in (_text(v) for v in old) if value not in new_values]
 
 
-def _text(value) -> str:
+def _text(value: JSON) -> str:
     return value if isinstance(value, str) else go_value(value)
 
 
 @schema_check("RequestParameterXExtensibleEnumValueRemovedCheck", kinds=("parameter",))
-def request_parameter_x_extensible_enum_value_removed(site):
+def request_parameter_x_extensible_enum_value_removed(site: SchemaSite) -> None:
     if not parameter(site):
         return
     for value in _extensible_enum_removed(site.diff):
-        site.emit("request-parameter-x-extensible-enum-value-removed", value, site.param_in, site.param_name,
-                  **pointers(site.diff, X_EXTENSIBLE_ENUM))
+        site.emit(
+            "request-parameter-x-extensible-enum-value-removed",
+            value,
+            site.param_in,
+            site.param_name,
+            **pointers(site.diff, X_EXTENSIBLE_ENUM),
+        )
 
 
 @schema_check("RequestPropertyXExtensibleEnumValueRemovedCheck", kinds=("request-body",))
-def request_property_x_extensible_enum_value_removed(site):
+def request_property_x_extensible_enum_value_removed(site: SchemaSite) -> None:
     if not request_body(site):
         return
     details = media_details(site)
     for name, _short, diff in changed_properties(site, X_EXTENSIBLE_ENUM):
         for value in _extensible_enum_removed(diff):
-            site.emit("request-property-x-extensible-enum-value-removed", value, name, details=details,
-                      **pointers(diff, X_EXTENSIBLE_ENUM))
+            site.emit(
+                "request-property-x-extensible-enum-value-removed",
+                value,
+                name,
+                details=details,
+                **pointers(diff, X_EXTENSIBLE_ENUM),
+            )

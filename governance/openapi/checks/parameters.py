@@ -3,16 +3,23 @@
 oasdiff: check_request_parameter_removed.go, check_new_request_path_parameter.go,
 check_new_request_non_path_parameter.go, check_request_parameter_required_value_updated.go.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ..lifecycle import LifecycleError, has_sunset, sunset_date, today
 from .registry import operation_check
 
+if TYPE_CHECKING:
+    from ..diff import OperationDiff
+    from ..model import Pointers
+
 
 @operation_check("RequestParameterRemovedCheck")
-def request_parameter_removed(op):
+def request_parameter_removed(op: OperationDiff) -> None:
     for param in op.parameters.removed:
-        where = dict(base_pointer=param.location, revision_pointer=None)
+        where: Pointers = dict(base_pointer=param.location, revision_pointer=None)
         spec = param.param
         if not spec.get("deprecated"):
             op.emit("request-parameter-removed", param.in_, param.name, **where)
@@ -30,14 +37,14 @@ def request_parameter_removed(op):
 
 
 @operation_check("NewRequestPathParameterCheck")
-def new_request_path_parameter(op):
+def new_request_path_parameter(op: OperationDiff) -> None:
     for param in op.parameters.added:
         if param.in_ == "path":
             op.emit("new-request-path-parameter", param.name, base_pointer=None, revision_pointer=param.location)
 
 
 @operation_check("NewRequestNonPathParameterCheck")
-def new_request_non_path_parameter(op):
+def new_request_non_path_parameter(op: OperationDiff) -> None:
     for param in op.parameters.added:
         if param.in_ == "path":
             continue
@@ -46,7 +53,7 @@ def new_request_non_path_parameter(op):
 
 
 @operation_check("RequestParameterRequiredValueUpdatedCheck")
-def request_parameter_required_updated(op):
+def request_parameter_required_updated(op: OperationDiff) -> None:
     for param in op.parameters.modified:
         if param.base.in_ == "path":
             continue  # path parameters are always required
@@ -55,7 +62,12 @@ def request_parameter_required_updated(op):
         if before == after:
             continue
         rule = "request-parameter-became-required" if after else "request-parameter-became-optional"
-        op.emit(rule, param.base.in_, param.base.name,
-                base_pointer=param.base.location + "/required" if "required" in param.base.param else param.base.location,
-                revision_pointer=param.revision.location + "/required" if "required" in param.revision.param
-                else param.revision.location)
+        op.emit(
+            rule,
+            param.base.in_,
+            param.base.name,
+            base_pointer=param.base.location + "/required" if "required" in param.base.param else param.base.location,
+            revision_pointer=param.revision.location + "/required"
+            if "required" in param.revision.param
+            else param.revision.location,
+        )

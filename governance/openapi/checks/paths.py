@@ -3,14 +3,21 @@
 oasdiff: check_api_added.go, check_api_removed.go, check_api_operation_id_updated.go,
 check_api_tag_updated.go.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
 
 from ..lifecycle import LifecycleError, has_sunset, safe_stability, sunset_date, today
 from .registry import operation_check, spec_check
 
+if TYPE_CHECKING:
+    from ..diff import OperationDiff, OperationRef, SpecDiff
+    from ..model import Emit
+
 
 @spec_check("APIAddedCheck")
-def endpoint_added(spec_diff):
+def endpoint_added(spec_diff: SpecDiff) -> None:
     for item in spec_diff.paths_added:
         for op in item.operations:
             spec_diff.emit("endpoint-added", operation=op.method, path=op.path, revision_pointer=op.location)
@@ -20,7 +27,7 @@ def endpoint_added(spec_diff):
 
 
 @spec_check("APIRemovedCheck")
-def api_removed(spec_diff):
+def api_removed(spec_diff: SpecDiff) -> None:
     for item in spec_diff.paths_removed:
         for op in item.operations:
             if safe_stability(op.operation) in (None, "alpha", "draft"):
@@ -31,9 +38,15 @@ def api_removed(spec_diff):
             _report_removal(spec_diff.emit, op, pair.path, whole_path=False)
 
 
-def _report_removal(emit, op, path, *, whole_path):
+class _Where(TypedDict):
+    operation: str
+    path: str
+    base_pointer: str
+
+
+def _report_removal(emit: Emit, op: OperationRef, path: str, *, whole_path: bool) -> None:
     prefix = "api-path-removed" if whole_path else "api-removed"
-    where = dict(operation=op.method, path=path, base_pointer=op.location)
+    where: _Where = {"operation": op.method, "path": path, "base_pointer": op.location}
     if not op.operation.get("deprecated"):
         emit(f"{prefix}-without-deprecation", **where)
         return
@@ -51,7 +64,7 @@ def _report_removal(emit, op, path, *, whole_path):
 
 
 @operation_check("APIOperationIdUpdatedCheck")
-def operation_id_updated(op):
+def operation_id_updated(op: OperationDiff) -> None:
     before, after = op.base.get("operationId"), op.revision.get("operationId")
     if before == after:
         return
@@ -59,12 +72,17 @@ def operation_id_updated(op):
     if not before:
         op.emit("api-operation-id-added", after, base_pointer=None, revision_pointer=rev_ptr)
     else:
-        op.emit("api-operation-id-removed", before, after, base_pointer=base_ptr,
-                revision_pointer=rev_ptr or op.revision_pointer)
+        op.emit(
+            "api-operation-id-removed",
+            before,
+            after,
+            base_pointer=base_ptr,
+            revision_pointer=rev_ptr or op.revision_pointer,
+        )
 
 
 @operation_check("APITagUpdatedCheck")
-def tags_updated(op):
+def tags_updated(op: OperationDiff) -> None:
     before = op.base.get("tags") or []
     after = op.revision.get("tags") or []
     if before == after:

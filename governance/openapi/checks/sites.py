@@ -1,16 +1,30 @@
 """Schema sites: where a changed schema sits in an operation, and walks over its diff tree."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..diff import OperationDiff, SchemaDiff
 from ..load import join_pointer
 
+if TYPE_CHECKING:
+    from ..jsontypes import JSON
+    from ..model import AddFinding, PointerArg
+
 REQUEST, RESPONSE = "request", "response"
 
+# A finding computed once per schema diff, emitted on every site using it (``stamp``):
+# (rule_id, args, base_pointer, revision_pointer)
+Stamp: TypeAlias = tuple[str, tuple[object, ...], str | None, str | None]
+# walk_modified: (property path, property name, diff, parent diff)
+Modified: TypeAlias = tuple[str, str, SchemaDiff, SchemaDiff]
+# changed_nodes: (full property name, diff, parent diff)
+Changed: TypeAlias = tuple[str, SchemaDiff, SchemaDiff]
+# walk_added / walk_removed: (property path, property name, the property's schema as written, parent diff)
+Presence: TypeAlias = tuple[str, str, "JSON", SchemaDiff]
 
 
 @dataclass
@@ -24,12 +38,12 @@ class SchemaSite:
     param_name: str | None = None
     header: str | None = None
     direction: str = field(init=False)  # "request" | "response" (read by most checks: set once)
-    _add: Any = field(init=False, repr=False)  # the Emitter's positional fast path, when there is one
+    _add: AddFinding | None = field(init=False, repr=False)  # the Emitter's positional fast path, if any
     # the operation's method and path, read on every emit()/stamp() (hot: one lookup, not two)
     _method: str = field(init=False, repr=False)
     _path: str = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.direction = RESPONSE if self.kind.startswith("response") else REQUEST
         self._add = getattr(self.op.spec_diff.emit, "add", None)
         self._method, self._path = self.op.method, self.op.path
@@ -44,11 +58,18 @@ class SchemaSite:
             body = self.op.request_body
             count = len(body.content.modified) if body is not None else 0
         else:
-            response = self.op.responses.modified.get(self.status)
+            response = self.op.responses.modified.get(self.status) if self.status is not None else None
             count = len(response.content.modified) if response is not None else 0
         return f"(media type: {self.media_type})" if count > 1 else ""
 
-    def emit(self, rule_id: str, *args, base_pointer=..., revision_pointer=..., details: str = "") -> None:
+    def emit(
+        self,
+        rule_id: str,
+        *args: object,
+        base_pointer: PointerArg = ...,
+        revision_pointer: PointerArg = ...,
+        details: str = "",
+    ) -> None:
         """Like OperationDiff.emit; pointers default to the site's root schemas."""
         if base_pointer is ...:
             base_pointer = self.diff.base_pointer
@@ -58,11 +79,18 @@ class SchemaSite:
             self._add(rule_id, args, self._method, self._path, base_pointer, revision_pointer, details)
         else:
             op = self.op
-            op.spec_diff.emit(rule_id, *args, operation=op.method, path=op.path, base_pointer=base_pointer,
-                              revision_pointer=revision_pointer, details=details)
+            op.spec_diff.emit(
+                rule_id,
+                *args,
+                operation=op.method,
+                path=op.path,
+                base_pointer=base_pointer,
+                revision_pointer=revision_pointer,
+                details=details,
+            )
 
 
-def stamp(site: SchemaSite, findings: list, *suffix, details: str = "") -> None:
+def stamp(site: SchemaSite, findings: list[Stamp], *suffix: object, details: str = "") -> None:
     """Emit findings that were computed once per schema diff (cached on it by the caller) on this site.
 
     ``findings``: (rule_id, args, base_pointer, revision_pointer) tuples; ``suffix`` (e.g. the response
@@ -72,8 +100,9 @@ def stamp(site: SchemaSite, findings: list, *suffix, details: str = "") -> None:
     add = site._add
     if add is None:
         for rule_id, args, base_pointer, revision_pointer in findings:
-            site.emit(rule_id, *args, *suffix, base_pointer=base_pointer, revision_pointer=revision_pointer,
-                      details=details)
+            site.emit(
+                rule_id, *args, *suffix, base_pointer=base_pointer, revision_pointer=revision_pointer, details=details
+            )
         return
     method, path = site._method, site._path
     for rule_id, args, base_pointer, revision_pointer in findings:
@@ -110,7 +139,7 @@ def _shape(diff: SchemaDiff) -> list[tuple[int, str, SchemaDiff]]:
     Depends on the node only, so it is cached on it: a shared component's diff is reached from
     hundreds of roots, and its subschema labels and segments are built once, not per walk.
     """
-    shape = diff.walks.get("shape")
+    shape: list[tuple[int, str, SchemaDiff]] | None = diff.walks.get("shape")
     if shape is not None:
         return shape
     shape = diff.walks["shape"] = []
@@ -136,7 +165,7 @@ def _shape(diff: SchemaDiff) -> list[tuple[int, str, SchemaDiff]]:
 
 def _children(path: str, diff: SchemaDiff) -> list[tuple[str, str, SchemaDiff]]:
     """(property path, property name, child diff) for each changed child of a diff node."""
-    children = []
+    children: list[tuple[str, str, SchemaDiff]] = []
     for how, segment, child in _shape(diff):
         if how == _PROPERTY:
             children.append((path, segment, child))
@@ -156,7 +185,7 @@ def full_name(path: str, name: str) -> str:
     return _join(path, name) if name else path
 
 
-def walk_modified(root: SchemaDiff) -> list[tuple[str, str, SchemaDiff, SchemaDiff | None]]:
+def walk_modified(root: SchemaDiff) -> list[Modified]:
     """(property path, property name, diff, parent diff) for every changed property below the root.
 
     Each diff node is visited once per root, at the first property path that reaches it:
@@ -164,16 +193,16 @@ def walk_modified(root: SchemaDiff) -> list[tuple[str, str, SchemaDiff, SchemaDi
     into hundreds of thousands of paths. The result is cached on the root (shared by all
     operations using that schema).
     """
-    cached = root.walks.get("modified")
+    cached: list[Modified] | None = root.walks.get("modified")
     if cached is None:
         cached = root.walks["modified"] = _walk_modified(root)
     return cached
 
 
-def _walk_modified(root) -> list:
-    result = []
+def _walk_modified(root: SchemaDiff) -> list[Modified]:
+    result: list[Modified] = []
     seen = {id(root)}
-    stack = [("", "", root, None)]
+    stack: list[tuple[str, str, SchemaDiff, SchemaDiff | None]] = [("", "", root, None)]
     while stack:
         path, name, diff, parent = stack.pop()
         if parent is not None:
@@ -190,7 +219,7 @@ def _walk_modified(root) -> list:
     return result
 
 
-def changed_nodes(root: SchemaDiff, keyword: str) -> list[tuple[str, SchemaDiff, SchemaDiff]]:
+def changed_nodes(root: SchemaDiff, keyword: str) -> list[Changed]:
     """(full property name, diff, parent) for the nodes below the root (both sides schema objects)
     whose ``keyword`` changed, in ``walk_modified`` order.
 
@@ -198,7 +227,7 @@ def changed_nodes(root: SchemaDiff, keyword: str) -> list[tuple[str, SchemaDiff,
     about one keyword (required, discriminator, deprecated...) then touches only those nodes
     instead of re-walking the whole tree for every operation that uses the schema.
     """
-    index = root.walks.get("changed-index")
+    index: dict[str, list[Changed]] | None = root.walks.get("changed-index")
     if index is None:
         index = root.walks["changed-index"] = {}
         for path, name, diff, parent in walk_modified(root):
@@ -209,25 +238,26 @@ def changed_nodes(root: SchemaDiff, keyword: str) -> list[tuple[str, SchemaDiff,
     return index.get(keyword, [])
 
 
-def walk_added(root: SchemaDiff) -> list[tuple[str, str, Any, SchemaDiff]]:
+def walk_added(root: SchemaDiff) -> list[Presence]:
     """(property path, property name, revision schema, parent diff) for each added property."""
-    return _cached_presence(root, "properties_added", lambda d: d.revision)
+    return _cached_presence(root, "properties_added", SchemaDiff.new)
 
 
-def walk_removed(root: SchemaDiff) -> list[tuple[str, str, Any, SchemaDiff]]:
+def walk_removed(root: SchemaDiff) -> list[Presence]:
     """(property path, property name, base schema, parent diff) for each removed property."""
-    return _cached_presence(root, "properties_removed", lambda d: d.base)
+    return _cached_presence(root, "properties_removed", SchemaDiff.old)
 
 
-def _cached_presence(root: SchemaDiff, attribute: str, side: Callable) -> list:
-    cached = root.walks.get(attribute)
+def _cached_presence(root: SchemaDiff, attribute: str, side: Callable[[SchemaDiff, str], Any]) -> list[Presence]:
+    """``side``: SchemaDiff.new or .old, the side where the listed properties are."""
+    cached: list[Presence] | None = root.walks.get(attribute)
     if cached is None:
         cached = root.walks[attribute] = []
         nodes = [("", "", root)] + [(p, n, d) for p, n, d, _parent in walk_modified(root)]
         for path, name, diff in nodes:
-            names = getattr(diff, attribute)
+            names: list[str] = getattr(diff, attribute)
             if names:  # most nodes have none: their path is not even joined
-                props = side(diff).get("properties") or {}
+                props = side(diff, "properties") or {}
                 path = _join(path, name) if name else path
                 cached.extend((path, added, props.get(added), diff) for added in names)
     return cached
@@ -237,7 +267,7 @@ def property_pointers(parent: SchemaDiff, name: str) -> tuple[str | None, str | 
     """Pointers of property ``name`` of ``parent`` on each side (None where absent), cached on the
     parent: a shared diff's added property is listed under every root that reaches it (GitHub: ~10k
     entries for ~2k distinct properties)."""
-    cache = parent.walks.get("property-pointers")
+    cache: dict[str, tuple[str | None, str | None]] | None = parent.walks.get("property-pointers")
     if cache is None:
         cache = parent.walks["property-pointers"] = {}
     pointers = cache.get(name)
@@ -246,5 +276,6 @@ def property_pointers(parent: SchemaDiff, name: str) -> tuple[str | None, str | 
         rev_props = parent.new("properties") or {}
         pointers = cache[name] = (
             join_pointer(parent.base_pointer, "properties", name) if name in base_props else None,
-            join_pointer(parent.revision_pointer, "properties", name) if name in rev_props else None)
+            join_pointer(parent.revision_pointer, "properties", name) if name in rev_props else None,
+        )
     return pointers

@@ -14,18 +14,26 @@ the echoes by rule *kind* at the node where the transition happened. The type/nu
 consult ``claimed`` directly; the echoes other families emit are dropped by ``drop_claimed_echoes``
 (a postprocessor) using the node's locations (see ``_Claim``).
 """
+
 from __future__ import annotations
 
 import contextvars
 import json
 import pathlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, overload
 
 from ..load import join_pointer
 from .registry import postprocessor, schema_check
 from .shapes import one_of_wrapping
 from .sites import full_name, walk_modified
+
+if TYPE_CHECKING:
+    from ..diff import SchemaDiff, SpecDiff
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from ..model import Finding
+    from .sites import Changed, SchemaSite
 
 # --------------------------------------------------------------------------------------
 # rule kinds (oasdiff checker/rules.go Kind), used by the transition claims
@@ -42,31 +50,56 @@ def rule_kind(rule_id: str) -> str | None:
 
 
 # JSON Schema keywords that never reject a value (compared away by "validation equivalence")
-_ANNOTATIONS = frozenset({
-    "title", "description", "example", "examples", "externalDocs", "deprecated", "default", "xml",
-    "$comment", "readOnly", "writeOnly", "discriminator", "$id", "$anchor", "$schema", "$defs",
-    "$dynamicAnchor", "definitions",
-})
+_ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "example",
+        "examples",
+        "externalDocs",
+        "deprecated",
+        "default",
+        "xml",
+        "$comment",
+        "readOnly",
+        "writeOnly",
+        "discriminator",
+        "$id",
+        "$anchor",
+        "$schema",
+        "$defs",
+        "$dynamicAnchor",
+        "definitions",
+    }
+)
 
 
-def _strip(node: Any) -> Any:
+@overload
+def _strip(node: JSONObject) -> JSONObject: ...
+@overload
+def _strip(node: JSON) -> JSON: ...
+
+
+def _strip(node: JSON) -> JSON:
     """A schema with its annotations removed (recursively), for validation-equivalence tests."""
     if isinstance(node, dict):
-        return {k: (_strip_map(v) if k in ("properties", "patternProperties", "dependentSchemas") else _strip(v))
-                for k, v in node.items()
-                if k not in _ANNOTATIONS and not (isinstance(k, str) and k.startswith("x-"))}
+        return {
+            k: (_strip_map(v) if k in ("properties", "patternProperties", "dependentSchemas") else _strip(v))
+            for k, v in node.items()
+            if k not in _ANNOTATIONS and not (isinstance(k, str) and k.startswith("x-"))
+        }
     if isinstance(node, list):
         return [_strip(v) for v in node]
     return node
 
 
-def _strip_map(node: Any) -> Any:
+def _strip_map(node: JSON) -> JSON:
     if isinstance(node, dict):
         return {k: _strip(v) for k, v in node.items()}
     return node
 
 
-def types_of(schema: Any) -> list[str]:
+def types_of(schema: JSON) -> list[str]:
     """kin-openapi's Type.Slice(): the type names ([] when no type constraint)."""
     if not isinstance(schema, dict):
         return []
@@ -78,7 +111,7 @@ def types_of(schema: Any) -> list[str]:
     return []
 
 
-def format_of(schema: Any) -> str:
+def format_of(schema: JSON) -> str:
     value = schema.get("format") if isinstance(schema, dict) else None
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
@@ -95,6 +128,7 @@ def _without_null(types: list[str]) -> list[str]:
 @dataclass
 class NodeInfo:
     """What oasdiff's SchemaDiff says about types and nullability at one node."""
+
     base_types: list[str]
     revision_types: list[str]
     type_added: list[str]
@@ -123,8 +157,12 @@ class NodeInfo:
 
     @property
     def null_only_type_change(self) -> bool:
-        return (self.type_changed and _is_null_only(self.type_added) and _is_null_only(self.type_deleted)
-                and not self.format_changed)
+        return (
+            self.type_changed
+            and _is_null_only(self.type_added)
+            and _is_null_only(self.type_deleted)
+            and not self.format_changed
+        )
 
     @property
     def nullability(self) -> str | None:
@@ -151,8 +189,8 @@ _FACT_KEYWORDS = frozenset({"type", "format", "nullable", "oneOf", "anyOf", "all
 _NO_FACTS = NodeInfo([], [], [], [], "", "")
 
 
-def node_info(d, spec_diff) -> NodeInfo:
-    cached = d.walks.get("types:info")
+def node_info(d: SchemaDiff, spec_diff: SpecDiff) -> NodeInfo:
+    cached: NodeInfo | None = d.walks.get("types:info")
     if cached is None:
         if d.changed.isdisjoint(_FACT_KEYWORDS) and "oneOf" not in d.subschemas and "anyOf" not in d.subschemas:
             cached = _NO_FACTS
@@ -163,30 +201,46 @@ def node_info(d, spec_diff) -> NodeInfo:
 
 
 def has_facts(info: NodeInfo) -> bool:
-    return info is not _NO_FACTS and (info.type_changed or info.format_changed or info.list_of_types
-                                      or info.wrap is not None or info.nullability is not None)
+    return info is not _NO_FACTS and (
+        info.type_changed
+        or info.format_changed
+        or info.list_of_types
+        or info.wrap is not None
+        or info.nullability is not None
+    )
 
 
-def fact_properties(site) -> list:
+# fact_properties: (property name, diff, parent diff, what the node says)
+Fact: TypeAlias = tuple[str, "SchemaDiff", "SchemaDiff", NodeInfo]
+
+
+def fact_properties(site: SchemaSite) -> list[Fact]:
     """(property name, diff, parent, NodeInfo) for the nodes below the root that have a type or
     nullability fact: what the type/nullability checks iterate (cached on the root diff)."""
     root = site.diff
-    cached = root.walks.get("types:facts")
+    cached: list[Fact] | None = root.walks.get("types:facts")
     if cached is None:
         spec_diff = site.op.spec_diff
         cached = root.walks["types:facts"] = [
-            (name, d, parent, info) for name, d, parent in properties_of(site)
-            for info in (node_info(d, spec_diff),) if has_facts(info)]
+            (name, d, parent, info)
+            for name, d, parent in properties_of(site)
+            for info in (node_info(d, spec_diff),)
+            if has_facts(info)
+        ]
     return cached
 
 
-def _analyse(d, spec_diff) -> NodeInfo:
+def _analyse(d: SchemaDiff, spec_diff: SpecDiff) -> NodeInfo:
     base, revision = d.base, d.revision
     base_types, revision_types = types_of(base), types_of(revision)
-    info = NodeInfo(base_types, revision_types,
-                    [t for t in revision_types if t not in base_types],
-                    [t for t in base_types if t not in revision_types],
-                    format_of(base), format_of(revision))
+    info = NodeInfo(
+        base_types,
+        revision_types,
+        [t for t in revision_types if t not in base_types],
+        [t for t in base_types if t not in revision_types],
+        format_of(base),
+        format_of(revision),
+    )
     if isinstance(base, dict) and isinstance(revision, dict):
         if bool(base.get("nullable")) != bool(revision.get("nullable")):
             info.nullable_from, info.nullable_to = bool(base.get("nullable")), bool(revision.get("nullable"))
@@ -199,9 +253,12 @@ def _analyse(d, spec_diff) -> NodeInfo:
                 info.wrap, info.wrap_payload_location = "removed", payload
         base_pattern = _type_pattern(base, d.base_pointer, spec_diff.base)
         revision_pattern = _type_pattern(revision, d.revision_pointer, spec_diff.revision)
-        if (base_pattern is not None and revision_pattern is not None
-                and "list" in (base_pattern[1], revision_pattern[1])
-                and set(base_pattern[0]) != set(revision_pattern[0])):
+        if (
+            base_pattern is not None
+            and revision_pattern is not None
+            and "list" in (base_pattern[1], revision_pattern[1])
+            and set(base_pattern[0]) != set(revision_pattern[0])
+        ):
             info.list_added = sorted(set(revision_pattern[0]) - set(base_pattern[0]))
             info.list_deleted = sorted(set(base_pattern[0]) - set(revision_pattern[0]))
         if "oneOf" in revision and "properties" in base:
@@ -209,23 +266,25 @@ def _analyse(d, spec_diff) -> NodeInfo:
     return info
 
 
-def _accepts_null(schema: dict) -> bool:
+def _accepts_null(schema: JSONObject) -> bool:
     return bool(schema.get("nullable")) or "null" in types_of(schema)
 
 
-def _only(schema: dict, allowed: set) -> bool:
+def _only(schema: JSONObject, allowed: set[str]) -> bool:
     """True when the schema has no validating keyword outside ``allowed``."""
     return all(k in allowed or k in _ANNOTATIONS or (isinstance(k, str) and k.startswith("x-")) for k in schema)
 
 
-def _nullable_wrap(plain: dict, wrapped: dict, wrapped_location: str, wrapped_spec, spec_diff) -> str | None:
+def _nullable_wrap(
+    plain: JSONObject, wrapped: JSONObject, wrapped_location: str, wrapped_spec: Spec, spec_diff: SpecDiff
+) -> str | None:
     """diff/nullable_wrapping.go isNullableWrap; returns the payload branch's location, or None."""
     if any(k in plain for k in ("oneOf", "anyOf", "allOf", "not")) or _accepts_null(plain):
         return None
     branches = wrapped.get("oneOf")
     if not isinstance(branches, list) or len(branches) != 2 or not _only(wrapped, {"oneOf"}):
         return None
-    payload = None
+    payload: tuple[JSON, str] | None = None
     nulls = 0
     for index, raw in enumerate(branches):
         location = join_pointer(wrapped_location, "oneOf", index)
@@ -242,7 +301,7 @@ def _nullable_wrap(plain: dict, wrapped: dict, wrapped_location: str, wrapped_sp
     return None
 
 
-def _type_pattern(schema: dict, location: str, spec) -> tuple[list[str], str] | None:
+def _type_pattern(schema: JSONObject, location: str, spec: Spec) -> tuple[list[str], str] | None:
     """diff/list_of_types.go detectTypePattern: (types, "single"|"list") or None."""
     if "not" in schema or schema.get("allOf") or schema.get("properties"):
         return None
@@ -253,36 +312,58 @@ def _type_pattern(schema: dict, location: str, spec) -> tuple[list[str], str] | 
         items = schema.get(keyword)
         if not isinstance(items, list) or not items:
             continue
-        found = []
+        found: list[str] = []
         for index, raw in enumerate(items):
             target, _loc, _ref = spec.deref(raw, join_pointer(location, keyword, index))
             item_types = types_of(target)
-            if (len(item_types) != 1 or target.get("properties") or target.get("oneOf") or target.get("anyOf")
-                    or target.get("allOf")):
-                found = None
-                break
+            # one type implies an object (types_of of anything else is []): the isinstance only says so
+            if (
+                len(item_types) != 1
+                or not isinstance(target, dict)
+                or target.get("properties")
+                or target.get("oneOf")
+                or target.get("anyOf")
+                or target.get("allOf")
+            ):
+                break  # not a list of scalar types
             found.append(item_types[0])
-        if found:
-            return found, "list"
+        else:
+            if found:
+                return found, "list"
     return None
 
 
 # --------------------------------------------------------------------------------------
 # transition claims (transition_claims.go)
 
-_WRAP_REPORTERS = frozenset({
-    "request-body-became-nullable", "request-body-became-not-nullable",
-    "request-property-became-nullable", "request-property-became-not-nullable",
-    "response-body-became-nullable", "response-body-became-not-nullable",
-    "response-property-became-nullable", "response-property-became-not-nullable",
-    "request-parameter-became-nullable", "request-parameter-became-not-nullable",
-    "request-parameter-property-became-nullable", "request-parameter-property-became-not-nullable",
-})
+_WRAP_REPORTERS = frozenset(
+    {
+        "request-body-became-nullable",
+        "request-body-became-not-nullable",
+        "request-property-became-nullable",
+        "request-property-became-not-nullable",
+        "response-body-became-nullable",
+        "response-body-became-not-nullable",
+        "response-property-became-nullable",
+        "response-property-became-not-nullable",
+        "request-parameter-became-nullable",
+        "request-parameter-became-not-nullable",
+        "request-parameter-property-became-nullable",
+        "request-parameter-property-became-not-nullable",
+    }
+)
 _LIST_REPORTERS = frozenset(
     f"{prefix}-list-of-types-{verb}"
-    for prefix in ("request-body", "request-property", "response-body", "response-property",
-                   "request-parameter", "request-parameter-property")
-    for verb in ("widened", "narrowed"))
+    for prefix in (
+        "request-body",
+        "request-property",
+        "response-body",
+        "response-property",
+        "request-parameter",
+        "request-parameter-property",
+    )
+    for verb in ("widened", "narrowed")
+)
 # The wrap's branch is proven validation-equivalent to the other side, so every raw finding at
 # the node is an echo: besides oasdiff's type/values/constraints/structure, the property
 # added/removed and required echoes of moving an object's properties into the branch.
@@ -292,8 +373,14 @@ _LIST_KINDS = frozenset({"type", "structure"})
 # as "any") and the oneOf membership; reported by *-body-wrapped-in-one-of (checks/wrapping.py) at the
 # body and by the property one-of-added finding below it. The moved properties' "removed" echoes are
 # skipped by checks/properties.py (oasdiff: MovedProperties in the property-updated checks).
-_ONE_OF_WRAP_REPORTERS = frozenset({"request-body-wrapped-in-one-of", "response-body-wrapped-in-one-of",
-                                    "request-property-one-of-added", "response-property-one-of-added"})
+_ONE_OF_WRAP_REPORTERS = frozenset(
+    {
+        "request-body-wrapped-in-one-of",
+        "response-body-wrapped-in-one-of",
+        "request-property-one-of-added",
+        "response-property-one-of-added",
+    }
+)
 _ONE_OF_WRAP_KINDS = frozenset({"type", "structure"})
 
 
@@ -315,18 +402,18 @@ def claimed(info: NodeInfo, rule_id: str) -> bool:
 class _Claim:
     operation: str
     path: str
-    kinds: frozenset
-    exempt: frozenset
-    base_locations: tuple
-    revision_locations: tuple
+    kinds: frozenset[str]
+    exempt: frozenset[str]
+    base_locations: tuple[str, ...]
+    revision_locations: tuple[str, ...]
 
 
-_CLAIMS: contextvars.ContextVar = contextvars.ContextVar("openapi_transition_claims", default=None)
+_CLAIMS: contextvars.ContextVar[SpecDiff | None] = contextvars.ContextVar("openapi_transition_claims", default=None)
 
 
-def _claims_of(spec_diff) -> list:
+def _claims_of(spec_diff: SpecDiff) -> list[_Claim]:
     """The claim list of the running diff (held by the spec diff; the context var finds it again)."""
-    claims = spec_diff.__dict__.get("_transition_claims")
+    claims: list[_Claim] | None = spec_diff.__dict__.get("_transition_claims")
     if claims is None:
         claims = spec_diff.__dict__["_transition_claims"] = []
         spec_diff.__dict__["_transition_claims_seen"] = set()
@@ -334,11 +421,11 @@ def _claims_of(spec_diff) -> list:
     return claims
 
 
-def _record_claims(site) -> None:
+def _record_claims(site: SchemaSite) -> None:
     """Record the transitions under this site, for the echoes emitted by other families."""
     spec_diff = site.op.spec_diff
     claims = _claims_of(spec_diff)
-    seen = spec_diff.__dict__["_transition_claims_seen"]
+    seen: set[tuple[str, str, int]] = spec_diff.__dict__["_transition_claims_seen"]
     key = (site.op.method, site.op.path, id(site.diff))
     if key in seen:
         return
@@ -349,21 +436,33 @@ def _record_claims(site) -> None:
             extra = (info.wrap_payload_location,) if info.wrap_payload_location else ()
             base_locations = (d.base_pointer,) + (extra if info.wrap == "removed" else ())
             revision_locations = (d.revision_pointer,) + (extra if info.wrap == "added" else ())
-            claims.append(_Claim(site.op.method, site.op.path, _WRAP_KINDS, _WRAP_REPORTERS,
-                                 base_locations, revision_locations))
+            claims.append(
+                _Claim(site.op.method, site.op.path, _WRAP_KINDS, _WRAP_REPORTERS, base_locations, revision_locations)
+            )
         if info.list_of_types:
-            claims.append(_Claim(site.op.method, site.op.path, _LIST_KINDS, _LIST_REPORTERS,
-                                 (d.base_pointer,), (d.revision_pointer,)))
+            claims.append(
+                _Claim(
+                    site.op.method, site.op.path, _LIST_KINDS, _LIST_REPORTERS, (d.base_pointer,), (d.revision_pointer,)
+                )
+            )
         if info.one_of_wrap:
-            claims.append(_Claim(site.op.method, site.op.path, _ONE_OF_WRAP_KINDS, _ONE_OF_WRAP_REPORTERS,
-                                 (d.base_pointer,), (d.revision_pointer,)))
+            claims.append(
+                _Claim(
+                    site.op.method,
+                    site.op.path,
+                    _ONE_OF_WRAP_KINDS,
+                    _ONE_OF_WRAP_REPORTERS,
+                    (d.base_pointer,),
+                    (d.revision_pointer,),
+                )
+            )
 
 
-def _under(pointer: str | None, locations: tuple) -> bool:
+def _under(pointer: str, locations: tuple[str, ...]) -> bool:
     return any(pointer == loc or pointer.startswith(loc + "/") for loc in locations if loc)
 
 
-def _matches(claim: _Claim, finding) -> bool:
+def _matches(claim: _Claim, finding: Finding) -> bool:
     if finding.operation != claim.operation or finding.path != claim.path or finding.id in claim.exempt:
         return False
     if finding.id.startswith("response-header-"):
@@ -373,24 +472,26 @@ def _matches(claim: _Claim, finding) -> bool:
     base, revision = finding.base_pointer, finding.revision_pointer
     if base is None and revision is None:
         return False
-    return ((base is None or _under(base, claim.base_locations))
-            and (revision is None or _under(revision, claim.revision_locations)))
+    return (base is None or _under(base, claim.base_locations)) and (
+        revision is None or _under(revision, claim.revision_locations)
+    )
 
 
-def _all_check_names() -> tuple:
+def _all_check_names() -> tuple[str, ...]:
     from ..rules import all_rules
+
     return tuple(sorted({r.check for r in all_rules().values() if r.check}))
 
 
 @schema_check(*_all_check_names())
-def record_transition_claims(site):
+def record_transition_claims(site: SchemaSite) -> None:
     """Runs whatever checks are selected: oasdiff's claims apply to every check's findings."""
     if both_dicts(site.diff):
         _record_claims(site)
 
 
 @postprocessor
-def drop_claimed_echoes(findings):
+def drop_claimed_echoes(findings: list[Finding]) -> list[Finding]:
     spec_diff = _CLAIMS.get()
     _CLAIMS.set(None)
     if spec_diff is None:
@@ -402,36 +503,38 @@ def drop_claimed_echoes(findings):
     ours = {id(f) for f in emitted}
     if findings and not any(id(f) in ours for f in findings):
         return findings  # stale claims of an earlier diff
-    by_operation: dict = {}
+    by_operation: dict[tuple[str, str], list[_Claim]] = {}
     for claim in claims:
         by_operation.setdefault((claim.operation, claim.path), []).append(claim)
-    return [f for f in findings
-            if not any(_matches(c, f) for c in by_operation.get((f.operation, f.path), ()))]
+    return [f for f in findings if not any(_matches(c, f) for c in by_operation.get((f.operation, f.path), ()))]
 
 
 # --------------------------------------------------------------------------------------
 # shared plumbing
 
-def media_type_details(site) -> str:
+
+def media_type_details(site: SchemaSite) -> str:
     """oasdiff formatMediaTypeDetails: "(media type: X)" when several media types changed
     (computed once per site: ``SchemaSite.media_details``)."""
     return site.media_details
 
 
-def properties_of(site) -> list:
+def properties_of(site: SchemaSite) -> list[Changed]:
     """(property name, diff, parent) for the modified nodes below the site root with both sides present.
 
     oasdiff's walkProperties (CheckModifiedPropertiesDiff, skipping one-sided sub-schemas); the list
     is cached on the root diff, shared by every check and every operation using that schema.
     """
     root = site.diff
-    cached = root.walks.get("types:properties")
+    cached: list[Changed] | None = root.walks.get("types:properties")
     if cached is None:
         cached = root.walks["types:properties"] = [
-            (full_name(path, name), d, parent) for path, name, d, parent in walk_modified(root)
-            if isinstance(d.base, dict) and isinstance(d.revision, dict)]
+            (full_name(path, name), d, parent)
+            for path, name, d, parent in walk_modified(root)
+            if isinstance(d.base, dict) and isinstance(d.revision, dict)
+        ]
     return cached
 
 
-def both_dicts(d) -> bool:
+def both_dicts(d: SchemaDiff) -> bool:
     return isinstance(d.base, dict) and isinstance(d.revision, dict)

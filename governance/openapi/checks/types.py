@@ -6,9 +6,10 @@ the message rendering), check_*_list_of_types_changed.go, check_request_paramete
 check_request_property_became_not_nullable.go, check_response_property_became_nullable.go.
 The node facts and the transition claims they consult live in transitions.py.
 """
+
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..load import join_pointer
 from .registry import schema_check
@@ -25,8 +26,21 @@ from .transitions import (
     types_of,
 )
 
+if TYPE_CHECKING:
+    from ..diff import SchemaDiff, SpecDiff
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from ..model import Pointers
+    from .sites import SchemaSite
+
+# (added, deleted) type names and (from, to) formats, each None when that axis did not change
+TypeDiff: TypeAlias = tuple[list[str], list[str]] | None
+FormatDiff: TypeAlias = tuple[str, str] | None
+
+
 # --------------------------------------------------------------------------------------
 # message rendering (type_format.go)
+
 
 def _dimension(info: NodeInfo) -> str:
     if info.type_changed and info.format_changed:
@@ -38,7 +52,7 @@ def _dimension(info: NodeInfo) -> str:
     return ""
 
 
-def _type_string(schema: Any, location: str, spec, depth: int = 0) -> str:
+def _type_string(schema: JSON, location: str, spec: Spec, depth: int = 0) -> str:
     if not isinstance(schema, dict):
         return "any"
     parts = []
@@ -52,7 +66,7 @@ def _type_string(schema: Any, location: str, spec, depth: int = 0) -> str:
     return ", ".join(parts) if parts else "any"
 
 
-def _type_format_string(schema: Any, location: str, spec, depth: int = 0) -> str:
+def _type_format_string(schema: JSON, location: str, spec: Spec, depth: int = 0) -> str:
     if not isinstance(schema, dict):
         return ""
     text = _type_string(schema, location, spec, depth)
@@ -62,7 +76,7 @@ def _type_format_string(schema: Any, location: str, spec, depth: int = 0) -> str
     return fmt if text == "any" else f"{text}/{fmt}"
 
 
-def _side_value(schema, location, spec, dimension: str) -> str:
+def _side_value(schema: JSON, location: str, spec: Spec, dimension: str) -> str:
     if dimension == "format":
         return format_of(schema) or "none"
     if dimension == "type":
@@ -70,14 +84,18 @@ def _side_value(schema, location, spec, dimension: str) -> str:
     return _type_format_string(schema, location, spec)
 
 
-def _type_args(d, info: NodeInfo, spec_diff) -> list:
+def _type_args(d: SchemaDiff, info: NodeInfo, spec_diff: SpecDiff) -> list[str]:
     dimension = _dimension(info)
-    return [dimension, _side_value(d.base, d.base_pointer, spec_diff.base, dimension),
-            _side_value(d.revision, d.revision_pointer, spec_diff.revision, dimension)]
+    return [
+        dimension,
+        _side_value(d.base, d.base_pointer, spec_diff.base, dimension),
+        _side_value(d.revision, d.revision_pointer, spec_diff.revision, dimension),
+    ]
 
 
 # --------------------------------------------------------------------------------------
 # verdicts (type_change.go)
+
 
 def _is_subtype(sub: str, sup: str) -> bool:
     return sub == sup or (sub == "integer" and sup == "number")
@@ -110,19 +128,23 @@ def _format_contained(to_types: list[str], to: str, frm: str) -> bool:
     return False
 
 
-def _type_or_format_breaking(type_diff, format_diff, strongly_typed, to_types) -> bool:
+def _type_or_format_breaking(
+    type_diff: TypeDiff, format_diff: FormatDiff, strongly_typed: bool, to_types: list[str]
+) -> bool:
     type_breaking = type_diff is not None and not _type_contained(type_diff[0], type_diff[1], strongly_typed)
     format_breaking = format_diff is not None and not _format_contained(to_types, format_diff[1], format_diff[0])
     return type_breaking or format_breaking
 
 
-def _type_format_breaking(type_diff, format_diff, strongly_typed, to_types) -> bool:
+def _type_format_breaking(
+    type_diff: TypeDiff, format_diff: FormatDiff, strongly_typed: bool, to_types: list[str]
+) -> bool:
     if type_diff is not None and not to_types:
         return False
     return _type_or_format_breaking(type_diff, format_diff, strongly_typed, to_types)
 
 
-def _diffs(info: NodeInfo):
+def _diffs(info: NodeInfo) -> tuple[TypeDiff, FormatDiff]:
     """(added, deleted) and (from, to), each None when that axis did not change."""
     type_diff = (info.type_added, info.type_deleted) if info.type_changed else None
     format_diff = (info.base_format, info.revision_format) if info.format_changed else None
@@ -174,17 +196,26 @@ def response_type_verdict(info: NodeInfo, strongly_typed: bool) -> str:
 
 
 def is_strongly_typed(media_type: str | None) -> bool:
-    return bool(media_type) and (media_type == "application/json" or media_type.endswith("+json"))
+    if not media_type:
+        return False
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _type_pointers(d):
+def _type_pointers(d: SchemaDiff) -> tuple[str, str]:
     base, revision = d.pointer_of("type")
     if base is None and revision is None:
         base, revision = d.pointer_of("format")
     return base or d.base_pointer, revision or d.revision_pointer
 
 
-def _emit_unclaimed(site, info, rule_id, *args, pointers=None, details=""):
+def _emit_unclaimed(
+    site: SchemaSite,
+    info: NodeInfo,
+    rule_id: str,
+    *args: object,
+    pointers: tuple[str, str] | None = None,
+    details: str = "",
+) -> None:
     if claimed(info, rule_id):
         return
     base_pointer, revision_pointer = pointers if pointers else (site.diff.base_pointer, site.diff.revision_pointer)
@@ -194,8 +225,9 @@ def _emit_unclaimed(site, info, rule_id, *args, pointers=None, details=""):
 # --------------------------------------------------------------------------------------
 # type changed
 
+
 @schema_check("RequestPropertyTypeChangedCheck", kinds=("request-body",))
-def request_property_type_changed(site):
+def request_property_type_changed(site: SchemaSite) -> None:
     if site.kind != "request-body" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -204,18 +236,31 @@ def request_property_type_changed(site):
     info = node_info(site.diff, spec_diff)
     if info.type_changed or info.format_changed:
         verdict = request_type_verdict(info, strongly)
-        _emit_unclaimed(site, info, f"request-body-type-{verdict}", *_type_args(site.diff, info, spec_diff),
-                        pointers=_type_pointers(site.diff), details=details)
+        _emit_unclaimed(
+            site,
+            info,
+            f"request-body-type-{verdict}",
+            *_type_args(site.diff, info, spec_diff),
+            pointers=_type_pointers(site.diff),
+            details=details,
+        )
     for name, d, _parent, info in fact_properties(site):
-        if (info.type_changed or info.format_changed) and not d.revision.get("readOnly"):
+        if (info.type_changed or info.format_changed) and not d.new("readOnly"):
             # a read-only property is not sent in requests (oasdiff skips it)
             verdict = request_type_verdict(info, strongly)
-            _emit_unclaimed(site, info, f"request-property-type-{verdict}", name, *_type_args(d, info, spec_diff),
-                            pointers=_type_pointers(d), details=details)
+            _emit_unclaimed(
+                site,
+                info,
+                f"request-property-type-{verdict}",
+                name,
+                *_type_args(d, info, spec_diff),
+                pointers=_type_pointers(d),
+                details=details,
+            )
 
 
 @schema_check("ResponsePropertyTypeChangedCheck", kinds=("response-body",))
-def response_property_type_changed(site):
+def response_property_type_changed(site: SchemaSite) -> None:
     if site.kind != "response-body" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -224,17 +269,31 @@ def response_property_type_changed(site):
     info = node_info(site.diff, spec_diff)
     if info.type_changed or info.format_changed:
         verdict = response_type_verdict(info, strongly)
-        _emit_unclaimed(site, info, f"response-body-type-{verdict}", *_type_args(site.diff, info, spec_diff),
-                        site.status, pointers=_type_pointers(site.diff), details=details)
+        _emit_unclaimed(
+            site,
+            info,
+            f"response-body-type-{verdict}",
+            *_type_args(site.diff, info, spec_diff),
+            site.status,
+            pointers=_type_pointers(site.diff),
+            details=details,
+        )
     for name, d, _parent, info in fact_properties(site):
         if info.type_changed or info.format_changed:
             verdict = response_type_verdict(info, strongly)
-            _emit_unclaimed(site, info, f"response-property-type-{verdict}", name,
-                            *_type_args(d, info, spec_diff), site.status, pointers=_type_pointers(d),
-                            details=details)
+            _emit_unclaimed(
+                site,
+                info,
+                f"response-property-type-{verdict}",
+                name,
+                *_type_args(d, info, spec_diff),
+                site.status,
+                pointers=_type_pointers(d),
+                details=details,
+            )
 
 
-def _serialization(param: dict) -> tuple[str, bool]:
+def _serialization(param: JSONObject) -> tuple[str, bool]:
     where = param.get("in")
     style = param.get("style") or ("form" if where in ("query", "cookie") else "simple")
     explode = param.get("explode")
@@ -243,7 +302,7 @@ def _serialization(param: dict) -> tuple[str, bool]:
     return style, bool(explode)
 
 
-def _scalar_to_form_explode_array(site, info: NodeInfo) -> bool:
+def _scalar_to_form_explode_array(site: SchemaSite, info: NodeInfo) -> bool:
     """A scalar (or multi-type scalar) parameter became a form/explode array whose items accept
     every value the scalar did: a single value is still a valid one-element array."""
     added, deleted = _without_null(info.type_added), _without_null(info.type_deleted)
@@ -255,7 +314,7 @@ def _scalar_to_form_explode_array(site, info: NodeInfo) -> bool:
     style, explode = _serialization(revision_param)
     if style != "form" or not explode:
         return False
-    items = site.diff.revision.get("items")
+    items = site.diff.new("items")  # both sides are objects here (the caller checks both_dicts)
     if not isinstance(items, dict):
         return False
     items, _loc, _ = site.op.spec_diff.revision.deref(items, join_pointer(site.diff.revision_pointer, "items"))
@@ -268,10 +327,11 @@ def _scalar_to_form_explode_array(site, info: NodeInfo) -> bool:
     base_scalars = _without_null(info.base_types)
     if not all(t == item or item == "string" or _is_subtype(t, item) for t in base_scalars):
         return False
-    return _validation_surface(site.diff.base) == _validation_surface(items)
+    base = site.diff.base
+    return isinstance(base, dict) and _validation_surface(base) == _validation_surface(items)
 
 
-def _validation_surface(schema: dict) -> Any:
+def _validation_surface(schema: JSONObject) -> JSONObject:
     stripped = _strip(schema)
     stripped.pop("type", None)
     stripped.pop("nullable", None)
@@ -279,7 +339,7 @@ def _validation_surface(schema: dict) -> Any:
 
 
 @schema_check("RequestParameterTypeChangedCheck", kinds=("parameter",))
-def request_parameter_type_changed(site):
+def request_parameter_type_changed(site: SchemaSite) -> None:
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -287,11 +347,13 @@ def request_parameter_type_changed(site):
     where, name = site.param_in, site.param_name
     if info.type_changed or info.format_changed:
         type_diff, format_diff = _diffs(info)
-        breaking = (_type_or_format_breaking(type_diff, format_diff, False, info.revision_types)
-                    and not _scalar_to_form_explode_array(site, info))
+        breaking = _type_or_format_breaking(
+            type_diff, format_diff, False, info.revision_types
+        ) and not _scalar_to_form_explode_array(site, info)
         rule = "request-parameter-type-changed" if breaking else "request-parameter-type-generalized"
-        _emit_unclaimed(site, info, rule, where, name, *_type_args(site.diff, info, spec_diff),
-                        pointers=_type_pointers(site.diff))
+        _emit_unclaimed(
+            site, info, rule, where, name, *_type_args(site.diff, info, spec_diff), pointers=_type_pointers(site.diff)
+        )
     for prop, d, _parent, info in fact_properties(site):
         if not (info.type_changed or info.format_changed):
             continue
@@ -303,12 +365,14 @@ def request_parameter_type_changed(site):
         else:
             rule = "request-parameter-property-type-generalized"
         dimension, base_value, revision_value = _type_args(d, info, spec_diff)
-        _emit_unclaimed(site, info, rule, where, name, dimension, prop, base_value, revision_value,
-                        pointers=_type_pointers(d))
+        _emit_unclaimed(
+            site, info, rule, where, name, dimension, prop, base_value, revision_value, pointers=_type_pointers(d)
+        )
 
 
 # --------------------------------------------------------------------------------------
 # list of types (3.1 / oneOf-anyOf of scalar types)
+
 
 def _join_types(types: list[str]) -> str:
     if len(types) <= 1:
@@ -317,7 +381,7 @@ def _join_types(types: list[str]) -> str:
 
 
 @schema_check("RequestPropertyListOfTypesChangedCheck", kinds=("request-body",))
-def request_property_list_of_types(site):
+def request_property_list_of_types(site: SchemaSite) -> None:
     if site.kind != "request-body" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -330,42 +394,60 @@ def request_property_list_of_types(site):
     for name, d, _parent, info in fact_properties(site):
         if not info.list_of_types:
             continue
-        where = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
+        where: Pointers = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
         if info.list_deleted:
-            site.emit("request-property-list-of-types-narrowed", name, _join_types(info.list_deleted),
-                      site.media_type, **where)
+            site.emit(
+                "request-property-list-of-types-narrowed",
+                name,
+                _join_types(info.list_deleted),
+                site.media_type,
+                **where,
+            )
         else:
-            site.emit("request-property-list-of-types-widened", name, _join_types(info.list_added),
-                      site.media_type, **where)
+            site.emit(
+                "request-property-list-of-types-widened", name, _join_types(info.list_added), site.media_type, **where
+            )
 
 
 @schema_check("ResponsePropertyListOfTypesChangedCheck", kinds=("response-body",))
-def response_property_list_of_types(site):
+def response_property_list_of_types(site: SchemaSite) -> None:
     if site.kind != "response-body" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
     info = node_info(site.diff, spec_diff)
     if info.list_of_types:
         if info.list_added:
-            site.emit("response-body-list-of-types-widened", _join_types(info.list_added), site.media_type,
-                      site.status)
+            site.emit("response-body-list-of-types-widened", _join_types(info.list_added), site.media_type, site.status)
         else:
-            site.emit("response-body-list-of-types-narrowed", _join_types(info.list_deleted), site.media_type,
-                      site.status)
+            site.emit(
+                "response-body-list-of-types-narrowed", _join_types(info.list_deleted), site.media_type, site.status
+            )
     for name, d, _parent, info in fact_properties(site):
         if not info.list_of_types:
             continue
-        where = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
+        where: Pointers = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
         if info.list_added:
-            site.emit("response-property-list-of-types-widened", name, _join_types(info.list_added),
-                      site.media_type, site.status, **where)
+            site.emit(
+                "response-property-list-of-types-widened",
+                name,
+                _join_types(info.list_added),
+                site.media_type,
+                site.status,
+                **where,
+            )
         else:
-            site.emit("response-property-list-of-types-narrowed", name, _join_types(info.list_deleted),
-                      site.media_type, site.status, **where)
+            site.emit(
+                "response-property-list-of-types-narrowed",
+                name,
+                _join_types(info.list_deleted),
+                site.media_type,
+                site.status,
+                **where,
+            )
 
 
 @schema_check("RequestParameterListOfTypesChangedCheck", kinds=("parameter",))
-def request_parameter_list_of_types(site):
+def request_parameter_list_of_types(site: SchemaSite) -> None:
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -381,19 +463,32 @@ def request_parameter_list_of_types(site):
     for prop, d, _parent, info in fact_properties(site):
         if not info.list_of_types or info.wrap:
             continue
-        pointers = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
+        pointers: Pointers = dict(base_pointer=d.base_pointer, revision_pointer=d.revision_pointer)
         if info.list_deleted:
-            site.emit("request-parameter-property-list-of-types-narrowed", prop, where, name,
-                      _join_types(info.list_deleted), **pointers)
+            site.emit(
+                "request-parameter-property-list-of-types-narrowed",
+                prop,
+                where,
+                name,
+                _join_types(info.list_deleted),
+                **pointers,
+            )
         else:
-            site.emit("request-parameter-property-list-of-types-widened", prop, where, name,
-                      _join_types(info.list_added), **pointers)
+            site.emit(
+                "request-parameter-property-list-of-types-widened",
+                prop,
+                where,
+                name,
+                _join_types(info.list_added),
+                **pointers,
+            )
 
 
 # --------------------------------------------------------------------------------------
 # nullability
 
-def _nullable_pointers(d):
+
+def _nullable_pointers(d: SchemaDiff) -> tuple[str, str]:
     for keyword in ("nullable", "type", "oneOf"):
         base, revision = d.pointer_of(keyword)
         if base is not None or revision is not None:
@@ -402,7 +497,7 @@ def _nullable_pointers(d):
 
 
 @schema_check("RequestParameterBecameNullableCheck", kinds=("parameter",))
-def request_parameter_became_nullable(site):
+def request_parameter_became_nullable(site: SchemaSite) -> None:
     if site.kind != "parameter" or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -415,11 +510,12 @@ def request_parameter_became_nullable(site):
         change = info.nullability
         if change:
             b, r = _nullable_pointers(d)
-            site.emit(f"request-parameter-property-became-{change}", prop, where, name,
-                      base_pointer=b, revision_pointer=r)
+            site.emit(
+                f"request-parameter-property-became-{change}", prop, where, name, base_pointer=b, revision_pointer=r
+            )
 
 
-def _nullability_changes(site, direction: str, *property_args):
+def _nullability_changes(site: SchemaSite, direction: str, *property_args: object) -> None:
     """Body and property nullability flips of one request or response body site (3.0 `nullable`,
     3.1 `type: [.., "null"]` and `oneOf: [{type: null}, X]` all count)."""
     if site.kind != f"{direction}-body" or not both_dicts(site.diff):
@@ -433,15 +529,21 @@ def _nullability_changes(site, direction: str, *property_args):
         change = info.nullability
         if change:
             b, r = _nullable_pointers(d)
-            site.emit(f"{direction}-property-became-{change}", name, *property_args, base_pointer=b,
-                      revision_pointer=r, details=details)
+            site.emit(
+                f"{direction}-property-became-{change}",
+                name,
+                *property_args,
+                base_pointer=b,
+                revision_pointer=r,
+                details=details,
+            )
 
 
 @schema_check("RequestPropertyBecameNotNullableCheck", kinds=("request-body",))
-def request_property_became_not_nullable(site):
+def request_property_became_not_nullable(site: SchemaSite) -> None:
     _nullability_changes(site, "request")
 
 
 @schema_check("ResponsePropertyBecameNullableCheck", kinds=("response-body",))
-def response_property_became_nullable(site):
+def response_property_became_nullable(site: SchemaSite) -> None:
     _nullability_changes(site, "response", site.status)

@@ -21,14 +21,20 @@ list). The detection itself is shapes.py ``one_of_wrapping`` (shared, cached per
 A nullable wrapping (``oneOf: [{type: "null"}, X]``) has the same shape; there the nullable
 transition claims the structure finding and became-nullable reports the change instead.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .registry import schema_check
 from .shapes import one_of_wrapping
 from .transitions import both_dicts, claimed, node_info
 
+if TYPE_CHECKING:
+    from .sites import SchemaSite
 
-def _wrapped(site, kind: str) -> None:
+
+def _wrapped(site: SchemaSite, kind: str) -> None:
     if site.kind != kind or not both_dicts(site.diff):
         return
     spec_diff = site.op.spec_diff
@@ -42,10 +48,10 @@ def _wrapped(site, kind: str) -> None:
 
 
 @schema_check("RequestPropertyUpdatedCheck", kinds=("request-body",))
-def request_body_wrapped_in_one_of(site):
+def request_body_wrapped_in_one_of(site: SchemaSite) -> None:
     _wrapped(site, "request-body")
 
 
 @schema_check("ResponseRequiredPropertyUpdatedCheck", kinds=("response-body",))
-def response_body_wrapped_in_one_of(site):
+def response_body_wrapped_in_one_of(site: SchemaSite) -> None:
     _wrapped(site, "response-body")

@@ -8,13 +8,19 @@ changed. So a subtree counts as unchanged when it is ``==`` *and* every local
 The refs inside a subtree are found by serialising it with the C json encoder
 and scanning for ``"$ref": "..."`` — much faster than a Python walk.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import SpecError
+
+if TYPE_CHECKING:
+    from ..jsontypes import JSON
+    from ..load import Spec
 
 _REF_RE = re.compile(r'"\$ref": "((?:[^"\\]|\\.)*)"')
 # Built once: json.dumps with non-default options builds a new encoder per call (~25 % of a small
@@ -22,7 +28,7 @@ _REF_RE = re.compile(r'"\$ref": "((?:[^"\\]|\\.)*)"')
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False)
 
 
-def refs_in(node: Any) -> set[str]:
+def refs_in(node: JSON) -> set[str]:
     """Every string value of a ``$ref`` key anywhere inside ``node`` (examples included)."""
     if not isinstance(node, (dict, list)):
         return set()
@@ -35,14 +41,15 @@ def refs_in(node: Any) -> set[str]:
         text = _ENCODER.encode(node)
     except (TypeError, ValueError, RecursionError):
         return _refs_slow(node)
-    found = set()
+    found: set[str] = set()
     for raw in _REF_RE.findall(text):
         found.add(json.loads(f'"{raw}"') if "\\" in raw else raw)
     return found
 
 
-def _refs_slow(node: Any) -> set[str]:
-    found, stack = set(), [node]
+def _refs_slow(node: JSON) -> set[str]:
+    found: set[str] = set()
+    stack: list[JSON] = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -58,22 +65,22 @@ def _refs_slow(node: Any) -> set[str]:
 class Equivalence:
     """Memoised "unchanged" test for subtrees at the same place in both specs."""
 
-    def __init__(self, base_spec, revision_spec):
+    def __init__(self, base_spec: Spec, revision_spec: Spec):
         self.base = base_spec
         self.revision = revision_spec
         self._stable: dict[str, bool] = {}
         # id(node) -> (node, its refs): the same node (a shared response, parameter or media type)
         # is compared once per operation using it; the node is kept so that its id stays its own
-        self._refs: dict[int, tuple[Any, set[str]]] = {}
+        self._refs: dict[int, tuple[JSON, set[str]]] = {}
 
-    def unchanged(self, base_node: Any, revision_node: Any, base_location: str = "") -> bool:
+    def unchanged(self, base_node: JSON, revision_node: JSON, base_location: str = "") -> bool:
         if base_node is revision_node:
             return True
         if base_node != revision_node:
             return False
         return all(self._ref_stable(ref, base_location) for ref in self._refs_in(base_node))
 
-    def _refs_in(self, node: Any) -> set[str]:
+    def _refs_in(self, node: JSON) -> set[str]:
         cached = self._refs.get(id(node))
         if cached is None or cached[0] is not node:
             cached = self._refs[id(node)] = (node, refs_in(node))
@@ -99,7 +106,7 @@ class Equivalence:
             return True, []
         if base_target != revision_target:
             return True, []  # changed: what it references no longer matters
-        targets = []
+        targets: list[str] = []
         for inner in sorted(self._refs_in(base_target)):
             try:
                 targets.append(self.base.ref_location(inner, location))
@@ -121,7 +128,7 @@ class Equivalence:
         changed: dict[str, bool] = {}
         stack: list[str] = []
         on_stack: set[str] = set()
-        frames: list[tuple[str, Any]] = []
+        frames: list[tuple[str, Iterator[str]]] = []
 
         def enter(location: str) -> None:
             index[location] = low[location] = len(index)
@@ -145,7 +152,7 @@ class Equivalence:
             else:
                 frames.pop()
                 if low[location] == index[location]:  # the root of a cycle (or a lone component)
-                    members = []
+                    members: list[str] = []
                     while True:
                         member = stack.pop()
                         on_stack.discard(member)

@@ -1,19 +1,25 @@
 """Pairs of parameters, request bodies, responses and media types of one operation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..load import join_pointer
 from .schema import SchemaDiff
+
+if TYPE_CHECKING:
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from .walk import OperationDiff, SpecDiff
 
 
 @dataclass
 class ParamRef:
     in_: str
     name: str
-    param: dict  # resolved parameter object
+    param: JSONObject  # resolved parameter object
     location: str
 
 
@@ -22,15 +28,16 @@ class ParamDiff:
     base: ParamRef
     revision: ParamRef
     changed: set[str]  # parameter keywords (not the schema) whose value differs
-    owner: Any  # the OperationDiff, to reach the schema differ
+    owner: OperationDiff  # to reach the schema differ
 
     @cached_property
     def schema(self) -> SchemaDiff | None:
         b, r = self.base.param.get("schema"), self.revision.param.get("schema")
         if b is None or r is None:
             return None
-        return self.owner.spec_diff.schemas.diff(b, join_pointer(self.base.location, "schema"),
-                                                 r, join_pointer(self.revision.location, "schema"))
+        return self.owner.spec_diff.schemas.diff(
+            b, join_pointer(self.base.location, "schema"), r, join_pointer(self.revision.location, "schema")
+        )
 
 
 @dataclass
@@ -43,8 +50,8 @@ class ParametersDiff:
 @dataclass
 class MediaTypeDiff:
     name: str
-    base: dict
-    revision: dict
+    base: JSONObject
+    revision: JSONObject
     base_pointer: str
     revision_pointer: str
     schema: SchemaDiff | None
@@ -56,6 +63,7 @@ class MediaTypeDiff:
 @dataclass
 class ContentDiff:
     """Media types of a request body, response or parameter ``content``."""
+
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     modified: dict[str, MediaTypeDiff] = field(default_factory=dict)
@@ -66,8 +74,8 @@ class ContentDiff:
 
 @dataclass
 class RequestBodyDiff:
-    base: dict | None
-    revision: dict | None
+    base: JSONObject | None
+    revision: JSONObject | None
     base_pointer: str | None
     revision_pointer: str | None
     content: ContentDiff
@@ -84,8 +92,8 @@ class RequestBodyDiff:
 @dataclass
 class HeaderDiff:
     name: str
-    base: dict
-    revision: dict
+    base: JSONObject
+    revision: JSONObject
     base_pointer: str
     revision_pointer: str
     changed: set[str]
@@ -95,8 +103,8 @@ class HeaderDiff:
 @dataclass
 class ResponseDiff:
     status: str
-    base: dict
-    revision: dict
+    base: JSONObject
+    revision: JSONObject
     base_pointer: str
     revision_pointer: str
     content: ContentDiff
@@ -112,7 +120,9 @@ class ResponsesDiff:
     modified: dict[str, ResponseDiff] = field(default_factory=dict)
 
 
-def content_diff(spec_diff, base_content, base_loc, rev_content, rev_loc) -> ContentDiff:
+def content_diff(
+    spec_diff: SpecDiff, base_content: JSON, base_loc: str, rev_content: JSON, rev_loc: str
+) -> ContentDiff:
     result = ContentDiff()
     base_content = base_content if isinstance(base_content, dict) else {}
     rev_content = rev_content if isinstance(rev_content, dict) else {}
@@ -128,7 +138,7 @@ def content_diff(spec_diff, base_content, base_loc, rev_content, rev_loc) -> Con
     if result.added and result.removed:
         # oasdiff pairs an added and a removed media type whose names are equivalent
         # (application/json -> application/json; charset=utf-8, or -> application/problem+json).
-        still_added = []
+        still_added: list[str] = []
         for rev_name in result.added:
             base_name = next((b for b in result.removed if media_type_names_equivalent(str(b), str(rev_name))), None)
             if base_name is None:
@@ -136,13 +146,21 @@ def content_diff(spec_diff, base_content, base_loc, rev_content, rev_loc) -> Con
                 continue
             result.removed.remove(base_name)
             result.modified[rev_name] = _media_diff(
-                spec_diff, base_name, rev_name, base_content[base_name], rev_content[rev_name],
-                join_pointer(base_loc, base_name), join_pointer(rev_loc, rev_name))
+                spec_diff,
+                base_name,
+                rev_name,
+                base_content[base_name],
+                rev_content[rev_name],
+                join_pointer(base_loc, base_name),
+                join_pointer(rev_loc, rev_name),
+            )
         result.added = still_added
     return result
 
 
-def _media_diff(spec_diff, base_name, rev_name, base_media, rev_media, b_loc, r_loc) -> MediaTypeDiff:
+def _media_diff(
+    spec_diff: SpecDiff, base_name: str, rev_name: str, base_media: JSON, rev_media: JSON, b_loc: str, r_loc: str
+) -> MediaTypeDiff:
     base_media, b_loc, _ = spec_diff.base.deref(base_media, b_loc)
     rev_media, r_loc, _ = spec_diff.revision.deref(rev_media, r_loc)
     base_media = base_media if isinstance(base_media, dict) else {}
@@ -150,12 +168,20 @@ def _media_diff(spec_diff, base_name, rev_name, base_media, rev_media, b_loc, r_
     b_schema, r_schema = base_media.get("schema"), rev_media.get("schema")
     schema = None
     if b_schema is not None and r_schema is not None:
-        schema = spec_diff.schemas.diff(b_schema, join_pointer(b_loc, "schema"),
-                                        r_schema, join_pointer(r_loc, "schema"))
-    return MediaTypeDiff(rev_name, base_media, rev_media, b_loc, r_loc, schema,
-                         schema_added=b_schema is None and r_schema is not None,
-                         schema_removed=b_schema is not None and r_schema is None,
-                         base_name=None if base_name == rev_name else base_name)
+        schema = spec_diff.schemas.diff(
+            b_schema, join_pointer(b_loc, "schema"), r_schema, join_pointer(r_loc, "schema")
+        )
+    return MediaTypeDiff(
+        rev_name,
+        base_media,
+        rev_media,
+        b_loc,
+        r_loc,
+        schema,
+        schema_added=b_schema is None and r_schema is not None,
+        schema_removed=b_schema is not None and r_schema is None,
+        base_name=None if base_name == rev_name else base_name,
+    )
 
 
 def parse_media_type(name: str) -> tuple[str, str, list[str], dict[str, str]] | None:
@@ -164,7 +190,7 @@ def parse_media_type(name: str) -> tuple[str, str, list[str], dict[str, str]] | 
     type_, sep, subtype = head.strip().lower().partition("/")
     if not sep or not type_ or not subtype or "/" in subtype:
         return None
-    parameters = {}
+    parameters: dict[str, str] = {}
     for param in params:
         key, eq, value = param.strip().partition("=")
         if not param.strip():
@@ -187,23 +213,24 @@ def media_type_name_contained(name1: str, name2: str) -> bool:
         return True  # application/json contains application/problem+json
     if parts1[1] != parts2[1] or len(parts2[2]) < len(parts1[2]):
         return False
-    return parts2[2][:len(parts1[2])] == parts1[2]
+    return parts2[2][: len(parts1[2])] == parts1[2]
 
 
 def media_type_names_equivalent(name1: str, name2: str) -> bool:
     return media_type_name_contained(name1, name2) or media_type_name_contained(name2, name1)
 
 
-def parameters_diff(op) -> ParametersDiff:
+def parameters_diff(op: OperationDiff) -> ParametersDiff:
     """Match parameters by (in, name); path parameters by position in the path template."""
     spec_diff = op.spec_diff
     base_params = _params(spec_diff.base, op.base.get("parameters"), join_pointer(op.base_pointer, "parameters"))
-    rev_params = _params(spec_diff.revision, op.revision.get("parameters"),
-                         join_pointer(op.revision_pointer, "parameters"))
+    rev_params = _params(
+        spec_diff.revision, op.revision.get("parameters"), join_pointer(op.revision_pointer, "parameters")
+    )
     renamed = op.path_param_map  # base path param name -> revision path param name
     rev_index = {(p.in_, p.name): p for p in rev_params}
     result = ParametersDiff()
-    matched_rev = set()
+    matched_rev: set[tuple[str, str]] = set()
     for base in base_params:
         name = renamed.get(base.name, base.name) if base.in_ == "path" else base.name
         partner = rev_index.get((base.in_, name))
@@ -213,8 +240,11 @@ def parameters_diff(op) -> ParametersDiff:
         matched_rev.add((partner.in_, partner.name))
         if spec_diff.equivalence.unchanged(base.param, partner.param, base.location):
             continue
-        changed = {k for k in base.param.keys() | partner.param.keys()
-                   if k not in ("schema", "name") and base.param.get(k) != partner.param.get(k)}
+        changed = {
+            k
+            for k in base.param.keys() | partner.param.keys()
+            if k not in ("schema", "name") and base.param.get(k) != partner.param.get(k)
+        }
         param_diff = ParamDiff(base, partner, changed, op)
         if changed or param_diff.schema is not None:
             result.modified.append(param_diff)
@@ -222,8 +252,8 @@ def parameters_diff(op) -> ParametersDiff:
     return result
 
 
-def _params(spec, params, location) -> list[ParamRef]:
-    result = []
+def _params(spec: Spec, params: JSON, location: str) -> list[ParamRef]:
+    result: list[ParamRef] = []
     if not isinstance(params, list):
         return result
     for index, node in enumerate(params):
@@ -233,31 +263,47 @@ def _params(spec, params, location) -> list[ParamRef]:
     return result
 
 
-def request_body_diff(op) -> RequestBodyDiff | None:
+def request_body_diff(op: OperationDiff) -> RequestBodyDiff | None:
     spec_diff = op.spec_diff
     b_node, r_node = op.base.get("requestBody"), op.revision.get("requestBody")
     if b_node is None and r_node is None:
         return None
     b_loc = join_pointer(op.base_pointer, "requestBody")
     r_loc = join_pointer(op.revision_pointer, "requestBody")
-    base = rev = None
+    base: JSONObject | None = None
+    rev: JSONObject | None = None
     if b_node is not None:
-        base, b_loc, _ = spec_diff.base.deref(b_node, b_loc)
+        target, b_loc, _ = spec_diff.base.deref(b_node, b_loc)
+        base = _object_or_none(target)
     if r_node is not None:
-        rev, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
+        target, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
+        rev = _object_or_none(target)
     if base is not None and rev is not None and spec_diff.equivalence.unchanged(base, rev, b_loc):
         return None
-    content = content_diff(spec_diff, (base or {}).get("content"), join_pointer(b_loc, "content"),
-                           (rev or {}).get("content"), join_pointer(r_loc, "content")) \
-        if base is not None and rev is not None else ContentDiff()
-    return RequestBodyDiff(base, rev, b_loc if base is not None else None,
-                           r_loc if rev is not None else None, content)
+    content = (
+        content_diff(
+            spec_diff,
+            (base or {}).get("content"),
+            join_pointer(b_loc, "content"),
+            (rev or {}).get("content"),
+            join_pointer(r_loc, "content"),
+        )
+        if base is not None and rev is not None
+        else ContentDiff()
+    )
+    return RequestBodyDiff(base, rev, b_loc if base is not None else None, r_loc if rev is not None else None, content)
 
 
-def responses_diff(op) -> ResponsesDiff:
+def _object_or_none(node: JSON) -> JSONObject | None:
+    """A request body as read: None when absent, {} when it is junk (a scalar or a list: no body
+    object to read, as for a media type or a response), else the object itself."""
+    return node if node is None or isinstance(node, dict) else {}
+
+
+def responses_diff(op: OperationDiff) -> ResponsesDiff:
     spec_diff = op.spec_diff
-    base_responses = op.base.get("responses") if isinstance(op.base.get("responses"), dict) else {}
-    rev_responses = op.revision.get("responses") if isinstance(op.revision.get("responses"), dict) else {}
+    base_responses = found if isinstance(found := op.base.get("responses"), dict) else {}
+    rev_responses = found if isinstance(found := op.revision.get("responses"), dict) else {}
     base_by_status = {str(k): v for k, v in base_responses.items()}
     rev_by_status = {str(k): v for k, v in rev_responses.items()}
     b_loc0 = join_pointer(op.base_pointer, "responses")
@@ -275,18 +321,29 @@ def responses_diff(op) -> ResponsesDiff:
         rev, r_loc, _ = spec_diff.revision.deref(r_node, r_loc)
         base = base if isinstance(base, dict) else {}
         rev = rev if isinstance(rev, dict) else {}
-        response = ResponseDiff(status, base, rev, b_loc, r_loc,
-                                content_diff(spec_diff, base.get("content"), join_pointer(b_loc, "content"),
-                                             rev.get("content"), join_pointer(r_loc, "content")))
+        response = ResponseDiff(
+            status,
+            base,
+            rev,
+            b_loc,
+            r_loc,
+            content_diff(
+                spec_diff,
+                base.get("content"),
+                join_pointer(b_loc, "content"),
+                rev.get("content"),
+                join_pointer(r_loc, "content"),
+            ),
+        )
         _headers_diff(spec_diff, response)
         result.modified[status] = response
     result.added.extend(s for s in rev_by_status if s not in base_by_status)
     return result
 
 
-def _headers_diff(spec_diff, response: ResponseDiff) -> None:
-    base_headers = response.base.get("headers") if isinstance(response.base.get("headers"), dict) else {}
-    rev_headers = response.revision.get("headers") if isinstance(response.revision.get("headers"), dict) else {}
+def _headers_diff(spec_diff: SpecDiff, response: ResponseDiff) -> None:
+    base_headers = found if isinstance(found := response.base.get("headers"), dict) else {}
+    rev_headers = found if isinstance(found := response.revision.get("headers"), dict) else {}
     for name, b_node in base_headers.items():
         if name not in rev_headers:
             response.headers_removed.append(name)
@@ -303,7 +360,8 @@ def _headers_diff(spec_diff, response: ResponseDiff) -> None:
         changed = {k for k in base.keys() | rev.keys() if k != "schema" and base.get(k) != rev.get(k)}
         schema = None
         if base.get("schema") is not None and rev.get("schema") is not None:
-            schema = spec_diff.schemas.diff(base["schema"], join_pointer(b_loc, "schema"),
-                                            rev["schema"], join_pointer(r_loc, "schema"))
+            schema = spec_diff.schemas.diff(
+                base["schema"], join_pointer(b_loc, "schema"), rev["schema"], join_pointer(r_loc, "schema")
+            )
         response.headers_modified[name] = HeaderDiff(name, base, rev, b_loc, r_loc, changed, schema)
     response.headers_added.extend(n for n in rev_headers if n not in base_headers)

@@ -7,34 +7,53 @@ structural keywords (properties, items, additionalProperties, not, allOf/anyOf/o
 Direction (request/response) does not change the structure, so one diff serves
 every operation and both directions; only the checks interpret it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..errors import SpecError
 from ..load import join_pointer
+
+if TYPE_CHECKING:
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from .equality import Equivalence
 
 # Keywords whose values are schemas / lists / maps of schemas: compared structurally, not by value.
 _SINGLE_SCHEMA = ("items", "additionalProperties", "not")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 # JSON Schema 2020-12 (OpenAPI 3.1) sub-schemas, walked like oasdiff (segment names as it prints them)
-_EXTRA_SINGLE = ("contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
-                 "if", "then", "else", "contentSchema")
+_EXTRA_SINGLE = (
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "if",
+    "then",
+    "else",
+    "contentSchema",
+)
 _EXTRA_MAPS = ("patternProperties", "dependentSchemas")
 _SUBSCHEMA_LIST_KEYWORDS = _SCHEMA_LISTS + ("prefixItems",)  # matched like oasdiff's getSubschemasDiff
-_STRUCTURAL = frozenset(_SINGLE_SCHEMA + _SCHEMA_LISTS + _EXTRA_SINGLE + _EXTRA_MAPS
-                        + ("properties", "prefixItems", "$ref"))
+_STRUCTURAL = frozenset(
+    _SINGLE_SCHEMA + _SCHEMA_LISTS + _EXTRA_SINGLE + _EXTRA_MAPS + ("properties", "prefixItems", "$ref")
+)
 MAX_SCHEMA_DEPTH = 200
+# SchemaDiff.walks: what the checks derive from one diff node, cached on it by key (a name, or a tuple
+# of names for a parametrised result). The entries differ in shape; each reader names its own.
+WalkCache: TypeAlias = dict[str | tuple[str, ...], Any]
 
 
 @dataclass
 class Subschema:
     index: int
-    schema: Any  # resolved
+    schema: JSON  # resolved
     location: str  # of the resolved schema
     ref: str | None
-    raw: Any = None  # the list item as written (maybe a $ref): what the differ must see,
+    raw: JSON = None  # the list item as written (maybe a $ref): what the differ must see,
     raw_location: str = ""  # so that its cycle guard knows the ref
 
     def label(self, with_title: bool = True) -> str:
@@ -60,8 +79,8 @@ class SubschemaListDiff:
 
 @dataclass(eq=False)
 class SchemaDiff:
-    base: Any
-    revision: Any
+    base: JSON  # the resolved schemas: objects, or booleans (3.1) or junk
+    revision: JSON
     base_pointer: str
     revision_pointer: str
     base_ref: str | None = None
@@ -77,12 +96,13 @@ class SchemaDiff:
     # 3.1 sub-schemas: segment ("contains", "patternProperties[^x-]") -> diff
     others: dict[str, SchemaDiff] = field(default_factory=dict)
     circular: bool = False  # a $ref cycle was met on one side only: compared no further
-    walks: dict = field(default_factory=dict, repr=False)  # cached property walks (checks/sites.py)
+    walks: WalkCache = field(default_factory=dict, repr=False)  # cached property walks (checks/sites.py)
 
-    def old(self, keyword: str, default=None):
+    def old(self, keyword: str, default: JSON = None) -> Any:
+        """The base schema's value of ``keyword`` (``default`` when absent or not an object)."""
         return self.base.get(keyword, default) if isinstance(self.base, dict) else default
 
-    def new(self, keyword: str, default=None):
+    def new(self, keyword: str, default: JSON = None) -> Any:
         return self.revision.get(keyword, default) if isinstance(self.revision, dict) else default
 
     def pointer_of(self, keyword: str) -> tuple[str | None, str | None]:
@@ -92,12 +112,21 @@ class SchemaDiff:
         return base, revision
 
     def is_empty(self) -> bool:
-        return not (self.changed or self.properties or self.properties_added or self.properties_removed
-                    or self.items or self.additional_properties or self.not_ or self.subschemas
-                    or self.others or self.circular)
+        return not (
+            self.changed
+            or self.properties
+            or self.properties_added
+            or self.properties_removed
+            or self.items
+            or self.additional_properties
+            or self.not_
+            or self.subschemas
+            or self.others
+            or self.circular
+        )
 
 
-def _keys(node: Any):
+def _keys(node: JSON) -> Iterable[str]:
     return node if isinstance(node, dict) else ()
 
 
@@ -105,21 +134,21 @@ def _ref_name(location: str | None) -> str | None:
     return location.rpartition("/")[2] if location else None
 
 
-def _title(schema: Any) -> str:
+def _title(schema: JSON) -> str:
     title = schema.get("title") if isinstance(schema, dict) else None
     return title if isinstance(title, str) else ""
 
 
 # Keywords with no effect on validation (oasdiff's schemaDiffWithoutAnnotationChanges)
-ANNOTATION_KEYWORDS = frozenset(("title", "description", "default", "example", "examples",
-                                 "externalDocs", "$comment"))
+ANNOTATION_KEYWORDS = frozenset(("title", "description", "default", "example", "examples", "externalDocs", "$comment"))
 
 
 def has_validation_changes(diff: SchemaDiff | None) -> bool:
     """True when a schema diff changes more than annotations (title, description, examples...)."""
     if diff is None:
         return False
-    seen, stack = set(), [diff]
+    seen: set[int] = set()
+    stack = [diff]
     while stack:
         node = stack.pop()
         if id(node) in seen:
@@ -140,7 +169,7 @@ def has_validation_changes(diff: SchemaDiff | None) -> bool:
 class SchemaDiffer:
     """Computes schema diffs between two specs; one instance per ``diff_specs`` call."""
 
-    def __init__(self, base_spec, revision_spec, equivalence):
+    def __init__(self, base_spec: Spec, revision_spec: Spec, equivalence: Equivalence):
         self.base = base_spec
         self.revision = revision_spec
         self.equivalence = equivalence
@@ -149,8 +178,9 @@ class SchemaDiffer:
         self._base_stack: list[str] = []  # ref locations being visited, per side (cycle guard)
         self._revision_stack: list[str] = []
 
-    def diff(self, base_node: Any, base_location: str, revision_node: Any,
-             revision_location: str) -> SchemaDiff | None:
+    def diff(
+        self, base_node: JSON, base_location: str, revision_node: JSON, revision_location: str
+    ) -> SchemaDiff | None:
         base, base_loc, base_ref = self.base.deref(base_node, base_location)
         revision, rev_loc, rev_ref = self.revision.deref(revision_node, revision_location)
         base_cycle = base_ref is not None and base_ref in self._base_stack
@@ -182,7 +212,9 @@ class SchemaDiffer:
         return result
 
     # ----------------------------------------------------------------------------------
-    def _compare(self, base, revision, base_loc, rev_loc, base_ref, rev_ref) -> SchemaDiff | None:
+    def _compare(
+        self, base: JSON, revision: JSON, base_loc: str, rev_loc: str, base_ref: str | None, rev_ref: str | None
+    ) -> SchemaDiff | None:
         result = SchemaDiff(base, revision, base_loc, rev_loc, base_ref, rev_ref)
         if not isinstance(base, dict) or not isinstance(revision, dict):
             if base != revision:  # boolean schemas (3.1) or junk
@@ -197,13 +229,19 @@ class SchemaDiffer:
             if not (in_base and in_rev) or base[keyword] != revision[keyword]:
                 result.changed.add(keyword)
         self._compare_properties(result, base, revision, base_loc, rev_loc)
-        for keyword, attribute in (("items", "items"), ("additionalProperties", "additional_properties"),
-                                   ("not", "not_")):
+        for keyword, attribute in (
+            ("items", "items"),
+            ("additionalProperties", "additional_properties"),
+            ("not", "not_"),
+        ):
             if keyword in base and keyword in revision:
                 b, r = base[keyword], revision[keyword]
                 if isinstance(b, dict) and isinstance(r, dict):
-                    setattr(result, attribute, self.diff(b, join_pointer(base_loc, keyword),
-                                                         r, join_pointer(rev_loc, keyword)))
+                    setattr(
+                        result,
+                        attribute,
+                        self.diff(b, join_pointer(base_loc, keyword), r, join_pointer(rev_loc, keyword)),
+                    )
                 elif b != r:
                     result.changed.add(keyword)
         self._compare_extra(result, base, revision, base_loc, rev_loc)
@@ -214,8 +252,10 @@ class SchemaDiffer:
                     result.subschemas[keyword] = lists
         return None if result.is_empty() else result
 
-    def _compare_extra(self, result, base, revision, base_loc, rev_loc):
-        pairs = []
+    def _compare_extra(
+        self, result: SchemaDiff, base: JSONObject, revision: JSONObject, base_loc: str, rev_loc: str
+    ) -> None:
+        pairs: list[tuple[str, tuple[str, ...], JSON, JSON]] = []  # (segment, pointer tokens, base, revision)
         for keyword in _EXTRA_SINGLE:
             if keyword in base and keyword in revision:
                 pairs.append((keyword, (keyword,), base[keyword], revision[keyword]))
@@ -235,7 +275,9 @@ class SchemaDiffer:
             elif b != r:
                 result.changed.add(tokens[0])
 
-    def _compare_properties(self, result, base, revision, base_loc, rev_loc):
+    def _compare_properties(
+        self, result: SchemaDiff, base: JSONObject, revision: JSONObject, base_loc: str, rev_loc: str
+    ) -> None:
         base_props = base.get("properties") or {}
         rev_props = revision.get("properties") or {}
         if not isinstance(base_props, dict) or not isinstance(rev_props, dict):
@@ -250,13 +292,16 @@ class SchemaDiffer:
             if name not in rev_props:
                 result.properties_removed.append(name)
                 continue
-            child = self.diff(schema, join_pointer(base_props_loc, name),
-                              rev_props[name], join_pointer(rev_props_loc, name))
+            child = self.diff(
+                schema, join_pointer(base_props_loc, name), rev_props[name], join_pointer(rev_props_loc, name)
+            )
             if child is not None:
                 result.properties[name] = child
         result.properties_added.extend(name for name in rev_props if name not in base_props)
 
-    def _compare_subschemas(self, keyword, base, revision, base_loc, rev_loc) -> SubschemaListDiff:
+    def _compare_subschemas(
+        self, keyword: str, base: JSONObject, revision: JSONObject, base_loc: str, rev_loc: str
+    ) -> SubschemaListDiff:
         """Pair subschemas as oasdiff's getSubschemasDiff does.
 
         1. $ref subschemas by ref (modified when the targets differ), the rest added/removed;
@@ -284,17 +329,17 @@ class SchemaDiffer:
         rev_inline = [r for r in rev_items if not r.ref]
         added = self._not_contained(rev_inline, base_inline, revision_side=True)
         removed = self._not_contained(base_inline, rev_inline, revision_side=False)
-        matched_titles = set()
+        matched_titles: set[str] = set()
         for partner in list(added):
             title = _title(partner.schema)
             if not title or title in matched_titles:
                 continue
-            item = next((b for b in removed if _title(b.schema) == title), None)
-            if item is not None:
+            same_title = next((b for b in removed if _title(b.schema) == title), None)
+            if same_title is not None:
                 matched_titles.add(title)
                 added.remove(partner)
-                removed.remove(item)
-                self._add_modified(lists, item, partner)
+                removed.remove(same_title)
+                self._add_modified(lists, same_title, partner)
         if len(added) == 1 and len(removed) == 1 and not _title(added[0].schema) and not _title(removed[0].schema):
             self._add_modified(lists, removed.pop(), added.pop())
         lists.removed.extend(removed)
@@ -304,14 +349,15 @@ class SchemaDiffer:
             self._reconcile_inline_refs(lists)
         return lists
 
-    def _add_modified(self, lists, item, partner):
+    def _add_modified(self, lists: SubschemaListDiff, item: Subschema, partner: Subschema) -> None:
         child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)
         if child is not None:
             lists.modified.append((item, partner, child))
 
-    def _not_contained(self, items, others, revision_side):
+    def _not_contained(self, items: list[Subschema], others: list[Subschema], revision_side: bool) -> list[Subschema]:
         """Items with no identical counterpart among ``others`` (each counterpart used once)."""
-        result, used = [], set()
+        result: list[Subschema] = []
+        used: set[int] = set()
         for item in items:
             found = None
             for index, other in enumerate(others):
@@ -327,13 +373,20 @@ class SchemaDiffer:
                 used.add(found)
         return result
 
-    def _reconcile_inline_refs(self, lists):
-        matched_added = set()
-        kept_removed = []
+    def _reconcile_inline_refs(self, lists: SubschemaListDiff) -> None:
+        matched_added: set[int] = set()
+        kept_removed: list[Subschema] = []
         for item in lists.removed:
-            partner = next((a for i, a in enumerate(lists.added) if i not in matched_added
-                            and bool(a.ref) != bool(item.ref)
-                            and self.validation_equivalent(item.raw, item.raw_location, a.raw, a.raw_location)), None)
+            partner = next(
+                (
+                    a
+                    for i, a in enumerate(lists.added)
+                    if i not in matched_added
+                    and bool(a.ref) != bool(item.ref)
+                    and self.validation_equivalent(item.raw, item.raw_location, a.raw, a.raw_location)
+                ),
+                None,
+            )
             if partner is None:
                 kept_removed.append(item)
             else:
@@ -341,17 +394,19 @@ class SchemaDiffer:
         lists.removed = kept_removed
         lists.added = [a for i, a in enumerate(lists.added) if i not in matched_added]
 
-    def validation_equivalent(self, base_node, base_location, revision_node, revision_location) -> bool:
+    def validation_equivalent(
+        self, base_node: JSON, base_location: str, revision_node: JSON, revision_location: str
+    ) -> bool:
         """oasdiff's SchemaRefsValidationEquivalent: no difference but annotations (fresh cycle state)."""
         fresh = SchemaDiffer(self.base, self.revision, self.equivalence)
         fresh.match_inline_refs = self.match_inline_refs
         return not has_validation_changes(fresh.diff(base_node, base_location, revision_node, revision_location))
 
     @staticmethod
-    def _subschemas(spec, items, location) -> list[Subschema]:
+    def _subschemas(spec: Spec, items: JSON, location: str) -> list[Subschema]:
         if not isinstance(items, list):
             return []
-        result = []
+        result: list[Subschema] = []
         for index, node in enumerate(items):
             item_loc = join_pointer(location, index)
             target, target_loc, ref = spec.deref(node, item_loc)

@@ -5,17 +5,25 @@ normalised, as oasdiff does), operations by HTTP method. Only pairs whose conten
 differs become ``OperationDiff``s; unchanged subtrees are skipped by ``Equivalence``.
 Everything below the operation level is computed lazily, on first use by a check.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..load import join_pointer
+from ..options import Options
 from . import operations
 from .equality import Equivalence
 from .schema import SchemaDiffer
+
+if TYPE_CHECKING:
+    from ..jsontypes import JSON, JSONObject
+    from ..load import Spec
+    from ..model import Emit, PointerArg
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
@@ -32,16 +40,17 @@ def path_params(path: str) -> list[str]:
 @dataclass
 class OperationRef:
     """An operation present on one side only (added or removed)."""
+
     method: str  # upper-case
     path: str
-    operation: dict
+    operation: JSONObject
     location: str
 
 
 @dataclass
 class PathItemRef:
     path: str
-    item: dict
+    item: JSONObject
     location: str
     operations: list[OperationRef]
 
@@ -49,8 +58,18 @@ class PathItemRef:
 class OperationDiff:
     """A pair of operations (same path shape and method) whose content differs."""
 
-    def __init__(self, spec_diff, method, path, revision_path, base, revision,
-                 base_pointer, revision_pointer, path_param_map):
+    def __init__(
+        self,
+        spec_diff: SpecDiff,
+        method: str,
+        path: str,
+        revision_path: str,
+        base: JSONObject,
+        revision: JSONObject,
+        base_pointer: str,
+        revision_pointer: str,
+        path_param_map: dict[str, str],
+    ):
         self.spec_diff = spec_diff
         self.method = method  # upper-case, as findings report it
         self.path = path  # the base path: oasdiff keys matched paths by the base name
@@ -75,23 +94,37 @@ class OperationDiff:
 
     def field_pointers(self, keyword: str) -> tuple[str | None, str | None]:
         """Pointers of an operation field in each side, None where absent."""
-        return (join_pointer(self.base_pointer, keyword) if keyword in self.base else None,
-                join_pointer(self.revision_pointer, keyword) if keyword in self.revision else None)
+        return (
+            join_pointer(self.base_pointer, keyword) if keyword in self.base else None,
+            join_pointer(self.revision_pointer, keyword) if keyword in self.revision else None,
+        )
 
-    def emit(self, rule_id: str, *args, base_pointer=..., revision_pointer=..., details: str = "") -> None:
+    def emit(
+        self,
+        rule_id: str,
+        *args: object,
+        base_pointer: PointerArg = ...,
+        revision_pointer: PointerArg = ...,
+        details: str = "",
+    ) -> None:
         """Emit a finding on this operation. Pointers default to the operations'; pass None for "absent"."""
-        self.spec_diff.emit(rule_id, *args, operation=self.method, path=self.path,
-                            base_pointer=self.base_pointer if base_pointer is ... else base_pointer,
-                            revision_pointer=self.revision_pointer if revision_pointer is ... else revision_pointer,
-                            details=details)
+        self.spec_diff.emit(
+            rule_id,
+            *args,
+            operation=self.method,
+            path=self.path,
+            base_pointer=self.base_pointer if base_pointer is ... else base_pointer,
+            revision_pointer=self.revision_pointer if revision_pointer is ... else revision_pointer,
+            details=details,
+        )
 
 
 @dataclass
 class PathPair:
     path: str  # base path name
     revision_path: str
-    base: dict
-    revision: dict
+    base: JSONObject
+    revision: JSONObject
     base_pointer: str
     revision_pointer: str
     added: list[OperationRef] = field(default_factory=list)
@@ -102,14 +135,14 @@ class PathPair:
 class SpecDiff:
     """The whole structural diff: what checks read. ``emit`` is bound by the engine."""
 
-    def __init__(self, base_spec, revision_spec, emit, options=None):
+    def __init__(self, base_spec: Spec, revision_spec: Spec, emit: Emit, options: Options | None = None):
         self.base = base_spec
         self.revision = revision_spec
         self.emit = emit
-        self.options = options
+        self.options = options if options is not None else Options()
         self.equivalence = Equivalence(base_spec, revision_spec)
         self.schemas = SchemaDiffer(base_spec, revision_spec, self.equivalence)
-        self.schemas.match_inline_refs = options.match_inline_refs if options is not None else True
+        self.schemas.match_inline_refs = self.options.match_inline_refs
         self.paths_added: list[PathItemRef] = []
         self.paths_removed: list[PathItemRef] = []
         self.paths_modified: list[PathPair] = []
@@ -118,29 +151,32 @@ class SpecDiff:
         self._match("paths", "", self.paths_added, self.paths_removed, self.paths_modified)
         if base_spec.is_31 or revision_spec.is_31:
             # oasdiff merges modified webhooks into the paths as "webhook:<name>"
-            self._match("webhooks", "webhook:", self.webhooks_added, self.webhooks_removed,
-                        self.paths_modified)
+            self._match("webhooks", "webhook:", self.webhooks_added, self.webhooks_removed, self.paths_modified)
 
-    def modified_operations(self):
+    def modified_operations(self) -> Iterator[OperationDiff]:
         for pair in self.paths_modified:
             yield from pair.modified
 
     # ----------------------------------------------------------------------------------
-    def _match(self, section, prefix, added, removed, modified):
+    def _match(
+        self, section: str, prefix: str, added: list[PathItemRef], removed: list[PathItemRef], modified: list[PathPair]
+    ) -> None:
         base_paths = _mapping(self.base.root.get(section))
         rev_paths = _mapping(self.revision.root.get(section))
-        if base_paths is rev_paths or (base_paths == rev_paths and self.equivalence.unchanged(
-                base_paths, rev_paths, "/" + section)):
+        if base_paths is rev_paths or (
+            base_paths == rev_paths and self.equivalence.unchanged(base_paths, rev_paths, "/" + section)
+        ):
             return
         by_shape: dict[str, list[str]] = {}
         for path in rev_paths:
             by_shape.setdefault(path_shape(str(path)), []).append(path)
-        matched_rev = set()
+        matched_rev: set[str] = set()
         for path, base_item in base_paths.items():
             partner = path if path in rev_paths else None
             if partner is None and section == "paths":
-                candidates = [p for p in by_shape.get(path_shape(str(path)), ()) if p not in matched_rev
-                              and p not in base_paths]
+                candidates = [
+                    p for p in by_shape.get(path_shape(str(path)), ()) if p not in matched_rev and p not in base_paths
+                ]
                 partner = candidates[0] if candidates else None
             b_loc = join_pointer("/" + section, path)
             if partner is None:
@@ -154,17 +190,21 @@ class SpecDiff:
             modified.append(self._pair(prefix + str(path), prefix + str(partner), base_item, rev_item, b_loc, r_loc))
         for path, rev_item in rev_paths.items():
             if path not in matched_rev:
-                added.append(self._item_ref(self.revision, prefix + str(path), rev_item,
-                                            join_pointer("/" + section, path)))
+                added.append(
+                    self._item_ref(self.revision, prefix + str(path), rev_item, join_pointer("/" + section, path))
+                )
 
-    def _item_ref(self, spec, path, node, location) -> PathItemRef:
+    def _item_ref(self, spec: Spec, path: str, node: JSON, location: str) -> PathItemRef:
         item, location, _ = spec.deref(node, location)
         item = item if isinstance(item, dict) else {}
-        ops = [OperationRef(m.upper(), path, item[m], join_pointer(location, m))
-               for m in HTTP_METHODS if isinstance(item.get(m), dict)]
+        ops = [
+            OperationRef(m.upper(), path, item[m], join_pointer(location, m))
+            for m in HTTP_METHODS
+            if isinstance(item.get(m), dict)
+        ]
         return PathItemRef(path, item, location, ops)
 
-    def _pair(self, path, revision_path, base_node, rev_node, b_loc, r_loc) -> PathPair:
+    def _pair(self, path: str, revision_path: str, base_node: JSON, rev_node: JSON, b_loc: str, r_loc: str) -> PathPair:
         base, b_loc, _ = self.base.deref(base_node, b_loc)
         rev, r_loc, _ = self.revision.deref(rev_node, r_loc)
         base = base if isinstance(base, dict) else {}
@@ -176,8 +216,11 @@ class SpecDiff:
             b_op_loc, r_op_loc = join_pointer(b_loc, method), join_pointer(r_loc, method)
             if isinstance(b_op, dict) and isinstance(r_op, dict):
                 if not self.equivalence.unchanged(b_op, r_op, b_op_loc):
-                    pair.modified.append(OperationDiff(self, method.upper(), path, revision_path, b_op, r_op,
-                                                       b_op_loc, r_op_loc, param_map))
+                    pair.modified.append(
+                        OperationDiff(
+                            self, method.upper(), path, revision_path, b_op, r_op, b_op_loc, r_op_loc, param_map
+                        )
+                    )
             elif isinstance(b_op, dict):
                 pair.removed.append(OperationRef(method.upper(), path, b_op, b_op_loc))
             elif isinstance(r_op, dict):
@@ -185,5 +228,5 @@ class SpecDiff:
         return pair
 
 
-def _mapping(value: Any) -> dict:
+def _mapping(value: JSON) -> JSONObject:
     return value if isinstance(value, dict) else {}
