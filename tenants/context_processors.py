@@ -13,6 +13,6 @@ def current_tenant(request):
     return {
         "current_membership": membership or None,
         "current_tenant": membership.tenant if membership else None,
-        "my_memberships": Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__slug"),
+        "my_memberships": Membership.objects.of_user(user),
         "portal_perms": ROLE_PERMISSIONS.get(membership.role, frozenset()) if membership else frozenset(),
     }

@@ -14,10 +14,10 @@ def current_membership(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__slug")
+    memberships = Membership.objects.of_user(user)
     wanted = request.session.get(SESSION_KEY)
     if wanted is not None:
-        chosen = memberships.filter(tenant_id=wanted).first()
+        chosen = memberships.for_tenant(wanted).first()
         if chosen is not None:
             return chosen
     return memberships.first()

@@ -2,17 +2,13 @@
 the migration ledger. Every write goes through governance.services.deprecations (audited, guarded by
 API ownership); notices and the ledger are written only by the beat task and read here."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apikeys.models import UsageRecord
 from governance import permissions
 from governance.models import (
     BrownoutWindow,
@@ -24,8 +20,6 @@ from governance.models import (
 from governance.services import deprecations
 from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 from tenants.services.errors import NotAllowed, ServiceError
-
-L = MigrationLedgerEntry.State
 
 
 class BrownoutInline(admin.TabularInline):
@@ -78,15 +72,7 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by", "created_at", "updated_at")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_notified=Count("ledger", filter=Q(ledger__state=L.NOTIFIED)),
-                n_acknowledged=Count("ledger", filter=Q(ledger__state=L.ACKNOWLEDGED)),
-                n_migrated=Count("ledger", filter=Q(ledger__state=L.MIGRATED)),
-            )
-        )
+        return super().get_queryset(request).with_ledger_counts()
 
     @admin.display(description="state", ordering="version__state")
     def version_state(self, obj):
@@ -232,19 +218,7 @@ class MigrationLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        calls = (
-            UsageRecord.objects.filter(
-                tenant=OuterRef("tenant"),
-                api=OuterRef("schedule__version__api__slug"),
-                version=OuterRef("schedule__version__version"),
-                hour__gte=timezone.now() - timedelta(days=30),
-            )
-            .order_by()
-            .values("tenant")
-            .annotate(total=Sum("count"))
-            .values("total")
-        )
-        return super().get_queryset(request).annotate(calls=Subquery(calls))
+        return super().get_queryset(request).with_recent_calls(days=30)
 
     @admin.display(description="calls (30 days)", ordering="calls")
     def calls_30d(self, obj):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import permissions
-from governance.models import ApiVersion, Finding, LifecycleState, Review, SpecRevision, Waiver
+from governance.models import Api, ApiVersion, Finding, Review, SpecRevision, Waiver
 from governance.openapi import SpecError
 from governance.services import reviews as review_services
 from tenants.admin.staff import staff_principal
@@ -32,12 +32,8 @@ class SubmitSpecForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        owned = permissions.owned_apis(user, ApiVersion._meta.get_field("api").related_model.objects.all())
-        self.fields["version"].queryset = (
-            ApiVersion.objects.filter(api__in=owned)
-            .exclude(state__in=[LifecycleState.SUNSET, LifecycleState.RETIRED])
-            .select_related("api")
-        )
+        owned = permissions.owned_apis(user, Api.objects.all())
+        self.fields["version"].queryset = ApiVersion.objects.of_apis(owned).accepting_specs().select_related("api")
 
 
 class DecisionForm(forms.Form):
@@ -120,12 +116,7 @@ class ReviewAdmin(admin.ModelAdmin):
     # --- change: the review page -----------------------------------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        review = get_object_or_404(
-            Review.objects.select_related(
-                "version__api", "version__published_revision", "revision", "base_revision", "submitted_by", "decided_by"
-            ),
-            pk=object_id,
-        )
+        review = get_object_or_404(Review.objects.for_review_page(), pk=object_id)
         if not self.has_view_or_change_permission(request, review):
             raise PermissionDenied
         if request.method == "POST":
@@ -156,7 +147,7 @@ class ReviewAdmin(admin.ModelAdmin):
                     errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
                     self.message_user(request, f"Waiver refused — {errors}", messages.ERROR)
                     return
-                finding = get_object_or_404(Finding, pk=form.cleaned_data["finding"], review=review)
+                finding = get_object_or_404(Finding.objects.of_review(review), pk=form.cleaned_data["finding"])
                 review_services.waive_finding(
                     actor=actor,
                     finding=finding,
@@ -165,7 +156,7 @@ class ReviewAdmin(admin.ModelAdmin):
                 )
                 self.message_user(request, f"Finding {finding.rule_id} waived.", messages.SUCCESS)
             elif "_revoke_waiver" in post:
-                waiver = get_object_or_404(Waiver, pk=post.get("waiver"), finding__review=review)
+                waiver = get_object_or_404(Waiver.objects.of_review(review), pk=post.get("waiver"))
                 review_services.revoke_waiver(actor=actor, waiver=waiver)
                 self.message_user(request, "Waiver revoked.", messages.SUCCESS)
         except ValidationError as exc:
@@ -175,7 +166,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def review_context(self, request, review):
         now = timezone.now()
-        findings = list(review.findings.prefetch_related("waivers__created_by").order_by("id"))
+        findings = list(review.findings.with_waivers())
         affected = review_services.affected_tenants(review, findings, now=now)
         documents = _Documents(review)
         groups = []

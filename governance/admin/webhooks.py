@@ -2,11 +2,9 @@
 with one action: retry deliveries that failed or gave up."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
-from tenants import audit
 from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
 
 
@@ -63,17 +61,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="Retry the selected deliveries now (audited)", permissions=["change"])
     def retry(self, request, queryset):
         retried = 0
-        retryable = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.GAVE_UP, WebhookDelivery.Status.REFUSED]
-        for delivery in queryset.filter(status__in=retryable).select_related("tenant"):
-            with transaction.atomic():
-                WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
-                audit.record(
-                    action="webhook.delivery_retried",
-                    actor=staff_principal(request, tenant=delivery.tenant),
-                    tenant=delivery.tenant,
-                    target=delivery,
-                    changes={"status": [delivery.status, "pending"]},
-                )
-                transaction.on_commit(lambda pk=delivery.pk: webhooks.schedule_delivery(pk))
-            retried += 1
+        for delivery in queryset.retryable().select_related("tenant"):
+            if webhooks.retry_delivery(actor=staff_principal(request, tenant=delivery.tenant), delivery=delivery):
+                retried += 1
         self.message_user(request, f"{retried} deliveries queued again.", messages.SUCCESS)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from governance.querysets import ApiQuerySet, ApiVersionQuerySet
+
 
 class LifecycleState(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -33,6 +35,8 @@ class Api(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ApiQuerySet.as_manager()
+
     class Meta:
         ordering = ["slug"]
         verbose_name = "API"
@@ -46,6 +50,8 @@ class Api(models.Model):
 
 
 class ApiVersion(models.Model):
+    State = LifecycleState  # the choices of `state`, for code that can't import this module (querysets)
+
     api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="versions")
     version = models.CharField(max_length=32, help_text='The label clients use, e.g. "v1" or "2024-06-01".')
     base_path = models.CharField(
@@ -60,6 +66,8 @@ class ApiVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApiVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["api__slug", "version"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from governance.querysets import DeprecationScheduleQuerySet, MigrationLedgerQuerySet
 from tenants.querysets import TenantScopedQuerySet
 
 
@@ -20,6 +21,8 @@ class DeprecationSchedule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeprecationScheduleQuerySet.as_manager()
 
     class Meta:
         ordering = ["sunset_at"]
@@ -137,7 +140,7 @@ class MigrationLedgerEntry(models.Model):
     migrated_at = models.DateTimeField(null=True, blank=True)
     last_call_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = MigrationLedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["schedule", "tenant"]

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from governance.querysets import FindingQuerySet, ReviewQuerySet, WaiverQuerySet
+
 
 class Review(models.Model):
     class Status(models.TextChoices):
@@ -40,6 +42,8 @@ class Review(models.Model):
     decision_comment = models.TextField(blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
@@ -58,6 +62,8 @@ class Finding(models.Model):
     text = models.TextField()
     base_pointer = models.CharField(max_length=1000, blank=True)
     revision_pointer = models.CharField(max_length=1000, blank=True)
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "id"]
@@ -78,6 +84,8 @@ class Waiver(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WaiverQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

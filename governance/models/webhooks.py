@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from tenants.querysets import TenantScopedQuerySet
+from governance.querysets import WebhookDeliveryQuerySet, WebhookEndpointQuerySet
 
 
 class WebhookEndpoint(models.Model):
@@ -16,7 +16,7 @@ class WebhookEndpoint(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -45,7 +45,7 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = WebhookDeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,7 +5,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,12 +13,13 @@ from apikeys.models import UsageRecord
 from apikeys.portal import charts
 from apikeys.querysets import default_usage_range
 from governance import enforcement
-from governance.models import Api, ApiVersion, Finding, LifecycleState, Review
+from governance.models import ApiVersion, Finding, Review
 from governance.services import deprecations
 from tenants.portal.base import PortalView
 from tenants.services.errors import ServiceError
 
 CHART_DAYS = 30
+CHANGELOG_ENTRIES = 50
 LEVELS = [("ERR", "Breaking changes"), ("WARN", "Warnings"), ("INFO", "Other changes")]
 
 
@@ -84,24 +84,11 @@ class AcknowledgeView(PortalView):
         return redirect("governance:deprecations")
 
 
-def tenant_visible_versions():
-    """Versions whose changelog tenants may read: public and partner APIs, offered (not draft)."""
-    return (
-        ApiVersion.objects.filter(api__visibility__in=[Api.Visibility.PUBLIC, Api.Visibility.PARTNER])
-        .exclude(state=LifecycleState.DRAFT)
-        .select_related("api")
-    )
-
-
 class ChangelogIndexView(PortalView):
     permission = "catalog.view"
 
     def get(self, request):
-        versions = (
-            tenant_visible_versions()
-            .annotate(merged=Count("reviews", filter=Q(reviews__status=Review.Status.MERGED)))
-            .order_by("api__slug", "version")
-        )
+        versions = ApiVersion.objects.visible_to_tenants().with_merged_count()
         return self.render("governance/changelog_index.html", {"versions": versions})
 
 
@@ -109,14 +96,12 @@ class ChangelogView(PortalView):
     permission = "catalog.view"
 
     def get(self, request, api_slug, label):
-        version = tenant_visible_versions().filter(api__slug=api_slug, version=label).first()
+        version = ApiVersion.objects.visible_to_tenants().labelled(api_slug, label).first()
         if version is None:
             raise Http404
-        reviews = list(
-            Review.objects.filter(version=version, status=Review.Status.MERGED).order_by("-merged_at", "-pk")[:50]
-        )
+        reviews = list(Review.objects.merged_for(version)[:CHANGELOG_ENTRIES])
         findings = defaultdict(list)
-        for finding in Finding.objects.filter(review__in=reviews).order_by("review_id", "id"):
+        for finding in Finding.objects.of_reviews(reviews):
             findings[finding.review_id].append(finding)
         entries = []
         for review in reviews:

@@ -17,7 +17,7 @@ class WebhookListView(PortalView):
     permission = "webhooks.view"
 
     def get(self, request):
-        endpoints = WebhookEndpoint.objects.for_principal(self.principal).order_by("-created_at")
+        endpoints = self.scoped(WebhookEndpoint).newest_first()
         return self.render("governance/webhooks.html", {"endpoints": endpoints, "event_types": webhooks.EVENT_TYPES})
 
 
@@ -46,7 +46,7 @@ class WebhookDetailView(PortalView):
 
     def get(self, request, pk):
         endpoint = self.get_scoped_or_404(WebhookEndpoint, pk=pk)
-        deliveries = WebhookDelivery.objects.for_principal(self.principal).filter(endpoint=endpoint)[:50]
+        deliveries = self.scoped(WebhookDelivery).of_endpoint(endpoint)[:50]
         return self.render("governance/webhook_detail.html", {"endpoint": endpoint, "deliveries": deliveries})
 
 

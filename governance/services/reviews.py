@@ -428,12 +428,3 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
                 entry["calls"] += row["calls"]
         result[pk] = sorted(per_tenant.values(), key=lambda e: (-e["calls"], e["slug"]))
     return result
-
-
-def changelog_findings():
-    """Findings of merged reviews (what each version's published spec changed), newest first."""
-    return (
-        Finding.objects.filter(review__status=Review.Status.MERGED)
-        .select_related("review__version__api")
-        .order_by("-review__merged_at", "-review_id", "id")
-    )

@@ -192,6 +192,30 @@ def send_test_event(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     return delivery
 
 
+@transaction.atomic
+def retry_delivery(*, actor, delivery: WebhookDelivery) -> bool:
+    """Send a failed, given-up or refused delivery again (the staff console). False, and nothing
+    written, when it is no longer retryable or not in the actor's tenant."""
+    require(actor, "webhooks.manage")
+    queued = (
+        WebhookDelivery.objects.for_principal(actor)
+        .retryable()
+        .filter(pk=delivery.pk)
+        .update(status=WebhookDelivery.Status.PENDING)
+    )
+    if not queued:
+        return False
+    audit.record(
+        action="webhook.delivery_retried",
+        actor=actor,
+        tenant=delivery.tenant,
+        target=delivery,
+        changes={"status": [delivery.status, WebhookDelivery.Status.PENDING.value]},
+    )
+    transaction.on_commit(functools.partial(schedule_delivery, delivery.pk))
+    return True
+
+
 # --- one attempt ---------------------------------------------------------------------------------
 
 SUCCEEDED, RETRY, GAVE_UP, REFUSED, SKIPPED = "succeeded", "retry", "gave_up", "refused", "skipped"

@@ -1,11 +1,11 @@
-"""Staff console: memberships and invitations. Role changes and removals go through the services,
-which keep the last-owner rule; invitations are looked at and revoked, never edited."""
+"""Staff console: memberships and invitations. Additions, role changes and removals go through the
+services, which keep the last-owner rule; invitations are looked at and revoked, never edited."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
-from tenants import audit, services
+from tenants import services
 from tenants.admin.staff import staff_principal
 from tenants.models import Invitation, Membership
 from tenants.roles import Role
@@ -26,11 +26,7 @@ class MembershipForm(forms.ModelForm):
 
 
 def _is_last_owner(membership) -> bool:
-    return (
-        not Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
+    return not Membership.objects.co_owners_of(membership).exists()
 
 
 @admin.register(Membership)
@@ -64,14 +60,9 @@ class MembershipAdmin(admin.ModelAdmin):
             if "role" in form.changed_data:
                 services.change_member_role(actor=actor, membership=obj, role=obj.role)
             return
-        obj.save()
-        audit.record(
-            action="member.added",
-            actor=actor,
-            tenant=obj.tenant,
-            target=obj,
-            changes={"user": obj.user.email, "role": obj.role},
-        )
+        membership = services.add_member(actor=actor, tenant=obj.tenant, user=obj.user, role=obj.role)
+        obj.pk = membership.pk
+        obj.refresh_from_db()
 
     def delete_model(self, request, obj):
         services.remove_member(actor=staff_principal(request, tenant=obj.tenant), membership=obj)

@@ -4,9 +4,18 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from tenants.querysets import UserQuerySet
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def with_email(self, email: str) -> UserQuerySet:
+        """The accounts of this e-mail address, whatever its case (see UserQuerySet, tenants/querysets.py)."""
+        return self.get_queryset().with_email(email)
 
     def _create_user(self, email, password, **extra):
         if not email:

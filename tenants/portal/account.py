@@ -49,9 +49,7 @@ class SwitchTenantView(PortalView):
     http_method_names = ["post"]
 
     def post(self, request, slug):
-        membership = get_object_or_404(
-            Membership.objects.select_related("tenant"), user=request.user, tenant__slug=slug
-        )
+        membership = get_object_or_404(Membership.objects.of_user(request.user), tenant__slug=slug)
         switch_tenant(request, membership.tenant)
         messages.success(request, f"You are now working in {membership.tenant.name}.")
         # Back to the dashboard, not the page the switch came from: that page's object belongs

@@ -14,11 +14,11 @@ class AuditLogView(PortalView):
 
     def get(self, request):
         events = self.scoped(AuditEvent)
-        actions = events.order_by("action").values_list("action", flat=True).distinct()
+        actions = events.action_names()
         form = AuditFilterForm(request.GET, actions=list(actions))
         if form.is_valid() and form.cleaned_data["action"]:
-            events = events.filter(action=form.cleaned_data["action"])
-        page = Paginator(events.order_by("-created_at", "-id"), self.page_size).get_page(request.GET.get("page"))
+            events = events.with_action(form.cleaned_data["action"])
+        page = Paginator(events.newest_first(), self.page_size).get_page(request.GET.get("page"))
         context = {"form": form, "page": page, "action": form.cleaned_data.get("action", "") if form.is_valid() else ""}
         # htmx asks only for the results when the filter changes or a page link is followed (but
         # the whole page when it restores history it had not cached).

@@ -18,15 +18,11 @@ from tenants.portal.base import PortalView
 from tenants.services.errors import ServiceError
 
 
-def _clients(principal):
-    return Application.objects.for_principal(principal).select_related("created_by")
-
-
 class ClientListView(PortalView):
     permission = "clients.view"
 
     def get(self, request):
-        return self.render("portal/clients/list.html", {"clients": _clients(self.principal).order_by("name", "pk")})
+        return self.render("portal/clients/list.html", {"clients": self.scoped(Application).for_listing()})
 
 
 class ClientDetailView(PortalView):
@@ -34,7 +30,7 @@ class ClientDetailView(PortalView):
 
     def get(self, request, pk):
         return self.render(
-            "portal/clients/detail.html", {"client": self.get_scoped_or_404(_clients(self.principal), pk=pk)}
+            "portal/clients/detail.html", {"client": self.get_scoped_or_404(Application.objects.with_creator(), pk=pk)}
         )
 
 

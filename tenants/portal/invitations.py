@@ -5,7 +5,7 @@ signed-out one is sent to sign in, or, when no account has the invited address y
 right here (the link proves they read that mailbox)."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
@@ -13,6 +13,7 @@ from django.views import View
 from tenants import services
 from tenants.forms import InvitationSignUpForm
 from tenants.middleware import switch_tenant
+from tenants.models import User
 from tenants.portal.base import portal_context
 from tenants.services.invitations import InvalidInvitation, invitation_from_token
 
@@ -34,7 +35,7 @@ class AcceptInvitationView(View):
     def context(self, **extra):
         user = self.request.user
         invitation = self.invitation
-        account_exists = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+        account_exists = User.objects.with_email(invitation.email).exists()
         return {
             "invitation": invitation,
             "signed_in_as_invitee": user.is_authenticated and user.email.lower() == invitation.email.lower(),

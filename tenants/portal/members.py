@@ -14,7 +14,7 @@ from tenants.services.errors import ServiceError
 
 
 def _members(principal):
-    return Membership.objects.for_principal(principal).with_users().order_by("user__email")
+    return Membership.objects.for_principal(principal).roster()
 
 
 class MemberRowMixin:
@@ -40,7 +40,7 @@ class MemberListView(MemberRowMixin, PortalView):
     def list_context(self):
         return {
             "memberships": [self.annotate_row(m) for m in _members(self.principal)],
-            "invitations": self.scoped(Invitation).pending().select_related("invited_by").order_by("email"),
+            "invitations": self.scoped(Invitation).pending().for_listing(),
             "may_invite": self.can("invitations.manage"),
         }
 

@@ -27,6 +27,26 @@ def _other_owners_exist(membership) -> bool:
 
 
 @transaction.atomic
+def add_member(*, actor, tenant, user, role: str) -> Membership:
+    """Make `user` a member of `tenant` with `role` (the staff console; tenants add people by
+    invitation)."""
+    require(actor, "members.manage")
+    if role not in Role.values:
+        raise ServiceError(f"Unknown role {role!r}.")
+    if role == Role.OWNER:
+        require(actor, "members.manage_owners", "Only an owner can make owners.")
+    membership = Membership.objects.create(user=user, tenant=tenant, role=role)
+    audit.record(
+        action="member.added",
+        actor=actor,
+        tenant=tenant,
+        target=membership,
+        changes={"user": user.email, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
 def change_member_role(*, actor, membership: Membership, role: str) -> Membership:
     require(actor, "members.manage")
     if role not in Role.values:

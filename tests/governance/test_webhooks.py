@@ -13,6 +13,7 @@ from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
 from governance.tasks.deprecations import backoff, deliver_webhook
 from governance.webhooks import signing, ssrf, transport
+from tenants.models import AuditEvent
 from tenants.principal import Principal
 from tests.governance.webhook_receiver import Receiver
 
@@ -119,6 +120,37 @@ def test_failures_are_recorded_retried_and_finally_given_up(acme, private_ok):
     assert len(receiver.requests) == 2
     assert webhooks.attempt_delivery(delivery.pk) == webhooks.SKIPPED  # done is done
     assert [backoff(n) for n in range(6)] == [30, 120, 480, 1920, 7680, 21600]
+
+
+def test_staff_retry_failed_deliveries_through_the_audited_service(
+    acme, globex, admin_client, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    register(acme, f"https://{PUBLIC_IP}/hooks")
+    [gave_up], [succeeded] = enqueue(acme, key="a"), enqueue(acme, key="b")
+    WebhookDelivery.objects.filter(pk=gave_up.pk).update(status=WebhookDelivery.Status.GAVE_UP, attempts=8)
+    WebhookDelivery.objects.filter(pk=succeeded.pk).update(status=WebhookDelivery.Status.SUCCEEDED)
+    scheduled = []
+    monkeypatch.setattr(webhooks, "schedule_delivery", lambda pk, countdown=0: scheduled.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/governance/webhookdelivery/", {"action": "retry", "_selected_action": [gave_up.pk, succeeded.pk]}
+        )
+    assert response.status_code == 302
+    assert scheduled == [gave_up.pk]  # a delivery that succeeded is not sent again
+    assert WebhookDelivery.objects.get(pk=gave_up.pk).status == WebhookDelivery.Status.PENDING
+    assert WebhookDelivery.objects.get(pk=succeeded.pk).status == WebhookDelivery.Status.SUCCEEDED
+    event = AuditEvent.objects.get(action="webhook.delivery_retried")
+    assert (event.actor, event.tenant, event.target_id) == (admin_user, acme, str(gave_up.pk))
+    assert event.changes == {"status": ["gave_up", "pending"]}
+
+    # The service itself: only a retryable delivery, and only inside the actor's tenant.
+    WebhookDelivery.objects.filter(pk=gave_up.pk).update(status=WebhookDelivery.Status.FAILED)
+    gave_up.refresh_from_db()
+    with transaction.atomic():
+        assert not webhooks.retry_delivery(actor=Principal.for_staff(admin_user, tenant=globex), delivery=gave_up)
+        assert not webhooks.retry_delivery(actor=Principal.for_staff(admin_user, tenant=acme), delivery=succeeded)
+    assert WebhookDelivery.objects.get(pk=gave_up.pk).status == WebhookDelivery.Status.FAILED
+    assert AuditEvent.objects.filter(action="webhook.delivery_retried").count() == 1
 
 
 def test_the_answer_read_is_capped(acme, private_ok):

@@ -205,6 +205,19 @@ def test_changing_a_role_in_the_admin_is_audited(admin_client, admin_user, acme,
     assert event.actor == admin_user and event.changes["role"] == ["developer", "admin"]
 
 
+def test_adding_a_member_in_the_admin_goes_through_the_service(admin_client, admin_user, acme, owner):
+    newcomer = UserFactory(email="newcomer@example.test")
+    response = admin_client.post(
+        reverse("admin:tenants_membership_add"), {"user": newcomer.pk, "tenant": acme.pk, "role": Role.DEVELOPER}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=newcomer, tenant=acme)
+    assert membership.role == Role.DEVELOPER
+    event = AuditEvent.objects.get(action="member.added")
+    assert (event.actor, event.tenant, event.target_id) == (admin_user, acme, str(membership.pk))
+    assert event.changes == {"user": "newcomer@example.test", "role": "developer"}
+
+
 def test_the_admin_cannot_demote_or_delete_the_last_owner(admin_client, acme, owner):
     membership = Membership.objects.get(user=owner)
     page = admin_client.post(change_url(membership), {"role": Role.VIEWER})

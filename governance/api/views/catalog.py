@@ -7,7 +7,6 @@ to anyone yet and are not listed either. The scope is `catalog:read`, the role p
 """
 
 import django_filters
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -17,10 +16,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import CappedCursorPagination
 from governance.api.serializers.catalog import ApiSerializer, ApiVersionSerializer, ChangelogEntrySerializer
-from governance.models import Api, ApiVersion, Finding, LifecycleState
-from governance.services.reviews import changelog_findings
-
-LISTED_VERSIONS = ApiVersion.objects.exclude(state=LifecycleState.DRAFT)
+from governance.models import Api, ApiVersion, Finding
 
 API_SLUG = OpenApiParameter("api_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The API's slug.")
 VERSION_LABEL = OpenApiParameter(
@@ -28,18 +24,8 @@ VERSION_LABEL = OpenApiParameter(
 )
 
 
-def catalog_apis():
-    """The APIs tenants see."""
-    return Api.objects.filter(visibility__in=[Api.Visibility.PUBLIC, Api.Visibility.PARTNER])
-
-
 def listed_version(api_slug: str, label: str) -> ApiVersion:
-    return get_object_or_404(
-        LISTED_VERSIONS.select_related("api", "published_revision"),
-        api__in=catalog_apis(),
-        api__slug=api_slug,
-        version=label,
-    )
+    return get_object_or_404(ApiVersion.objects.in_catalog().with_published_revision().labelled(api_slug, label))
 
 
 class CatalogView:
@@ -70,9 +56,7 @@ class ApiCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.RetrieveModel
     lookup_url_kwarg = "api_slug"
 
     def get_queryset(self):
-        return catalog_apis().prefetch_related(
-            Prefetch("versions", queryset=LISTED_VERSIONS.order_by("version"), to_attr="listed_versions")
-        )
+        return Api.objects.visible_to_tenants().with_listed_versions()
 
 
 @extend_schema_view(
@@ -88,8 +72,8 @@ class ApiVersionCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return ApiVersion.objects.none()
-        api = get_object_or_404(catalog_apis(), slug=self.kwargs["api_slug"])
-        return LISTED_VERSIONS.filter(api=api).select_related("api", "deprecation")
+        api = get_object_or_404(Api.objects.visible_to_tenants(), slug=self.kwargs["api_slug"])
+        return ApiVersion.objects.listed().of_api(api).with_deprecation()
 
 
 class PublishedSpecView(CatalogView, APIView):
@@ -152,8 +136,4 @@ class ChangelogViewSet(CatalogView, mixins.ListModelMixin, viewsets.GenericViewS
     filterset_class = ChangelogFilter
 
     def get_queryset(self):
-        return (
-            changelog_findings()
-            .filter(review__version__api__in=catalog_apis())
-            .exclude(review__version__state=LifecycleState.DRAFT)
-        )
+        return Finding.objects.changelog().in_catalog()

@@ -109,7 +109,7 @@ class ReviewView(APIView):
             permissions.owns_api(user, api) or permissions.reviews_api(user, api)
         ):
             raise exceptions.NotFound()
-        return get_object_or_404(ApiVersion.objects.select_related("api", "published_revision"), api=api, version=label)
+        return get_object_or_404(ApiVersion.objects.of_api(api).with_published_revision(), version=label)
 
 
 class ReviewCreateView(ReviewView):
@@ -136,7 +136,7 @@ class ReviewCreateView(ReviewView):
         review = review_services.submit_spec(
             actor=context_of(request).principal, version=version, document=document, source=SpecRevision.Source.API
         )  # not an owner: 403 problem
-        review = Review.objects.select_related("version__api", "revision").get(pk=review.pk)  # after the engine
+        review = Review.objects.with_version_and_revision().get(pk=review.pk)  # after the engine
         data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{review.pk}/")
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -170,18 +170,10 @@ class ReviewDetailView(ReviewView):
             raise exceptions.PermissionDenied(
                 f"Only owners and reviewers of the API {version.api.slug} read its reviews."
             )
-        review = get_object_or_404(Review.objects.select_related("version__api", "revision"), version=version, pk=pk)
+        review = get_object_or_404(Review.objects.of_version(version).with_version_and_revision(), pk=pk)
         return Response(ReviewSerializer(review, context={"findings": findings_of(review)}).data)
 
 
 def findings_of(review):
     """ERR first, then WARN, then INFO; capped (the summary has the totals)."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    order = Case(
-        When(level="ERR", then=Value(0)),
-        When(level="WARN", then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return list(review.findings.order_by(order, "id")[:MAX_FINDINGS_IN_RESPONSE])
+    return list(review.findings.worst_first()[:MAX_FINDINGS_IN_RESPONSE])

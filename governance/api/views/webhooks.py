@@ -70,7 +70,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     @action(detail=True, methods=["get"])
     def deliveries(self, request, *args, **kwargs):
         endpoint = self.get_object()
-        rows = WebhookDelivery.objects.for_principal(self.principal).filter(endpoint=endpoint)[:100]
+        rows = WebhookDelivery.objects.for_principal(self.principal).of_endpoint(endpoint)[:100]
         return Response(WebhookDeliverySerializer(rows, many=True).data)
 
     @action(detail=True, methods=["post"])
