@@ -8,13 +8,21 @@ SIGTERM, which each process handles gracefully (PROD_GRACE_SECONDS before honcho
 
 TLS is the load balancer's job in production: requests here must say `X-Forwarded-Proto: https`
 (as the ALB does) or they are redirected; /healthz, /readyz and /metrics answer plain HTTP.
+
+Metrics: every process (gunicorn's workers, the Celery workers, beat) writes to one fresh
+PROMETHEUS_MULTIPROC_DIR (made for this run unless given, emptied first, removed at the end), so
+GET /metrics with `Authorization: Bearer $METRICS_TOKEN` answers for all of them. METRICS_TOKEN is
+generated for the run when unset, and printed.
 """
 
 import os
 import re
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,8 +78,31 @@ def prepare_env() -> dict:
                 f"{name} is unset: generated a throwaway one for this run "
                 "(sessions and API keys made now won't survive a restart)"
             )
+    if not env.get("METRICS_TOKEN"):
+        env["METRICS_TOKEN"] = secrets.token_urlsafe(24)
+        say(f"METRICS_TOKEN is unset: generated {env['METRICS_TOKEN']} for this run (GET /metrics with it)")
     services(env)
     return env
+
+
+def metrics_dir(env: dict) -> tuple[str, bool]:
+    """An empty PROMETHEUS_MULTIPROC_DIR shared by every process of the run; (path, made here)."""
+    given = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for name in os.listdir(given):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(given, name))
+        return given, False
+    env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="console-metrics-")
+    return env["PROMETHEUS_MULTIPROC_DIR"], True
+
+
+def _terminate_main_process(self, pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 def main() -> int:
@@ -81,15 +112,25 @@ def main() -> int:
     python = str(VENV_BIN / "python")
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(["platform/docker/entrypoint.sh", "migrate"], cwd=ROOT, env=env, check=True)
+    directory, made_here = metrics_dir(env)
+    say(f"PROMETHEUS_MULTIPROC_DIR={directory}")
     os.environ.clear()
     os.environ.update(env)
     os.chdir(ROOT)
-    from honcho import manager
+    from honcho import compat, manager
     from honcho.command import main as honcho
 
     # honcho gives processes 5 s after SIGTERM; gunicorn and the workers need their graceful time.
     manager.KILL_WAIT = int(env.get("PROD_GRACE_SECONDS", "30"))
-    honcho(["start", "--procfile", "platform/Procfile", "--app-root", str(ROOT)])
+    # ...and it sends SIGTERM to each process group, reaching Celery's pool children and gunicorn's
+    # workers directly, which then die mid-task. An orchestrator (ECS, docker stop) signals only the
+    # main process, which then stops its children gracefully: do as it does.
+    compat.ProcessManager.terminate = _terminate_main_process
+    try:
+        honcho(["start", "--procfile", "platform/Procfile", "--app-root", str(ROOT)])
+    finally:
+        if made_here:
+            shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 
