@@ -33,8 +33,11 @@ run: install
 	@DEBUG=true $(PY) manage.py seed_demo --credentials
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: the whole suite, on PostgreSQL and Redis (found or started by tools/test_services.py)
-test: install-dev
+## make test: lint, then the whole suite on PostgreSQL and Redis (found or started by
+## tools/test_services.py), installing what the suite needs on a machine that lacks it
+## (tools/system_deps.py: with apt as root, else it names the packages).
+test: install-dev lint
+	@$(PY) tools/system_deps.py
 	@set -e; eval "$$($(PY) tools/test_services.py env)"; \
 	trap '$(PY) tools/test_services.py stop' EXIT; \
 	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
