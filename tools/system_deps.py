@@ -18,7 +18,11 @@ NEEDS = [
     ("Redis", lambda: shutil.which("redis-server"), "redis-server"),
     ("Chromium", lambda: shutil.which("chromium") or os.path.exists("/usr/bin/chromium"), "chromium"),
     ("promtool", lambda: shutil.which("promtool"), "prometheus"),
-    ("fonts for the browser screenshots", lambda: glob.glob("/usr/share/fonts/truetype/liberation*"), "fonts-liberation"),
+    (
+        "fonts for the browser screenshots",
+        lambda: glob.glob("/usr/share/fonts/truetype/liberation*"),
+        "fonts-liberation",
+    ),
 ]
 
 
@@ -28,8 +32,11 @@ def main() -> int:
         return 0
     command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]
     if os.geteuid() != 0:
-        print(f"system_deps: the test suite needs {', '.join(missing)}; install them with:\n"
-              f"  sudo apt-get update && sudo {' '.join(command)}", file=sys.stderr)
+        print(
+            f"system_deps: the test suite needs {', '.join(missing)}; install them with:\n"
+            f"  sudo apt-get update && sudo {' '.join(command)}",
+            file=sys.stderr,
+        )
         return 2
     print(f"system_deps: installing {' '.join(missing)}", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}

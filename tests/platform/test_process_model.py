@@ -7,6 +7,7 @@ The child processes use tests/platform/prod_settings.py: the production settings
 a slow task and a one-second beat schedule, on a database and a Redis database of their own.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -80,18 +81,30 @@ def prod_env():
 
 
 def manage(env, *args, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**env, "DEBUG": "false",
-                          "SECRET_KEY": env["SECRET_KEY"], "APIKEY_PEPPER": env["APIKEY_PEPPER"]},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**env, "DEBUG": "false", "SECRET_KEY": env["SECRET_KEY"], "APIKEY_PEPPER": env["APIKEY_PEPPER"]},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
 def prod(prod_env):
     """`make prod`'s process tree, started once for the module; stopped (SIGTERM) by the last test."""
     env = {**prod_env, "SECRET_KEY": "pm-" + uuid.uuid4().hex * 2, "APIKEY_PEPPER": "pm-" + uuid.uuid4().hex}
-    log = open(ROOT / ".services" / "prod-test.log", "w") if (ROOT / ".services").is_dir() else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "tools/prod.py"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    (ROOT / ".services").mkdir(exist_ok=True)
+    with open(ROOT / ".services" / "prod-test.log", "w") as log:  # the processes' output, for a failure
+        process = subprocess.Popen(
+            [sys.executable, "tools/prod.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
         wait_until(lambda: _answers(base + "/healthz"), 90, "gunicorn to answer /healthz")
@@ -117,10 +130,8 @@ def _stop(process) -> None:
         process.kill()
         process.wait(10)
     for group in groups:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def _answers(url: str) -> bool:
@@ -159,16 +170,26 @@ def test_a_task_runs_end_to_end_on_the_reviews_worker(prod):
 
 
 def _beat(env, log_path):
-    return subprocess.Popen(["platform/docker/entrypoint.sh", "beat"], cwd=ROOT, env=env,
-                            stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        ["platform/docker/entrypoint.sh", "beat"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log_path, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def test_a_second_beat_never_fires_a_schedule_twice_and_takes_over_when_the_first_dies(prod, tmp_path):
     """Two beats on one broker (a Redis database of their own), a one-second schedule, no worker:
     the queue grows by about one message a second, not two. Killing the lock holder (SIGKILL: no
     clean release) hands the schedule to the other within the lock's life (BEAT_LOCK_SECONDS=3)."""
-    env = {**prod["env"], "DEBUG": "false", "REDIS_URL": re.sub(r"/\d+$", "/13", prod["env"]["REDIS_URL"]),
-           "LOG_LEVEL": "INFO"}
+    env = {
+        **prod["env"],
+        "DEBUG": "false",
+        "REDIS_URL": re.sub(r"/\d+$", "/13", prod["env"]["REDIS_URL"]),
+        "LOG_LEVEL": "INFO",
+    }
     broker = redis.Redis.from_url(env["REDIS_URL"])
     broker.flushdb()
     beats = [_beat(env, tmp_path / f"beat{i}.log") for i in range(2)]
@@ -183,8 +204,11 @@ def test_a_second_beat_never_fires_a_schedule_twice_and_takes_over_when_the_firs
 
         os.kill(holder_pid, signal.SIGKILL)
         survivor = next(b for b in beats if b.pid != holder_pid)
-        wait_until(lambda: (broker.get("console:beat:lock") or b"").decode().split(":")[1:2] == [str(survivor.pid)],
-                   10, "the surviving beat to take the lock over")
+        wait_until(
+            lambda: (broker.get("console:beat:lock") or b"").decode().split(":")[1:2] == [str(survivor.pid)],
+            10,
+            "the surviving beat to take the lock over",
+        )
         before = broker.llen("default")
         time.sleep(4)
         assert 2 <= broker.llen("default") - before <= 6
@@ -202,14 +226,16 @@ def test_sigterm_lets_the_slow_request_finish_and_the_running_task_run_exactly_o
     env, base = prod["env"], prod["base"]
     counters = redis.Redis.from_url(env["REDIS_URL"])
     key = f"pm-{uuid.uuid4().hex[:8]}"
-    enqueued = manage(env, "shell", "-c",
-                      f"from config.celery import enqueue; enqueue('tests.slow_task', '{key}', 4.0)")
+    enqueued = manage(
+        env, "shell", "-c", f"from config.celery import enqueue; enqueue('tests.slow_task', '{key}', 4.0)"
+    )
     assert enqueued.returncode == 0, enqueued.stderr
     wait_until(lambda: counters.get(f"{key}:started"), 30, "the slow task to start on a worker")
 
     answer = {}
-    request = threading.Thread(target=lambda: answer.update(zip(("status", "body", "headers"),
-                                                                get(base + "/slow/?seconds=4", timeout=30))))
+    request = threading.Thread(
+        target=lambda: answer.update(zip(("status", "body", "headers"), get(base + "/slow/?seconds=4", timeout=30)))
+    )
     request.start()
     time.sleep(1.0)  # the request is in gunicorn's hands, the task mid-run
     prod["process"].send_signal(signal.SIGTERM)  # as the orchestrator stops a deployment
