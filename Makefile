@@ -59,6 +59,8 @@ lint: install-dev
 	DEBUG=true $(VENV)/bin/mypy
 	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 	$(PY) tools/import_cycles.py
+	$(VENV)/bin/hadolint platform/docker/Dockerfile
+	$(VENV)/bin/shellcheck --shell=sh platform/docker/entrypoint.sh
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -1,12 +1,22 @@
 #!/bin/sh
 # One entrypoint, one role per process: web | worker | beat | migrate (platform/README.md).
-# Each role waits for the database where it needs it, then execs its process, so the process is
-# PID 1's direct child (or PID 1) and receives SIGTERM itself: gunicorn finishes in-flight requests,
-# a Celery worker finishes (or hands back) its current task, beat releases its lock.
+# The container image runs it (platform/docker/Dockerfile: ENTRYPOINT, the role as CMD), and so do
+# platform/Procfile (`make prod`) and platform/compose.yaml. Each role waits for the database where
+# it needs it, then execs its process, so the process is PID 1's direct child (or PID 1) and
+# receives SIGTERM itself: gunicorn finishes in-flight requests, a Celery worker finishes (or hands
+# back) its current task, beat releases its lock.
+#
+# Environment: PYTHON (default: python on PATH), DATABASE_WAIT_SECONDS (60), WORKER_QUEUES
+# (default,notices,usage), WORKER_CONCURRENCY (2), LOG_LEVEL (INFO); gunicorn reads its own
+# (platform/gunicorn.conf.py). Exit status 64 (EX_USAGE) for an unknown role.
 set -eu
 
 role="${1:-}"
 python="${PYTHON:-python}"
+
+# Relative paths below (manage.py, platform/gunicorn.conf.py) are the project's: run from its root
+# whatever the caller's working directory.
+cd "$(dirname "$0")/../.."
 
 wait_for_database() {
   "$python" manage.py wait_for_database --timeout "${DATABASE_WAIT_SECONDS:-60}"
