@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prod bench lint venv install install-dev migrate seed check-deploy worker beat clean
+.PHONY: run test prod synth bench lint venv install install-dev migrate seed check-deploy worker beat clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
@@ -17,12 +17,19 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt platform/aws/requirements.txt | $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements-dev.txt
 	@touch $(VENV)/.installed $@
 
+# checkov pins packaging<24, which the test tools can't share: it gets a virtualenv of its own.
+AWS_CHECKOV := platform/aws/.venv-checkov
+$(AWS_CHECKOV)/bin/checkov: platform/aws/requirements-checkov.txt
+	$(PYTHON) -m venv $(AWS_CHECKOV)
+	$(AWS_CHECKOV)/bin/pip install --quiet -r platform/aws/requirements-checkov.txt
+	@touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(AWS_CHECKOV)/bin/checkov
 
 ## make run: install, migrate, load the demo data and serve the console on http://$(HOST):$(PORT)
 # DEBUG=true on each command: the settings default to DEBUG off, which refuses the development
@@ -47,6 +54,10 @@ test: install-dev lint
 ## make prod: the production process model here (DEBUG off, gunicorn + workers + one beat; tools/prod.py)
 prod: install
 	$(PY) tools/prod.py
+
+## make synth: the AWS CDK app (platform/aws) to CloudFormation in platform/aws/cdk.out/, offline
+synth: install-dev
+	$(PY) platform/aws/app.py
 
 bench: install-dev
 	$(PY) benchmarks/diff_realworld.py
