@@ -32,6 +32,10 @@ def create_tenant(*, actor, slug: str, name: str, plan: str = Tenant.Plan.FREE, 
 @transaction.atomic
 def update_tenant(*, actor, tenant: Tenant, name: str) -> Tenant:
     require(actor, "tenant.manage")
+    # Only the actor's own tenant (staff and the system: any). Another tenant is "not found", as
+    # everywhere: its existence is not revealed.
+    if actor.kind not in ("staff", "system") and (actor.tenant is None or actor.tenant.pk != tenant.pk):
+        raise Tenant.DoesNotExist("No such tenant.")
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     before = tenant.name
     tenant.name = name

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.middleware import RequestContextMiddleware
 from tenants import services
-from tenants.models import Application, AuditEvent, Invitation, Membership
+from tenants.models import Application, AuditEvent, Invitation, Membership, Tenant
 from tenants.principal import Principal
 from tenants.roles import ROLE_PERMISSIONS, Role, role_allows
 from tenants.services.errors import NotAllowed, ServiceError
@@ -304,3 +304,11 @@ def test_a_refused_change_leaves_no_event_and_no_change(acme, owner, viewer):
         services.invite_member(actor=as_member(viewer, acme), email="x@example.test")
     assert AuditEvent.objects.count() == before
     assert not Invitation.objects.exists()
+
+
+def test_an_owner_cannot_rename_another_tenant(acme, globex, owner):
+    """The tenant argument must be the actor's own: another tenant is 'not found', left unchanged."""
+    with pytest.raises(Tenant.DoesNotExist):
+        services.update_tenant(actor=as_member(owner, acme), tenant=globex, name="Pwned")
+    globex.refresh_from_db()
+    assert globex.name == "Globex" and not AuditEvent.objects.filter(action="tenant.updated").exists()
