@@ -1,5 +1,6 @@
 """The base of every tenant-owned API resource: scoping happens here, once."""
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import viewsets
 
 from config.context import context_of
@@ -26,7 +27,8 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        assert isinstance(queryset, TenantScopedQuerySet), f"{type(self).__name__} must use a tenant-scoped queryset"
+        if not isinstance(queryset, TenantScopedQuerySet):  # never an assert: `python -O` drops those
+            raise ImproperlyConfigured(f"{type(self).__name__} must use a tenant-scoped queryset")
         return queryset.for_principal(self.principal)
 
     @property
