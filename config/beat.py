@@ -6,18 +6,27 @@ periodic task. The lock is a Redis key with a TTL, taken with SET NX and renewed
 holder only (compare-and-renew in one Lua call). A beat that doesn't hold it sends nothing and asks
 again every LOCK_RETRY_SECONDS; when the holder dies its lock expires after BEAT_LOCK_SECONDS and
 another beat takes over. On a clean shutdown the holder releases the lock at once.
+
+The holder also reports on the system it drives (config/metrics.py): its heartbeat
+(console_beat_last_tick_timestamp_seconds, on every tick) and, every BEAT_SAMPLE_SECONDS, each
+Celery queue's depth (LLEN) and the age of its oldest message (the publish time config/celery.py
+stamps into every message's headers): console_celery_queue_length / _oldest_age_seconds.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
+import time
 import uuid
 
 import redis
 from django.conf import settings
 from django_celery_beat.schedulers import DatabaseScheduler
+
+from config import metrics
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +50,17 @@ class SingleBeatScheduler(DatabaseScheduler):
         self.lock_ms = int(settings.BEAT_LOCK_SECONDS * 1000)
         self.holding = False
         self._redis = redis.Redis.from_url(settings.CELERY_BROKER_URL or settings.REDIS_URL)
+        self._sampled_at = 0.0
         super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs):
         if not self._hold_lock():
             return LOCK_RETRY_SECONDS
+        now = time.time()
+        metrics.BEAT_LAST_TICK.set(now)
+        if now - self._sampled_at >= settings.BEAT_SAMPLE_SECONDS:
+            self._sampled_at = now
+            sample_queues(self._redis, now=now)
         # Sleep no longer than a third of the lock's life, so the holder renews it in time.
         return min(super().tick(*args, **kwargs), settings.BEAT_LOCK_SECONDS / 3)
 
@@ -68,3 +83,43 @@ class SingleBeatScheduler(DatabaseScheduler):
             except redis.RedisError:
                 pass  # it expires by itself
         super().close()
+
+
+def queue_names() -> list[str]:
+    """The queues the console routes tasks to (settings.CELERY_TASK_ROUTES) and the default one."""
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values() if "queue" in route}
+    return sorted(routed | {settings.CELERY_TASK_DEFAULT_QUEUE})
+
+
+def _published_at(raw: bytes | None) -> float | None:
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw).get("headers", {}).get("published_at")
+    except (ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def sample_queues(client, *, now: float | None = None) -> dict[str, tuple[int, float]]:
+    """LLEN and the oldest message (kombu pushes left, workers pop right) of every queue, in one
+    round trip; sets the gauges and returns {queue: (length, oldest age in seconds)}."""
+    now = time.time() if now is None else now
+    names = queue_names()
+    try:
+        pipe = client.pipeline(transaction=False)
+        for name in names:
+            pipe.llen(name)
+            pipe.lindex(name, -1)
+        replies = pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("beat: could not sample the queues (%s)", exc)
+        return {}
+    sampled = {}
+    for index, name in enumerate(names):
+        length, oldest = int(replies[2 * index]), _published_at(replies[2 * index + 1])
+        age = max(0.0, now - oldest) if length and oldest is not None else 0.0
+        metrics.CELERY_QUEUE_LENGTH.labels(name).set(length)
+        metrics.CELERY_QUEUE_OLDEST_AGE.labels(name).set(age)
+        sampled[name] = (length, age)
+    return sampled

@@ -13,6 +13,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import FORMATS as LOG_FORMATS
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -53,12 +56,17 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "django_htmx",
+    "django_prometheus",
+    "config.apps.ConsoleConfig",  # observability wiring: tracing, Sentry, login outcomes (config/apps.py)
     "tenants",
     "apikeys",
     "governance",
 ]
 
 MIDDLEWARE = [
+    # Request count and latency (django_http_*), outermost so it times everything below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Request id, the request context and the one structured log line per request.
     "config.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +82,7 @@ MIDDLEWARE = [
     # Deprecation / Sunset / Link headers, 410 in brownouts and after sunset (governance/middleware.py).
     # Innermost, so the usage meter also counts the calls it refuses.
     "governance.middleware.LifecycleMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +112,12 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", _env("DATABASE_CONN_MAX_AGE", env.int, 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# django-prometheus's wrappers of the same backends: query counts, durations and errors (django_db_*).
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = _env("REDIS_URL", env.str, "")
@@ -154,6 +169,11 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = _env("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", env.float, 20.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep the console's logging (JSON lines, request ids; config/logs.py), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS = False
+# How often the schedule-holding beat samples the queues' depth and age (console_celery_queue_*).
+BEAT_SAMPLE_SECONDS = _env("BEAT_SAMPLE_SECONDS", env.float, 15.0)
 
 # --- Authentication -----------------------------------------------------------------------------
 
@@ -348,25 +368,26 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Logging ------------------------------------------------------------------------------------
+# --- Logging, metrics, tracing (config/logs.py, config/metrics.py, config/tracing.py) -----------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIDLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": "plain",
-        },
-    },
-    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# JSON lines on stdout in production; readable console lines for development (DEBUG on).
+LOG_FORMAT = _env("LOG_FORMAT", env.str, "console" if DEBUG else "json").lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"Environment variable LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
+LOG_LEVEL = _env("LOG_LEVEL", env.str, "INFO").upper()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+
+# GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is a 404.
+METRICS_TOKEN = _env("METRICS_TOKEN", env.str, "")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # /readyz reports unapplied migrations (config/health.py)
+# OpenTelemetry traces (Django, Celery, psycopg, Redis) are on only when OTEL_EXPORTER_OTLP_ENDPOINT
+# is set; the SDK reads it and the other OTEL_* variables itself (OTEL_SERVICE_NAME, ...).
+OTEL_EXPORTER_OTLP_ENDPOINT = _env("OTEL_EXPORTER_OTLP_ENDPOINT", env.str, "")
+SENTRY_DSN = _env("SENTRY_DSN", env.str, "")
+SENTRY_ENVIRONMENT = _env("SENTRY_ENVIRONMENT", env.str, "development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = _env("SENTRY_TRACES_SAMPLE_RATE", env.float, 0.0)
+# /readyz: each dependency check gives up after this many seconds.
+READINESS_TIMEOUT_SECONDS = _env("READINESS_TIMEOUT_SECONDS", env.float, 2.0)
 
 # --- API keys, rate limits, usage metering (apikeys/) -----------------------------------------------
 

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from oauth2_provider import views as oauth_views
 
+from config import health, metrics
 from config import views as config_views
 from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView
 
@@ -29,7 +30,9 @@ api_v1_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", config_views.home, name="home"),
-    path("healthz", config_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("o/", include(oauth_patterns)),
     path("api/<version>/", include(api_v1_patterns)),

@@ -1,7 +1,7 @@
-"""Project-level views: the front door, health, problem-type documentation, error handlers."""
+"""Project-level views: the front door, problem-type documentation, error handlers (health: config/health.py,
+/metrics: config/metrics.py)."""
 
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.defaults import bad_request as html_bad_request
 from django.views.defaults import page_not_found
@@ -12,12 +12,6 @@ from config.api.problems import PROBLEM_TYPES, api_bad_request, api_not_found, a
 
 def home(request):
     return redirect("portal:home")
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def problem_type(request, slug):

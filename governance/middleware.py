@@ -26,6 +26,7 @@ from rest_framework.exceptions import APIException
 
 from config.api.problems import problem_response
 from config.context import context_of
+from config.metrics import DEPRECATION_HEADERS, GONE_RESPONSES
 from governance import enforcement
 
 
@@ -42,6 +43,8 @@ def apply_headers(response, verdict) -> None:
 def gone_response(request, verdict):
     response = problem_response(request, "gone", verdict.detail(), **verdict.problem_extra())
     apply_headers(response, verdict)
+    lc = verdict.lifecycle
+    GONE_RESPONSES.labels(lc.api, lc.version, verdict.reason or lc.state).inc()
     return response
 
 
@@ -65,11 +68,18 @@ def authenticated_tenant_id(request) -> int | None:
     return principal.tenant.pk
 
 
+# The operations endpoints are never a catalogued API's and must answer without the database (the
+# table may need a query): liveness has no dependencies, readiness names them itself.
+UNENFORCED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class LifecycleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path in UNENFORCED_PATHS:
+            return self.get_response(request)
         lifecycle = enforcement.match(request.path)
         if lifecycle is None or lifecycle.state not in enforcement.ENFORCED_STATES:
             return self.get_response(request)
@@ -83,4 +93,6 @@ class LifecycleMiddleware:
         context_of(request).lifecycle_verdict = verdict
         response = self.get_response(request)
         apply_headers(response, verdict)
+        if verdict.headers:
+            DEPRECATION_HEADERS.labels(lifecycle.api, lifecycle.version).inc()
         return response

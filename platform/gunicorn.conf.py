@@ -34,3 +34,60 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # The load balancer terminates TLS and sets X-Forwarded-*: trust them only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "console-web"
+
+
+# --- Prometheus multiprocess mode (config/metrics.py) -------------------------------------------
+# Each worker writes its metric values to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them
+# up, so a scrape that reaches any worker answers for all of them. The directory must exist before
+# a worker imports prometheus_client and must not hold a previous run's files: on_starting (in the
+# master, before any worker forks) creates it, or a private one when the variable is unset, and
+# removes the files of processes that are gone. Files of live processes stay: `make prod` shares
+# the directory with the Celery workers and beat it starts beside gunicorn (tools/prod.py).
+
+
+_private_dirs: list[str] = []  # made by on_starting (the variable was unset), removed by on_exit
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def on_starting(server):
+    import glob
+    import re
+    import tempfile
+
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        path = tempfile.mkdtemp(prefix="console-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path  # inherited by every worker
+        _private_dirs.append(path)
+    os.makedirs(path, exist_ok=True)
+    removed = 0
+    for name in glob.glob(os.path.join(path, "*.db")):
+        match = re.search(r"_(\d+)\.db$", name)
+        if match is None or not _pid_alive(int(match.group(1))):
+            os.unlink(name)
+            removed += 1
+    server.log.info("Prometheus multiprocess directory %s (%d stale files removed)", path, removed)
+
+
+def child_exit(server, worker):
+    """A worker exited (recycled, timed out, killed): its live gauges leave /metrics; its counters
+    stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    import shutil
+
+    for path in _private_dirs:
+        shutil.rmtree(path, ignore_errors=True)

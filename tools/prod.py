@@ -15,6 +15,7 @@ GET /metrics with `Authorization: Bearer $METRICS_TOKEN` answers for all of them
 generated for the run when unset, and printed.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -99,10 +100,8 @@ def metrics_dir(env: dict) -> tuple[str, bool]:
 
 
 def _terminate_main_process(self, pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from apikeys.requestpath import verification as v
 from apikeys.requestpath.ratelimit import remember
 from config.api.problems import Problem
 from config.context import context_of
-from tenants.api.authentication import set_principal
+from tenants.api.authentication import count_attempt, set_principal
 from tenants.models import Tenant
 from tenants.principal import Principal
 
@@ -29,6 +29,14 @@ _FAILURES = {
     v.NOT_FOUND: "The API key is not valid.",
     v.EXPIRED: "The API key has expired.",
     v.REVOKED: "The API key has been revoked.",
+}
+# The verification code -> the result label of console_auth_attempts_total{method="apikey"}.
+_RESULTS = {
+    v.NOT_FOUND: "invalid",
+    v.EXPIRED: "expired",
+    v.REVOKED: "revoked",
+    v.TENANT_SUSPENDED: "suspended",
+    v.FORBIDDEN_IP: "forbidden_ip",
 }
 
 
@@ -104,6 +112,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         # The script counts the call too; the field's credential is the lookup id in the key.
         field = metering.call_field(request._request, f"key:{raw[9:21]}")
         result = v.verify(raw, client_ip=request.META.get("REMOTE_ADDR"), usage_field=field)
+        if result.code in _RESULTS:
+            count_attempt("apikey", _RESULTS[result.code])
         if result.code in _FAILURES:
             raise exceptions.AuthenticationFailed(_FAILURES[result.code])
         if result.code == v.TENANT_SUSPENDED:
@@ -115,7 +125,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise Problem("permission-denied", "This API key may not be used from your address.")
         if result.entry["role"] is None:
             # Removing a member revokes their keys; this holds even if that revocation was missed.
+            count_attempt("apikey", "creator_gone")
             raise exceptions.AuthenticationFailed("The API key's creator is no longer a member of its tenant.")
+        count_attempt("apikey", "success")
         principal = principal_for(result.entry)
         set_principal(request, principal)
         if not result.redis_ok:

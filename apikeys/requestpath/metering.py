@@ -30,10 +30,12 @@ from django.db import connection, transaction
 
 from apikeys.requestpath import metrics, store
 from config.context import context_of
+from config.metrics import VERIFY_DURATION
 
 log = logging.getLogger(__name__)
 
 CONSOLE_API = "console"
+VERIFY_URL_NAME = "apikey-verify"  # the gateway verify endpoint (apikeys/api/urls.py), timed here
 SEPARATOR = "|"
 _BATCH = 500
 
@@ -127,13 +129,18 @@ def count_call(request, response) -> None:
 
 
 class UsageMeteringMiddleware:
-    """Adds the RateLimit headers of the request's decision and counts the call."""
+    """Adds the RateLimit headers of the request's decision and counts the call (and times the
+    gateway verify endpoint: console_gateway_verify_duration_seconds)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        started = time.perf_counter()
         response = self.get_response(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == VERIFY_URL_NAME:
+            VERIFY_DURATION.observe(time.perf_counter() - started)
         decision = context_of(request).ratelimit_decision
         if decision is not None:
             for name, value in decision.headers().items():

@@ -1,26 +1,33 @@
-"""Process-local counters of the request path's degraded modes (Redis down, fail-open decisions).
+"""Counters of the request path's degraded modes (Redis down, fail-open decisions, calls not metered),
+as Prometheus counters (config/metrics.py; exported at /metrics, summed across workers).
 
-Small on purpose: a later metrics exporter reads `snapshot()`; tests read it to prove an event was
-counted. Every increment is also logged by its caller.
+The small function API stays: callers `incr(name)`, tests read `value(name)` (this process's count,
+every label summed) to prove an event was counted. Every increment is also logged by its caller.
 """
 
-import threading
-from collections import Counter
+from config import metrics as m
 
-_lock = threading.Lock()
-_counts: Counter = Counter()
+_COUNTERS = {
+    "ratelimit.redis_unavailable": m.REQUESTPATH_REDIS_FAILURES,  # label: where
+    "ratelimit.fail_open": m.RATELIMIT_FAIL_OPEN,
+    "metering.lost": m.USAGE_METERING_LOST,
+}
 
 
-def incr(name: str, amount: int = 1) -> None:
-    with _lock:
-        _counts[name] += amount
+def incr(name: str, amount: int = 1, **labels: str) -> None:
+    counter = _COUNTERS[name]
+    (counter.labels(**labels) if labels else counter).inc(amount)
+
+
+def _total(counter) -> float:
+    return sum(
+        sample.value for family in counter.collect() for sample in family.samples if sample.name.endswith("_total")
+    )
 
 
 def value(name: str) -> int:
-    with _lock:
-        return _counts[name]
+    return int(_total(_COUNTERS[name]))
 
 
 def snapshot() -> dict[str, int]:
-    with _lock:
-        return dict(_counts)
+    return {name: value(name) for name in _COUNTERS}

@@ -28,6 +28,7 @@ from apikeys.requestpath import metrics, store
 from apikeys.requestpath.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
 from config.api.problems import Problem
 from config.context import context_of
+from config.metrics import RATELIMIT_DECISIONS
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class Decision:
         of the credential's own bucket (`policy_name`) or of the tenant's budget (`budget_name`),
         whichever is tighter."""
         code, limit, window, remaining, reset, retry, which = reply[:7]
-        return cls(
+        decision = cls(
             allowed=code == b"VALID",
             policy=budget_name if which == b"t" else policy_name,
             limit=int(limit),
@@ -65,6 +66,9 @@ class Decision:
             reset=max(0, int(reset)),
             retry_after=int(retry),
         )
+        # Every decision of the request path (API calls and gateway verifications) is built here.
+        RATELIMIT_DECISIONS.labels(decision.policy, "allowed" if decision.allowed else "limited").inc()
+        return decision
 
     def headers(self) -> dict[str, str]:
         name = self.policy.replace('"', "")
@@ -115,7 +119,7 @@ def take(
 
 def redis_unavailable(where: str, exc: Exception | None = None) -> None:
     """Count and log one request served (or refused) without Redis."""
-    metrics.incr("ratelimit.redis_unavailable")
+    metrics.incr("ratelimit.redis_unavailable", where=where.replace(" ", "_"))
     if settings.RATELIMIT_FAIL_OPEN:
         metrics.incr("ratelimit.fail_open")
     log.warning(

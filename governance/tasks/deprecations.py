@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
+from config import metrics
 from governance.services import notices, webhooks
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,13 @@ def backoff(retries: int) -> int:
 def send_deprecation_notices() -> dict:
     """Beat task: notify affected tenants of every due milestone (each at most once per tenant),
     resume notices a dead run claimed, and move the migration ledger on."""
-    result = notices.run()
+    try:
+        result = notices.run()
+    except Exception:
+        metrics.DEPRECATION_NOTICES.labels("failed_run").inc()
+        raise
+    metrics.DEPRECATION_NOTICES.labels("sent").inc(result.sent - result.resumed)
+    metrics.DEPRECATION_NOTICES.labels("resumed").inc(result.resumed)
     if result.claimed or result.resumed or result.migrated:
         log.info("Deprecation notices: %s", result)
     return result.__dict__
@@ -41,7 +48,12 @@ def deliver_webhook(self, delivery_id: int) -> str:
     """One attempt at a webhook delivery; failures are retried with exponential backoff until
     WEBHOOK_MAX_ATTEMPTS, then the delivery is marked gave_up."""
     final = self.request.retries + 1 >= settings.WEBHOOK_MAX_ATTEMPTS
-    outcome = webhooks.attempt_delivery(delivery_id, final=final)
+    try:
+        outcome = webhooks.attempt_delivery(delivery_id, final=final)
+    except Exception:
+        metrics.WEBHOOK_DELIVERIES.labels("error").inc()
+        raise
+    metrics.WEBHOOK_DELIVERIES.labels(outcome).inc()
     if outcome == webhooks.RETRY:
         raise self.retry(countdown=backoff(self.request.retries))
     return outcome

@@ -11,12 +11,42 @@ from rest_framework.authentication import SessionAuthentication
 
 from config.api.problems import Problem
 from config.context import context_of
+from config.metrics import AUTH_ATTEMPTS
 from tenants.models import Membership
 from tenants.principal import Principal, credential_role
 
 
 def set_principal(request, principal: Principal) -> None:
     context_of(request).principal = principal
+
+
+def count_attempt(method: str, result: str) -> None:
+    """One presented credential's outcome (console_auth_attempts_total): method apikey | oauth |
+    session, result success or why it was refused."""
+    AUTH_ATTEMPTS.labels(method, result).inc()
+
+
+class _Refused:
+    """Counts the refusal that leaves its block as an exception (and lets it go on)."""
+
+    def __init__(self, method: str):
+        self.method = method
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, exceptions.APIException):
+            count_attempt(self.method, _result_of(exc))
+        return False
+
+
+def _result_of(exc) -> str:
+    if isinstance(exc, Problem) and exc.problem_type.slug == "tenant-suspended":
+        return "suspended"
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return "invalid"
+    return "refused"
 
 
 def ensure_active(tenant) -> None:
@@ -28,11 +58,22 @@ class TenantOAuth2Authentication(OAuth2Authentication):
     """Bearer tokens: the token's client decides the tenant; its scopes limit what it may do."""
 
     def authenticate(self, request):
+        with _Refused("oauth"):
+            found = self._principal(request)
+        if found is None:
+            return None
+        principal, token = found
+        count_attempt("oauth", "success")
+        set_principal(request, principal)
+        return (token.user or AnonymousUser(), token)
+
+    def _principal(self, request):
+        """(the token's principal, the token), None without a bearer token; raises on a refusal."""
         result = super().authenticate(request)
         if result is None:
             refuse_presented_token(request)
             return None
-        user, token = result
+        _, token = result
         application = token.application
         tenant = application.tenant
         ensure_active(tenant)
@@ -57,8 +98,7 @@ class TenantOAuth2Authentication(OAuth2Authentication):
             principal = Principal(
                 tenant=tenant, role=role, kind="oauth", scopes=scopes, application=application, creator_id=creator_id
             )
-        set_principal(request, principal)
-        return (token.user or AnonymousUser(), token)
+        return principal, token
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
@@ -86,15 +126,17 @@ class TenantSessionAuthentication(SessionAuthentication):
     """The browsable API and the portal's own calls: the session's current tenant and role."""
 
     def authenticate(self, request):
-        result = super().authenticate(request)
-        if result is None:
-            return None
-        user, _ = result
-        membership = context_of(request).membership
-        if membership:
-            ensure_active(membership.tenant)
-            principal = Principal(tenant=membership.tenant, user=user, role=membership.role, kind="session")
-        else:
-            principal = Principal(tenant=None, user=user, kind="session")
+        with _Refused("session"):
+            result = super().authenticate(request)
+            if result is None:
+                return None
+            user, _ = result
+            membership = context_of(request).membership
+            if membership:
+                ensure_active(membership.tenant)
+                principal = Principal(tenant=membership.tenant, user=user, role=membership.role, kind="session")
+            else:
+                principal = Principal(tenant=None, user=user, kind="session")
+        count_attempt("session", "success")
         set_principal(request, principal)
         return result
