@@ -7,8 +7,10 @@ published secret. With DEBUG=true and nothing else the console runs on its embed
 local-memory cache, eager Celery tasks, console e-mail — what `make run` gives on a fresh machine.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Request id, the request context and the one structured log line per request.
     "config.middleware.RequestContextMiddleware",
+    # Health checks and metrics, served before host validation (config/middleware.py says why).
+    "config.middleware.InternalEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,9 +110,22 @@ TEMPLATES = [
 
 # --- Data stores --------------------------------------------------------------------------------
 
-DATABASES = {
-    "default": _env("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+if os.environ.get("DATABASE_URL") or not os.environ.get("DATABASE_HOST"):
+    DATABASES = {
+        "default": _env("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    }
+else:  # ECS (platform/aws): the password is a secret of its own, never inside a URL in the environment
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": _env("DATABASE_HOST", env.str, ""),
+            "PORT": _env("DATABASE_PORT", env.int, 5432),
+            "NAME": _env("DATABASE_NAME", env.str, "console"),
+            "USER": _env("DATABASE_USER", env.str, "console"),
+            "PASSWORD": _env("DATABASE_PASSWORD", env.str, ""),
+            "OPTIONS": {"sslmode": _env("DATABASE_SSLMODE", env.str, "require")},
+        }
+    }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", _env("DATABASE_CONN_MAX_AGE", env.int, 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -121,6 +138,17 @@ DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(DATABASES["default"]["E
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = _env("REDIS_URL", env.str, "")
+if not REDIS_URL and os.environ.get("REDIS_HOST"):  # ECS: the auth token is a secret of its own
+    _redis_tls = _env("REDIS_TLS", env.bool, False)
+    _redis_token = quote(_env("REDIS_AUTH_TOKEN", env.str, ""), safe="")
+    REDIS_URL = "{}://{}{}:{}/{}{}".format(
+        "rediss" if _redis_tls else "redis",
+        f":{_redis_token}@" if _redis_token else "",
+        _env("REDIS_HOST", env.str, ""),
+        _env("REDIS_PORT", env.int, 6379),
+        _env("REDIS_DB", env.int, 0),
+        "?ssl_cert_reqs=required" if _redis_tls else "",  # Celery and kombu want it spelled out on rediss://
+    )
 if REDIS_URL:
     CACHES = {
         "default": {

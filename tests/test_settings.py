@@ -80,3 +80,37 @@ def test_a_malformed_setting_stops_start_up_with_its_name():
     result = manage("check", **{**PRODUCTION, "DATABASE_CONN_MAX_AGE": "sixty"})
     assert result.returncode != 0
     assert "DATABASE_CONN_MAX_AGE" in result.stderr
+
+
+def test_on_ecs_the_database_and_redis_come_from_parts_with_their_secrets_apart():
+    """platform/aws injects the host, name and user as plain values and the password and the Redis
+    auth token as secrets: the settings assemble them, and the real database at DATABASE_URL
+    answers when reached that way."""
+    from django.conf import settings as test_settings
+
+    db = test_settings.DATABASES["default"]
+    parts = {
+        **PRODUCTION,
+        "DATABASE_HOST": db["HOST"] or "127.0.0.1",
+        "DATABASE_PORT": str(db["PORT"] or 5432),
+        "DATABASE_NAME": "postgres",
+        "DATABASE_USER": db["USER"],
+        "DATABASE_PASSWORD": "not/a:url@safe",
+        "DATABASE_SSLMODE": "disable",
+        "REDIS_HOST": "cache.internal",
+        "REDIS_TLS": "true",
+        "REDIS_AUTH_TOKEN": "t/o:k@en",
+    }
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; from django.db import connection; "
+        "d = settings.DATABASES['default']; connection.ensure_connection(); "
+        "print(d['HOST'], d['NAME'], d['USER'], d['PASSWORD'], d['OPTIONS']['sslmode']); print(settings.REDIS_URL)",
+    )
+    result = manage(*show, **parts)
+    assert result.returncode == 0, result.stderr
+    db_line, redis_line = result.stdout.splitlines()[-2:]
+    assert db_line == f"{parts['DATABASE_HOST']} postgres {db['USER']} not/a:url@safe disable"
+    assert redis_line == "rediss://:t%2Fo%3Ak%40en@cache.internal:6379/0?ssl_cert_reqs=required"

@@ -820,3 +820,16 @@ def test_prometheus_scrapes_two_gunicorn_workers_with_the_token_and_counts_every
         if prometheus is not None:
             _stop(prometheus)
         _stop(web)
+
+
+def test_health_and_metrics_answer_a_load_balancer_that_sends_a_private_address_as_host(db, client, settings):
+    """The ALB's health check says Host: <task IP>:8000, which ALLOWED_HOSTS rightly doesn't list."""
+    settings.METRICS_TOKEN = "probe-token-123"
+    assert client.get("/healthz", HTTP_HOST="10.40.3.7:8000").status_code == 200
+    assert client.get("/readyz", HTTP_HOST="10.40.3.7:8000").status_code == 200
+    assert (
+        client.get("/metrics", HTTP_HOST="10.40.3.7:8000", HTTP_AUTHORIZATION="Bearer probe-token-123").status_code
+        == 200
+    )
+    assert client.get("/metrics", HTTP_HOST="10.40.3.7:8000").status_code == 404
+    assert client.get("/api/v1/", HTTP_HOST="10.40.3.7:8000").status_code == 400  # everything else: host checked
