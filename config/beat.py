@@ -122,4 +122,35 @@ def sample_queues(client, *, now: float | None = None) -> dict[str, tuple[int, f
         metrics.CELERY_QUEUE_LENGTH.labels(name).set(length)
         metrics.CELERY_QUEUE_OLDEST_AGE.labels(name).set(age)
         sampled[name] = (length, age)
+    stage = os.environ.get("CONSOLE_STAGE")
+    if stage:
+        publish_to_cloudwatch(stage, sampled, now)
     return sampled
+
+
+def publish_to_cloudwatch(stage: str, sampled: dict[str, tuple[int, float]], now: float) -> None:
+    """On ECS (CONSOLE_STAGE set by platform/aws): one CloudWatch embedded-metric-format line per
+    queue on stdout, which the awslogs driver ships and CloudWatch turns into the metrics the
+    worker autoscaling and the queue-age alarms read (namespace Console/Celery). Printed whole, not
+    through the JSON logger: the document must be the entire line."""
+    for queue, (length, age) in sampled.items():
+        document = {
+            "_aws": {
+                "Timestamp": int(now * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": "Console/Celery",
+                        "Dimensions": [["Stage", "Queue"]],
+                        "Metrics": [
+                            {"Name": "console_celery_queue_length", "Unit": "Count"},
+                            {"Name": "console_celery_queue_oldest_age_seconds", "Unit": "Seconds"},
+                        ],
+                    }
+                ],
+            },
+            "Stage": stage,
+            "Queue": queue,
+            "console_celery_queue_length": length,
+            "console_celery_queue_oldest_age_seconds": round(age, 3),
+        }
+        print(json.dumps(document, separators=(",", ":")), flush=True)

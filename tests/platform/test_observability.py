@@ -833,3 +833,26 @@ def test_health_and_metrics_answer_a_load_balancer_that_sends_a_private_address_
     )
     assert client.get("/metrics", HTTP_HOST="10.40.3.7:8000").status_code == 404
     assert client.get("/api/v1/", HTTP_HOST="10.40.3.7:8000").status_code == 400  # everything else: host checked
+
+
+def test_on_ecs_beat_publishes_the_queue_gauges_as_cloudwatch_embedded_metrics(redis_client, monkeypatch, capsys):  # noqa: F811
+    """platform/aws's worker autoscaling and queue-age alarms read Console/Celery metrics: beat
+    prints one embedded-metric-format line per queue when CONSOLE_STAGE is set, and none otherwise."""
+    from config.beat import sample_queues
+
+    queue = "default"
+    before = redis_client.llen(queue)
+    sample_queues(redis_client, now=time.time())
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("CONSOLE_STAGE", "production")
+    sampled = sample_queues(redis_client, now=time.time())
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {line["Queue"] for line in lines} == set(sampled)
+    default = next(line for line in lines if line["Queue"] == queue)
+    assert default["Stage"] == "production" and default["console_celery_queue_length"] == before
+    spec = default["_aws"]["CloudWatchMetrics"][0]
+    assert spec["Namespace"] == "Console/Celery" and spec["Dimensions"] == [["Stage", "Queue"]]
+    assert {m["Name"] for m in spec["Metrics"]} == {
+        "console_celery_queue_length",
+        "console_celery_queue_oldest_age_seconds",
+    }
