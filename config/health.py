@@ -122,3 +122,24 @@ def readyz(request):
     response = JsonResponse(body, status=503 if failing else 200)
     add_never_cache_headers(response)
     return response
+
+
+class InternalEndpointsMiddleware:
+    """/healthz, /readyz and /metrics answer whatever the Host header says.
+
+    The load balancer's health checks and Prometheus reach a task by its private address (Host:
+    10.0.3.7:8000), which is not, and should not be, in ALLOWED_HOSTS: CommonMiddleware would answer
+    400 and every deployment would roll back as unhealthy. These three views read nothing of the
+    host (the metrics one still wants its token), so they are served here, before host validation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        from config import metrics
+
+        self.views = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics.metrics_view}
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

@@ -70,8 +70,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Request id, the request context and the one structured log line per request.
     "config.middleware.RequestContextMiddleware",
-    # Health checks and metrics, served before host validation (config/middleware.py says why).
-    "config.middleware.InternalEndpointsMiddleware",
+    # Health checks and metrics, served before host validation (config/health.py says why).
+    "config.health.InternalEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
