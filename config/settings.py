@@ -37,6 +37,8 @@ def _env(name, cast, default):
 
 DEBUG = _env("DEBUG", env.bool, False)  # on only where said: `make run`, the test suite (tests/settings.py)
 SECRET_KEY = _env("SECRET_KEY", env.str, INSECURE_DEFAULT_SECRET)
+# Previous keys, still accepted for signatures (sessions, signed links) during a rotation.
+SECRET_KEY_FALLBACKS = _env("SECRET_KEY_FALLBACKS", env.list, [])
 ALLOWED_HOSTS = _env("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
 SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
