@@ -396,3 +396,21 @@ def test_every_scope_has_a_grant_rule_and_the_readme_shows_the_table():
     assert set(SCOPE_GRANT_PERMISSIONS) == set(settings.API_SCOPES)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert scope_table_markdown() in readme, "regenerate it: python manage.py scope_table"
+
+
+def test_the_portal_offers_rotation_only_to_the_creator_and_admins(acme, owner, developer, admin_member, alices_app):
+    confidential, _ = create_oauth_client(
+        actor=as_member(owner, acme),
+        name="Alice's server",
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes=["tenant:read"],
+    )
+    url = f"/portal/clients/{confidential.pk}/"
+    rotate = f"/portal/clients/{confidential.pk}/rotate/"
+    for user, offered in ((developer, False), (owner, True), (admin_member, True)):
+        browser = Client()
+        browser.force_login(user)
+        assert (rotate in browser.get(url).content.decode()) is offered, user.email
+    browser = Client()
+    browser.force_login(developer)
+    assert browser.post(rotate).status_code == 403  # and refused if asked anyway
