@@ -63,6 +63,12 @@ REQUESTPATH_REDIS_FAILURES = Counter(
     "Redis failures on the request path, by where they happened.",
     ["where"],
 )
+AUTH_COOLOFFS = Counter(
+    "console_auth_cooloffs_total",
+    "Cool-offs started after repeated failed credentials, by kind (oauth_client: per client id at the "
+    "/o/ endpoints; apikey_address: per client address presenting API keys).",
+    ["kind"],
+)
 VERIFY_DURATION = Histogram(
     "console_gateway_verify_duration_seconds",
     "Latency of the gateway verify endpoint (POST /api/v1/keys/verify/), inside the application.",
@@ -138,8 +144,10 @@ BEAT_LAST_TICK = Gauge(
 )
 
 # Bounded label sets start at zero, so rate() and ratios have a series before the first event.
-for _where in ("key_verification", "throttle", "gateway_verify"):
+for _where in ("key_verification", "throttle", "gateway_verify", "auth_cooloff"):
     REQUESTPATH_REDIS_FAILURES.labels(_where)
+for _kind in ("oauth_client", "apikey_address"):
+    AUTH_COOLOFFS.labels(_kind)
 for _result in ("success", "failure"):
     USAGE_FLUSHES.labels(_result)
 for _result in ("sent", "resumed", "failed_run"):

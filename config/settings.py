@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.logs import FORMATS as LOG_FORMATS
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "django_prometheus",
+    "axes",  # sign-in lockouts (django-axes; see "Sign-in abuse" below)
+    "csp",  # Content-Security-Policy (django-csp): its system checks; the policy is under Security below
     "config.apps.ConsoleConfig",  # observability wiring: tracing, Sentry, login outcomes (config/apps.py)
     "tenants",
     "apikeys",
@@ -75,12 +78,14 @@ MIDDLEWARE = [
     # Health checks and metrics, served before host validation (config/health.py says why).
     "config.health.InternalEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ConsoleCSPMiddleware",  # Content-Security-Policy header (config/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out sign-in answers the lockout page (429)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.CurrentTenantMiddleware",
@@ -209,6 +214,7 @@ BEAT_SAMPLE_SECONDS = _env("BEAT_SAMPLE_SECONDS", env.float, 15.0)
 
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password check
     "django.contrib.auth.backends.ModelBackend",
     "tenants.backends.SeededAdminAliasBackend",  # `admin` signs in as the seeded admin@console.test
     "guardian.backends.ObjectPermissionBackend",
@@ -290,6 +296,38 @@ OAUTH2_PROVIDER = {
     "GRANT_ADMIN_CLASS": "tenants.admin.oauth.GrantAdmin",
     "ID_TOKEN_ADMIN_CLASS": "tenants.admin.oauth.IDTokenAdmin",
 }
+
+# --- Sign-in abuse (django-axes + address throttles; tenants/signin_abuse.py) -------------------
+# A password sign-in (portal and admin) is refused after SIGNIN_FAILURES_PER_ACCOUNT failures for one
+# login or SIGNIN_FAILURES_PER_ADDRESS failures from one client address, until SIGNIN_COOLOFF_MINUTES
+# have passed since the last failure. Password reset requests and failed invitation links are
+# counted per address over windows of the same length.
+SIGNIN_FAILURES_PER_ACCOUNT = _env("SIGNIN_FAILURES_PER_ACCOUNT", env.int, 5)
+SIGNIN_FAILURES_PER_ADDRESS = _env("SIGNIN_FAILURES_PER_ADDRESS", env.int, 20)
+SIGNIN_COOLOFF_MINUTES = _env("SIGNIN_COOLOFF_MINUTES", env.int, 15)
+PASSWORD_RESETS_PER_ADDRESS = _env("PASSWORD_RESETS_PER_ADDRESS", env.int, 5)
+INVITATION_FAILURES_PER_ADDRESS = _env("INVITATION_FAILURES_PER_ADDRESS", env.int, 20)
+for _name in (
+    "SIGNIN_FAILURES_PER_ACCOUNT",
+    "SIGNIN_FAILURES_PER_ADDRESS",
+    "SIGNIN_COOLOFF_MINUTES",
+    "PASSWORD_RESETS_PER_ADDRESS",
+    "INVITATION_FAILURES_PER_ADDRESS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"Environment variable {_name} must be a positive whole number.")
+SIGNIN_ABUSE_KEY_PREFIX = "signin-abuse:"  # cache keys of the address throttles
+AXES_ENABLED = True
+AXES_HANDLER = "tenants.signin_abuse.SignInAbuseHandler"  # the database handler, one limit per parameter
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either count locks out (the order matters to the handler)
+AXES_FAILURE_LIMIT = SIGNIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
+AXES_USERNAME_CALLABLE = "tenants.signin_abuse.normalised_username"  # trimmed, lower-cased
+AXES_LOCKOUT_CALLABLE = "tenants.signin_abuse.lockout_response"  # portal/locked_out.html, 429 + Retry-After
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # the same address as the request log and audit
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's failures against other logins
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no start-up banner on stdout (management commands' output stays theirs)
 
 # --- REST API -----------------------------------------------------------------------------------
 
@@ -398,6 +436,27 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Content-Security-Policy (django-csp 4; config/csp.py) --------------------------------------
+# Enforced everywhere, DEBUG on or off (the browser tests run under it). No inline script or style
+# is allowed: inline blocks that can't move to static files (the API docs' init scripts, the admin
+# pages' <style> blocks) carry the per-request nonce (request.csp_nonce). config/csp.py widens it
+# per response in two places only: the Redoc page's style-src, and the OAuth consent page's
+# form-action (the registered redirect URI's origin).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
 # --- Logging, metrics, tracing (config/logs.py, config/metrics.py, config/tracing.py) -----------
 
 # JSON lines on stdout in production; readable console lines for development (DEBUG on).
@@ -443,6 +502,13 @@ for _name, _value in [*RATELIMIT_PLANS.items(), ("anonymous", RATELIMIT_ANONYMOU
     _quota, _, _window = _value.partition("/")
     if not (_quota.isdigit() and _window.isdigit() and int(_quota) > 0 and int(_window) > 0):
         raise ImproperlyConfigured(f"Rate policy {_name}={_value!r} must be '<quota>/<window seconds>', e.g. 100/60.")
+# --- Cool-offs after repeated failed credentials (apikeys/requestpath/cooloff.py) -------------------
+# Per OAuth client id at /o/token/, /o/introspect/, /o/revoke_token/; per client address for API
+# keys. N failures within the cool-off window -> 429 problem+json (Retry-After) for the cool-off.
+OAUTH_CLIENT_FAILURES_BEFORE_COOLOFF = _env("OAUTH_CLIENT_FAILURES_BEFORE_COOLOFF", env.int, 10)
+OAUTH_CLIENT_COOLOFF_SECONDS = _env("OAUTH_CLIENT_COOLOFF_SECONDS", env.int, 300)
+APIKEY_FAILURES_BEFORE_COOLOFF = _env("APIKEY_FAILURES_BEFORE_COOLOFF", env.int, 20)
+APIKEY_COOLOFF_SECONDS = _env("APIKEY_COOLOFF_SECONDS", env.int, 300)
 USAGE_FLUSH_SECONDS = _env("USAGE_FLUSH_SECONDS", env.int, 60)
 CELERY_BEAT_SCHEDULE = {
     "apikeys-flush-usage": {"task": "apikeys.tasks.flush_usage", "schedule": USAGE_FLUSH_SECONDS},

@@ -1,19 +1,18 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from oauth2_provider import views as oauth_views
 
 from config import health, metrics
 from config import views as config_views
-from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView
+from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView, TenantRevokeTokenView, TenantTokenView
 
 # Only the OAuth endpoints partners need; the toolkit's own client-management pages stay unmounted
 # (clients are tenant-owned and managed through the portal, the API and the admin).
 oauth_patterns: tuple[list[URLPattern | URLResolver], str] = (
     [
         path("authorize/", TenantAuthorizationView.as_view(), name="authorize"),
-        path("token/", oauth_views.TokenView.as_view(), name="token"),
-        path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+        path("token/", TenantTokenView.as_view(), name="token"),
+        path("revoke_token/", TenantRevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", TenantIntrospectTokenView.as_view(), name="introspect"),
     ],
     "oauth2_provider",

@@ -3,20 +3,28 @@ introspection endpoint that only answers about tokens of the asking client's own
 
 import base64
 import hashlib
+import logging
 from urllib.parse import unquote_plus
 
 from django.contrib.auth.hashers import check_password
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from apikeys.requestpath import cooloff
+from config.api.problems import problem_response
+from config.middleware import current_client_ip
 from tenants.grants import GATEWAY_SCOPES
 from tenants.models import Application, Membership
+from tenants.principal import Principal
+
+log = logging.getLogger(__name__)
 
 
 class TenantOAuth2Validator(OAuth2Validator):
@@ -92,8 +100,91 @@ def authenticate_confidential_client(request) -> Application | None:
     return app if check_password(secret, app.client_secret) else None
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class TenantIntrospectTokenView(View):
+def _presented_client_ids(request) -> list[str]:
+    """Every client id the request names: the HTTP Basic one and the body's. The toolkit tries the
+    body's credentials when the Basic ones fail, so both are checked and charged: naming a decoy in
+    the header can't let the body's guesses go uncounted."""
+    ids = []
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        ids.append(_client_credentials(request)[0])
+    ids.append(request.POST.get("client_id", ""))
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def _audit_cooloff(client_id: str) -> None:
+    """The audit event of a cool-off that started: in the client's tenant chain when the client
+    exists, else in the platform chain (an unknown client id is refused alike)."""
+    from tenants import audit
+
+    app = Application.objects.select_related("tenant").filter(client_id=client_id).first()
+    failures, seconds = cooloff.limits(cooloff.OAUTH_CLIENT)
+    changes = {"failures": failures, "cooloff_seconds": seconds, "client_ip": current_client_ip() or ""}
+    try:
+        with transaction.atomic():
+            if app is not None:
+                audit.record(
+                    action="oauth_client.cooloff_started",
+                    actor=Principal.system(app.tenant),
+                    tenant=app.tenant,
+                    target=app,
+                    changes=changes,
+                )
+            else:
+                changes["client_id"] = client_id[:100]
+                audit.record(action="oauth_client.cooloff_started", actor=Principal.system(), changes=changes)
+    except Exception:  # the refusal must not fail on its audit trail
+        log.exception("OAuth client cool-off: could not write the audit event")
+
+
+def cooloff_response(request, retry_after: int):
+    response = problem_response(
+        request,
+        "too-many-failures",
+        f"Too many failed client authentications for this client id; retry in {retry_after} seconds.",
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ClientCooloffMixin:
+    """For the endpoints where OAuth clients authenticate: OAUTH_CLIENT_FAILURES_BEFORE_COOLOFF
+    failed client authentications (a 401) for one client id within OAUTH_CLIENT_COOLOFF_SECONDS
+    refuse every request naming it for OAUTH_CLIENT_COOLOFF_SECONDS (429 problem+json, Retry-After),
+    the right secret included, so guessing can't go on. Known and unknown client ids are counted
+    and refused alike. A success (200) resets the count of the one client id it authenticated."""
+
+    def post(self, request, *args, **kwargs):
+        client_ids = _presented_client_ids(request)
+        for client_id in client_ids:
+            wait = cooloff.remaining(cooloff.OAUTH_CLIENT, client_id)
+            if wait:
+                return cooloff_response(request, wait)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 401:
+            wait = 0
+            for client_id in client_ids:
+                started, left = cooloff.fail(cooloff.OAUTH_CLIENT, client_id, client_ip=current_client_ip())
+                if started:
+                    _audit_cooloff(client_id)
+                wait = max(wait, left)
+            if wait:
+                return cooloff_response(request, wait)
+        elif response.status_code == 200 and len(client_ids) == 1:
+            cooloff.reset(cooloff.OAUTH_CLIENT, client_ids[0])
+        return response
+
+
+class TenantTokenView(ClientCooloffMixin, TokenView):
+    """The toolkit's token endpoint, with the client cool-off."""
+
+
+class TenantRevokeTokenView(ClientCooloffMixin, RevokeTokenView):
+    """The toolkit's revocation endpoint (RFC 7009), with the client cool-off."""
+
+
+class _IntrospectTokenView(View):
     """RFC 7662. The caller authenticates as a confidential client (HTTP Basic or body). A token of
     another tenant, an unknown, expired or revoked token all answer {"active": false}."""
 
@@ -129,3 +220,8 @@ class TenantIntrospectTokenView(View):
             body["username"] = token.user.email
             body["sub"] = str(token.user.pk)
         return JsonResponse(body)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantIntrospectTokenView(ClientCooloffMixin, _IntrospectTokenView):
+    """The introspection endpoint, with the client cool-off."""

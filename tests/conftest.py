@@ -152,6 +152,17 @@ def request_path_redis(settings):
             pass
 
 
+@pytest.fixture(autouse=True)
+def signin_abuse_counters(settings):
+    """The password-reset and invitation throttles count per client address in the cache, and every
+    test client is 127.0.0.1: give each test counters of its own (they expire by themselves). The
+    sign-in lockouts (axes) are database rows, rolled back with the test."""
+    import uuid
+
+    settings.SIGNIN_ABUSE_KEY_PREFIX = f"test:{uuid.uuid4().hex[:12]}:signin-abuse:"
+    return settings.SIGNIN_ABUSE_KEY_PREFIX
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the figures tests recorded with record_property("summary_line", ...) (e.g. the oasdiff
     conformance agreement) at the end of the run, whichever xdist worker ran them."""

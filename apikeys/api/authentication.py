@@ -14,10 +14,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from apikeys.keys import PREFIX
-from apikeys.requestpath import metering
+from apikeys.requestpath import cooloff, metering
 from apikeys.requestpath import verification as v
 from apikeys.requestpath.ratelimit import remember
-from config.api.problems import Problem
+from config.api.problems import Problem, TooManyFailures
 from config.context import context_of
 from tenants.api.authentication import count_attempt, set_principal
 from tenants.models import Tenant
@@ -104,16 +104,36 @@ def principal_for(entry: dict) -> Principal:
     )
 
 
+def _cooled_off(retry_after: int) -> TooManyFailures:
+    count_attempt("apikey", "cooled_off")
+    return TooManyFailures(
+        f"Too many invalid API keys came from your address; retry in {retry_after} seconds.", retry_after
+    )
+
+
 class ApiKeyAuthentication(BaseAuthentication):
+    """APIKEY_FAILURES_BEFORE_COOLOFF invalid keys (unknown, malformed, wrong secret) from one client
+    address within APIKEY_COOLOFF_SECONDS refuse every API-key request from it for
+    APIKEY_COOLOFF_SECONDS (429 too-many-failures), a valid key included. The check rides in the
+    verification script (one round trip); failures are counted only on the failure path."""
+
     def authenticate(self, request):
         raw = presented_key(request)
         if raw is None:
             return None
         # The script counts the call too; the field's credential is the lookup id in the key.
         field = metering.call_field(request._request, f"key:{raw[9:21]}")
-        result = v.verify(raw, client_ip=request.META.get("REMOTE_ADDR"), usage_field=field)
+        address = request.META.get("REMOTE_ADDR") or ""
+        flag = cooloff.flag_key(cooloff.APIKEY_ADDRESS, address) if address else None
+        result = v.verify(raw, client_ip=address or None, usage_field=field, cooloff_flag=flag)
+        if result.code == v.COOLED_OFF:
+            raise _cooled_off(result.retry_after)
         if result.code in _RESULTS:
             count_attempt("apikey", _RESULTS[result.code])
+        if result.code == v.NOT_FOUND:
+            _, wait = cooloff.fail(cooloff.APIKEY_ADDRESS, address, client_ip=address)
+            if wait:
+                raise _cooled_off(wait)
         if result.code in _FAILURES:
             raise exceptions.AuthenticationFailed(_FAILURES[result.code])
         if result.code == v.TENANT_SUSPENDED:

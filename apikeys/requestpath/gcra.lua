@@ -11,7 +11,7 @@
 -- are checked first, then both set). The answer reports the tighter one: the refusing bucket (of
 -- two refusing, the longer wait), else the one with fewer remaining (the credential's own on a tie).
 --
--- Mode "key" (an API key): KEYS = {entry, last_used hash, usage hash}
+-- Mode "key" (an API key): KEYS = {entry, last_used hash, usage hash[, client address cool-off flag]}
 --   ARGV = {"key", digest, client ip (32 hex, IPv4 mapped to IPv6) or "", required scopes (space
 --           separated) or "", cost, fill entry JSON or "", fill ttl seconds, usage field or "",
 --           key bucket prefix, tenant budget bucket prefix}
@@ -21,7 +21,9 @@
 --   entry's quota/window) and the tenant's (budget_quota/budget_window), records last use and,
 --   when a usage field is given, counts the call (prefixed with the key's tenant).
 --   Returns "<code> <limit> <window> <remaining> <reset> <retry after> <bucket> <entry JSON>";
---   "MISS" when the entry is absent or a tombstone.
+--   "MISS" when the entry is absent or a tombstone. With the fourth key (the caller's address is
+--   cooled off after repeated bad keys: apikeys/requestpath/cooloff.py) present, nothing else is
+--   read or charged: "COOLOFF 0 0 0 0 <seconds left> - ".
 -- Mode "bucket" (OAuth clients, sessions, anonymous callers): KEYS = {bucket, usage hash[, budget]}
 --   ARGV = {"bucket", quota, window, cost, usage field (with tenant) or ""[, budget quota, window]}.
 --   Returns "<code> <limit> <window> <remaining> <reset> <retry after> <bucket> ".
@@ -108,6 +110,11 @@ local entry_key, last_used, usage = KEYS[1], KEYS[2], KEYS[3]
 local digest, ip, required, cost = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local fill, fill_ttl, usage_field, bucket_prefix, budget_prefix = ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9],
                                                                  ARGV[10]
+
+if KEYS[4] then
+  local left = redis.call("PTTL", KEYS[4])
+  if left > 0 then return string.format("COOLOFF 0 0 0 0 %.0f - ", math.ceil(left / 1000)) end
+end
 
 local raw
 if fill ~= "" then

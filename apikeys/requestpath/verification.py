@@ -33,7 +33,10 @@ FORBIDDEN_IP = "FORBIDDEN_IP"
 INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 RATE_LIMITED = "RATE_LIMITED"
 CODES = (VALID, NOT_FOUND, EXPIRED, REVOKED, TENANT_SUSPENDED, FORBIDDEN_IP, INSUFFICIENT_SCOPE, RATE_LIMITED)
-_CODE_OF = {code.encode(): code for code in CODES}
+# Not a verdict on the key (never answered by the gateway verify endpoint): the caller's address is
+# cooled off after repeated bad keys (apikeys/requestpath/cooloff.py), so the key was not looked at.
+COOLED_OFF = "COOLOFF"
+_CODE_OF = {code.encode(): code for code in (*CODES, COOLED_OFF)}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Verification:
     entry: Mapping | None = None
     decision: Decision | None = None  # None when no rate-limit decision was taken
     redis_ok: bool = True
+    retry_after: int = 0  # COOLED_OFF: seconds of cool-off left
 
     @property
     def valid(self) -> bool:
@@ -56,11 +60,14 @@ def _load_entry(lookup_id: str) -> dict:
     return cache.build_entry(api_key) if api_key is not None else dict(cache.MISSING_ENTRY)
 
 
-def _run(lookup_id, digest, ip, required, cost, fill, usage_field) -> list[bytes]:
+def _run(lookup_id, digest, ip, required, cost, fill, usage_field, cooloff_flag=None) -> list[bytes]:
     """One script call; its answer split as ratelimit.split_reply does."""
     ttl = cache.MISSING_SECONDS if fill and '"missing"' in fill else settings.APIKEY_CACHE_SECONDS
+    keys = [cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")]
+    if cooloff_flag:
+        keys.append(cooloff_flag)
     reply = script()(
-        keys=[cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")],
+        keys=keys,
         args=[
             "key",
             digest,
@@ -115,13 +122,22 @@ def refusal(entry: dict, digest: str, ip: str | None, required, now: float | Non
 
 
 def verify(
-    raw: str, *, client_ip: str | None = None, required_scopes=(), cost: int = 1, usage_field: str = ""
+    raw: str,
+    *,
+    client_ip: str | None = None,
+    required_scopes=(),
+    cost: int = 1,
+    usage_field: str = "",
+    cooloff_flag: str | None = None,
 ) -> Verification:
     """Is `raw` a good key right now, for this address and these scopes, within its rate limit?
 
     `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/requestpath/metering.py) makes
     the same script call count the call (the gateway verify endpoint does; API requests are counted
-    after the response instead, when their status is known)."""
+    after the response instead, when their status is known).
+
+    `cooloff_flag` (apikeys.requestpath.cooloff.flag_key of the caller's address) makes the same
+    script call refuse first, with COOLED_OFF, while that address is cooled off."""
     parsed = keys.parse(raw)
     if parsed is None:
         return Verification(NOT_FOUND)
@@ -129,14 +145,16 @@ def verify(
     if not store.enabled():
         return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=True)
     try:
-        reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, "", usage_field)
+        reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, "", usage_field, cooloff_flag)
         if reply[0] == b"MISS":
             fill = cache.encode(_load_entry(parsed.lookup_id))
-            reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, fill, usage_field)
+            reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, fill, usage_field, cooloff_flag)
     except store.RedisError as exc:
         log.warning("Redis unavailable while verifying API key %s: %s", parsed.lookup_id, exc)
         return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=False)
     code = _CODE_OF[reply[0]]
+    if code == COOLED_OFF:
+        return Verification(COOLED_OFF, retry_after=int(reply[5]))
     if code == NOT_FOUND:
         return Verification(NOT_FOUND)
     entry = _decoded(reply[7])

@@ -106,6 +106,14 @@ PROBLEM_TYPES = {
             "Too many requests; retry after the number of seconds in Retry-After.",
         ),
         ProblemType(
+            "too-many-failures",
+            "Too many failed attempts",
+            429,
+            "Too many wrong credentials came for this OAuth client id, or from your address with API "
+            "keys; every request of theirs is refused, even with the right credential, until the "
+            "cool-off ends: retry after the number of seconds in Retry-After.",
+        ),
+        ProblemType(
             "server-error",
             "Internal server error",
             500,
@@ -129,6 +137,14 @@ class Problem(exceptions.APIException):
 class Conflict(Problem):
     def __init__(self, detail: str, **extra):
         super().__init__("conflict", detail, **extra)
+
+
+class TooManyFailures(Problem):
+    """429 during a cool-off after repeated failed credentials (apikeys.requestpath.cooloff)."""
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__("too-many-failures", detail)
+        self.wait = retry_after
 
 
 class InsufficientScope(Problem):
@@ -208,7 +224,7 @@ def problem_exception_handler(exc, context):
             detail = "The request has invalid fields; see `errors`."
         else:
             detail = str(exc.detail)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+    if isinstance(exc, (exceptions.Throttled, TooManyFailures)) and exc.wait is not None:
         headers["Retry-After"] = str(int(exc.wait + 0.999))
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -253,4 +269,4 @@ def api_server_error(request):
     return problem_response(request, "server-error", f"Unexpected error; request id {context_of(request).request_id}.")
 
 
-__all__ = ["Problem", "Conflict", "InsufficientScope", "PROBLEM_TYPES", "problem_response", "status"]
+__all__ = ["Problem", "Conflict", "InsufficientScope", "TooManyFailures", "PROBLEM_TYPES", "problem_response", "status"]

@@ -1,4 +1,5 @@
-/* The portal's only script: copy-to-clipboard buttons and the "secret shown once" page.
+/* The portal's only script: copy-to-clipboard buttons, self-submitting selects and the "secret
+   shown once" page.
    Everything works without it; it never throws. */
 (function () {
   "use strict";
@@ -32,6 +33,13 @@
     } else {
       fallback();
     }
+  });
+
+  /* A select marked data-autosubmit submits its form when changed (no inline handlers under the
+     Content-Security-Policy). */
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-autosubmit]");
+    if (select && select.form) { select.form.submit(); }
   });
 
   /* A page showing a one-time secret answers a POST. Point its history entry at the object's own

@@ -9,6 +9,7 @@ from tenants.forms import SignInForm
 from tenants.middleware import switch_tenant
 from tenants.models import Application, AuditEvent, Invitation, Membership
 from tenants.portal.base import PortalView
+from tenants.signin_abuse import password_reset_throttle
 
 
 class SignInView(auth_views.LoginView):
@@ -26,6 +27,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password-reset-done")
+
+    def post(self, request, *args, **kwargs):
+        # Every request counts against the caller's address, whatever address it names (known or
+        # not, well-formed or not), so the throttle's answer reveals no account either.
+        retry_after = password_reset_throttle.blocked(request)
+        if retry_after is not None:
+            return password_reset_throttle.refuse(request, retry_after)
+        password_reset_throttle.hit(request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -16,15 +16,22 @@ from tenants.middleware import switch_tenant
 from tenants.models import User
 from tenants.portal.base import portal_context
 from tenants.services.invitations import InvalidInvitation, invitation_from_token
+from tenants.signin_abuse import invitation_throttle
 
 TEMPLATE = "portal/invitations/accept.html"
 
 
 class AcceptInvitationView(View):
     def dispatch(self, request, token):
+        # Failed links count per client address (a guessed or replayed token, or an acceptance
+        # refused); past the limit every link answers the lockout page until the window ends.
+        retry_after = invitation_throttle.blocked(request)
+        if retry_after is not None:
+            return invitation_throttle.refuse(request, retry_after)
         try:
             self.invitation = invitation_from_token(token)
         except InvalidInvitation as exc:
+            invitation_throttle.hit(request)
             return self.page({"invalid": str(exc.detail)}, status=410)
         self.token = token
         return super().dispatch(request, token)
@@ -68,6 +75,7 @@ class AcceptInvitationView(View):
         try:
             membership = services.accept_invitation(token=self.token, user=user)
         except InvalidInvitation as exc:
+            invitation_throttle.hit(self.request)
             return self.page(self.context(error=str(exc.detail)))
         return self.welcome(membership)
 

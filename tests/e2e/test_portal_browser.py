@@ -3,79 +3,19 @@ server. An owner signs in, invites a member, changes a role (htmx), creates an O
 sees its secret exactly once, and browses the audit log — and no page logs a JavaScript error.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connections
+from playwright.sync_api import expect
 
 from tenants.models import Application, Invitation, Membership
 from tenants.roles import Role
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM (used by the test itself
-# and by the live server's fixtures) would refuse to run next to it without this.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path("/tmp/portal_client_secret.png")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(live_server):
-    """A fresh page of headless Chromium; every console error and uncaught exception is collected
-    in `page.js_errors`."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), "
-            "as .ci/run does, or deselect these tests with -m 'not browser'."
-        )
-    # Chromium keeps HTTP connections alive and the live server's request threads would keep their
-    # database connection for CONN_MAX_AGE; with 0 they close after each request. (Every thread's
-    # connection shares this settings dict.) The close_all() at the end does the same for this
-    # thread, so no session outlives the test database (its teardown can't drop a used database).
-    db_settings = connections["default"].settings_dict
-    conn_max_age, db_settings["CONN_MAX_AGE"] = db_settings["CONN_MAX_AGE"], 0
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
-            context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            page.js_errors = []
-            page.on(
-                "console",
-                lambda msg: msg.type == "error" and page.js_errors.append(f"console: {msg.text} @ {page.url}"),
-            )
-            page.on("pageerror", lambda exc: page.js_errors.append(f"pageerror: {exc} @ {page.url}"))
-            try:
-                yield page
-            finally:
-                context.close()
-                browser.close()
-                # Django keeps connections per asyncio context, and Playwright's sync API runs an
-                # event loop here: close the ones this test's code opened inside it, now, while
-                # that context is still the current one.
-                connections.close_all()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
-        connections.close_all()
 
 
 def test_owner_invites_a_member_and_sees_a_new_client_secret_exactly_once(browser_page, owner, developer, acme):
@@ -156,3 +96,4 @@ def test_owner_invites_a_member_and_sees_a_new_client_secret_exactly_once(browse
     assert "action=invitation.created" in page.url
 
     assert page.js_errors == []
+    assert page.csp_violations == []
