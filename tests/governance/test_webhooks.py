@@ -301,3 +301,10 @@ def test_the_api_shows_the_secret_once_and_refuses_private_urls(acme, token_clie
         "/api/v1/webhooks/", {"url": f"https://{PUBLIC_IP}/h", "event_types": ["nope"]}, format="json"
     )
     assert unknown_event.status_code == 400
+
+
+def test_an_unknown_event_type_is_refused_even_under_python_O(acme):
+    from governance.services.webhooks import enqueue_event
+
+    with pytest.raises(ValueError, match="Unknown webhook event type 'deprecation.typo'"):
+        enqueue_event(tenant=acme, event_type="deprecation.typo", data={}, event_key="k")
