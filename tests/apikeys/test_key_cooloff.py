@@ -2,7 +2,6 @@
 Redis: the address is refused (429 problem+json, Retry-After) before any key is verified, a valid
 key included; another address is unaffected; a valid key still costs one EVALSHA."""
 
-import threading
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from rest_framework.test import APIClient
 
 from apikeys import keys
 from apikeys.requestpath import cooloff, store
+from tests.apikeys.redis_monitor import client_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -120,31 +120,6 @@ def test_redis_down_fails_open(acme, make_key, settings):
         assert call(raw, BLOCKED).status_code == 200  # authenticated from the database
     finally:
         store.reset()
-
-
-def client_commands(prefix, action) -> list[str]:
-    """The commands clients sent Redis that touch `prefix` while `action()` ran (MONITOR)."""
-    seen, ready, done = [], threading.Event(), threading.Event()
-
-    def listen():
-        with store.client().monitor() as monitor:
-            ready.set()
-            for command in monitor.listen():
-                text = command["command"]
-                if text.startswith("ECHO cooloff-monitor-done"):
-                    break
-                if prefix in text and command.get("client_type") != "lua":
-                    seen.append(text.split()[0].upper())
-        done.set()
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    store.client().ping()
-    action()
-    store.client().echo("cooloff-monitor-done")
-    assert done.wait(30)
-    return seen
 
 
 def test_a_valid_key_still_costs_one_evalsha(acme, make_key, request_path_redis):

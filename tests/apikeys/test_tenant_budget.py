@@ -4,7 +4,6 @@ checked in the same script call as the credential's own; a refusal charges neith
 headers report the tighter one; the gateway verify endpoint takes the same decision."""
 
 import re
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from apikeys.requestpath import ratelimit, store
 from apikeys.requestpath import verification as v
 from tenants.models import AuditEvent, Tenant
 from tenants.principal import Principal
+from tests.apikeys.redis_monitor import client_commands
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -304,31 +304,6 @@ def test_verify_draws_from_the_same_tenant_budget(acme, make_key, gateway, setti
 
 
 # --- still one Redis round trip per request --------------------------------------------------------
-
-
-def client_commands(prefix, action) -> list[str]:
-    """The commands clients sent Redis that touch `prefix` while `action()` ran (MONITOR)."""
-    seen, ready, done = [], threading.Event(), threading.Event()
-
-    def listen():
-        with store.client().monitor() as monitor:
-            ready.set()
-            for command in monitor.listen():
-                text = command["command"]
-                if text.startswith("ECHO budget-monitor-done"):
-                    break
-                if prefix in text and command.get("client_type") != "lua":
-                    seen.append(text.split()[0].upper())
-        done.set()
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    store.client().ping()  # MONITOR is on once its connection answered: a round trip after ready
-    action()
-    store.client().echo("budget-monitor-done")
-    assert done.wait(10)
-    return seen
 
 
 def test_one_round_trip_per_request_with_two_buckets(acme, key_client, token_client, request_path_redis):
