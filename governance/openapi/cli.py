@@ -14,10 +14,11 @@ from typing import NoReturn, TextIO
 
 from .engine import diff_specs
 from .errors import SpecError
+from .lint import cli as lint_cli
 from .load import DEFAULT_MAX_BYTES, load_spec
-from .model import LEVELS
 from .options import Options, read_ignore_file, read_severity_file
-from .report import FORMATS, printable, render
+from .report import FORMATS, GROUPINGS, printable, render
+from .rules import LEVELS
 
 
 class _ArgumentError(Exception):
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=FORMATS, default="text")
     diff.add_argument("--min-level", choices=list(LEVELS), help="default INFO for json, WARN otherwise")
     diff.add_argument("--fail-on", choices=["WARN", "ERR"])
+    diff.add_argument(
+        "--group",
+        choices=GROUPINGS,
+        default="origin",
+        help="origin (default): each change once, with the operations it reaches; none: every occurrence",
+    )
     diff.add_argument("--deprecation-days-beta", type=_non_negative, default=0)
     diff.add_argument("--deprecation-days-stable", type=_non_negative, default=0)
     diff.add_argument("--ignore", metavar="FILE", help="oasdiff ignore file: lines of 'METHOD /path text'")
@@ -52,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BYTES,
         metavar="N",
         help=f"refuse a spec file (or $ref'd file) larger than N bytes (default {DEFAULT_MAX_BYTES})",
+    )
+    lint_cli.add_arguments(
+        commands.add_parser("lint", help="lint a spec with a Spectral ruleset (default spectral:oas)")
     )
     return parser
 
@@ -76,6 +86,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    if args.command == "lint":
+        return lint_cli.run(args, stdout, stderr)
     try:
         options = Options(
             min_level=args.min_level or ("INFO" if args.format == "json" else "WARN"),
@@ -94,7 +106,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except MemoryError:
         print("error: input too large to compare", file=stderr)
         return 2
-    stdout.write(render(report, args.format))
+    stdout.write(render(report, args.format, args.group))
     if args.fail_on and report.at_or_above(args.fail_on):
         return 1
     return 0

@@ -6,14 +6,14 @@ import gc
 
 from . import checks
 from .checks.registry import SITE_KINDS, for_kind, selected
-from .checks.sites import sites_of
+from .checks.sites import SchemaSite, sites_of
 from .diff import SpecDiff
 from .errors import SpecError
 from .load import Spec
-from .model import LEVELS, NONE, Finding, Report, format_texts, sort_findings
+from .model import NONE, Finding, Report, format_texts, sort_findings
 from .options import Options
 from .policy import apply_stability_policy
-from .rules import get_rule
+from .rules import LEVELS, get_rule
 
 
 class Emitter:
@@ -23,6 +23,10 @@ class Emitter:
         self.options = options
         self.findings: list[Finding] = []
         self._levels = options._levels  # rule id -> effective level (after overrides)
+        # the schema site whose checks are running (set by ``_run``): its direction and part of the
+        # operation go on every finding emitted meanwhile; "" for operation and document checks
+        self.direction = ""
+        self.via = ""
 
     def __call__(
         self,
@@ -55,7 +59,19 @@ class Emitter:
         elif level == NONE:
             return
         self.findings.append(
-            Finding(rule_id, level, operation, path, None, base_pointer, revision_pointer, args=args, details=details)
+            Finding(
+                rule_id,
+                level,
+                operation,
+                path,
+                None,
+                base_pointer,
+                revision_pointer,
+                args=args,
+                details=details,
+                direction=self.direction,
+                via=self.via,
+            )
         )
 
 
@@ -83,6 +99,8 @@ def _diff(base: Spec, revision: Spec, options: Options) -> Report:
     except RecursionError:
         raise SpecError("document nested too deeply to compare") from None
     findings = emit.findings
+    if base.original_pointers is not None or revision.original_pointers is not None:
+        _point_into_originals(findings, base, revision)
     for post in checks.POSTPROCESSORS:
         findings = post(findings)
     floor = LEVELS[options.min_level]
@@ -92,6 +110,17 @@ def _diff(base: Spec, revision: Spec, options: Options) -> Report:
         kept = [f for f in kept if not any(rule.matches(f.operation, f.path, f.text) for rule in options.ignore)]
     sort_findings(kept)
     return Report(kept)
+
+
+def _point_into_originals(findings: list[Finding], base: Spec, revision: Spec) -> None:
+    """A Swagger 2.0 side was diffed in its 3.x form: name the places in the 2.0 file instead
+    (``/components/schemas/Pet`` -> ``/definitions/Pet``). Origins and groups follow the pointers."""
+    base_map, revision_map = base.original_pointers, revision.original_pointers
+    for finding in findings:
+        if base_map is not None and finding._base_pointer is not None:
+            finding._base_pointer = base_map.original(finding._base_pointer)
+        if revision_map is not None and finding._revision_pointer is not None:
+            finding._revision_pointer = revision_map.original(finding._revision_pointer)
 
 
 def _run(base: Spec, revision: Spec, options: Options, emit: Emitter) -> None:
@@ -111,5 +140,19 @@ def _run(base: Spec, revision: Spec, options: Options, emit: Emitter) -> None:
             operation_check(op)
         if schema_checks:
             for site in sites_of(op):
+                emit.direction, emit.via = site.direction, site_part(site)
                 for schema_check in by_kind[site.kind]:
                     schema_check(site)
+            emit.direction = emit.via = ""
+
+
+def site_part(site: SchemaSite) -> str:
+    """The part of the operation a schema site is (``Finding.via``): "response 200 application/json"."""
+    kind = site.kind
+    if kind == "response-body":
+        return f"response {site.status} {site.media_type}"
+    if kind == "request-body":
+        return f"request body {site.media_type}"
+    if kind == "parameter":
+        return f"{site.param_in} parameter {site.param_name}"
+    return f"response {site.status} header {site.header}"

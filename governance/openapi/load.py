@@ -20,6 +20,7 @@ from .errors import SpecError
 
 if TYPE_CHECKING:
     from .jsontypes import JSON, JSONObject
+    from .swagger2 import PointerMap
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 # Billion-laughs guard: total events an alias may replay across the document.
@@ -112,23 +113,6 @@ def _apply_merge_keys(root: JSON) -> JSON:
     return root
 
 
-def escape_token(token: object) -> str:
-    token = token if isinstance(token, str) else str(token)
-    if "~" in token or "/" in token:  # rare: skip two str.replace calls on the hot path
-        return token.replace("~", "~0").replace("/", "~1")
-    return token
-
-
-def join_pointer(pointer: str, *tokens: object) -> str:
-    # hot (~50k calls on a big diff): the common one-plain-string-token case is inlined
-    if len(tokens) == 1:
-        token = tokens[0]
-        if type(token) is str and "~" not in token and "/" not in token:
-            return f"{pointer}/{token}"
-        return f"{pointer}/{escape_token(token)}"
-    return pointer + "".join("/" + escape_token(t) for t in tokens)
-
-
 def _split_pointer(fragment: str) -> list[str]:
     if fragment in ("", "/"):
         return [] if fragment == "" else [""]
@@ -172,6 +156,16 @@ class Spec:
         # $refs thousands of times (GitHub: ~17k derefs), and the documents are never mutated
         self._node_cache: dict[str, JSON] = {}
         self._ref_cache: dict[tuple[str, str], str] = {}
+        # a Swagger 2.0 document is read into the 3.x model (swagger2.py); findings are mapped back to
+        # its own pointers with ``original_pointers`` (the engine does it), None for a 3.x document
+        self.original_pointers: PointerMap | None = None
+        self.swagger_version: str | None = None
+        if isinstance(root, dict) and "openapi" not in root and str(root.get("swagger", "")).startswith("2."):
+            from .swagger2 import convert  # here: only 2.0 documents pay for importing it
+
+            self.swagger_version = str(root["swagger"])
+            root, self.original_pointers = convert(root)
+            self._files[""] = root
         self.root: JSONObject = _validate_openapi(root, filename)
         self.version: str = self.root["openapi"]
         self.is_31 = self.version.startswith("3.1") or self.version.startswith("3.2")
@@ -249,13 +243,15 @@ class Spec:
 
 
 def _validate_openapi(root: JSON, filename: str) -> JSONObject:
-    """``root`` itself, once it is known to be an OpenAPI 3.x document (a mapping)."""
+    """``root`` itself, once it is known to be an OpenAPI 3.x document (a mapping; 2.0 is converted before)."""
     if not isinstance(root, dict):
         raise SpecError(f"{filename}: not an OpenAPI document (top level is not a mapping)")
     version = root.get("openapi")
     if version is None:
         if "swagger" in root:
-            raise SpecError(f"{filename}: Swagger/OpenAPI 2.0 is not supported, only OpenAPI 3.x")
+            raise SpecError(
+                f"{filename}: unsupported Swagger version {root['swagger']!r}, expected Swagger 2.0 or OpenAPI 3.x"
+            )
         raise SpecError(f"{filename}: not an OpenAPI document (no 'openapi' field)")
     if not isinstance(version, str) or not version.startswith("3."):
         raise SpecError(f"{filename}: unsupported OpenAPI version {version!r}, expected 3.x")

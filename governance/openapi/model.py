@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import attrgetter
 from types import EllipsisType
 from typing import TYPE_CHECKING, Protocol, TypeAlias, TypedDict
 
-from .rules import format_message, format_message_as
+from .rules import LEVELS, format_message, format_message_as
+
+if TYPE_CHECKING:
+    from .groups import Group
 
 # Numeric order matters: filtering keeps findings whose level >= the minimum.
-LEVELS = {"INFO": 1, "WARN": 2, "ERR": 3}
 NONE = "NONE"  # severity override that drops a rule
 
 
@@ -70,6 +73,14 @@ class Finding:
     text, or ``args=`` / ``details=`` and let the rule's template format it on demand (the
     engine does the latter: creating ~70k findings for a big diff stays cheap, and a finding
     filtered out by level is never formatted).
+
+    Where the change happened (its ``origin``) is the pointer of the changed node in the documents,
+    after ``$ref`` resolution: a change inside a shared component points into the component, whichever
+    operation reached it. ``direction`` ("request" / "response", "" for the operation's own parts and
+    the document) and ``via`` (the part of the operation the schema sits in, "response 200
+    application/json") are set by the engine from the schema site the finding came from; the property
+    path from there to the origin is the one the message names. ``groups.group_findings`` folds the
+    findings of one (rule, origin, direction) into one entry. Neither is part of equality.
     """
 
     __slots__ = (
@@ -82,6 +93,8 @@ class Finding:
         "_revision_pointer",
         "_args",
         "_details",
+        "_direction",
+        "_via",
     )
     FIELDS = ("id", "level", "operation", "path", "text", "base_pointer", "revision_pointer")
 
@@ -97,6 +110,8 @@ class Finding:
         *,
         args: tuple[object, ...] = (),
         details: str = "",
+        direction: str = "",
+        via: str = "",
     ):
         self._id = id
         self._level = level
@@ -107,6 +122,8 @@ class Finding:
         self._revision_pointer = revision_pointer
         self._args = args
         self._details = details
+        self._direction = direction  # "request" | "response" | "" (see the class docstring)
+        self._via = via
 
     if TYPE_CHECKING:  # what the C attrgetter properties below return
 
@@ -122,6 +139,10 @@ class Finding:
         def base_pointer(self) -> str | None: ...
         @property
         def revision_pointer(self) -> str | None: ...
+        @property
+        def direction(self) -> str: ...
+        @property
+        def via(self) -> str: ...
     else:
         id = property(attrgetter("_id"))
         level = property(attrgetter("_level"))
@@ -129,6 +150,18 @@ class Finding:
         path = property(attrgetter("_path"))
         base_pointer = property(attrgetter("_base_pointer"))
         revision_pointer = property(attrgetter("_revision_pointer"))
+        direction = property(attrgetter("_direction"))
+        via = property(attrgetter("_via"))
+
+    @property
+    def origin(self) -> str:
+        """Where the change happened, as a URI fragment (``#/components/schemas/Charge/properties/amount``):
+        the revision's pointer, or the base's where the revision no longer has it or the base's is the
+        more precise of the two (a ``required`` entry under the same schema); "" for none."""
+        base, revision = self._base_pointer, self._revision_pointer
+        if revision is None or (base is not None and len(base) > len(revision) and base.startswith(revision + "/")):
+            return "" if base is None else "#" + base
+        return "#" + revision
 
     @property
     def text(self) -> str:
@@ -166,8 +199,9 @@ class Finding:
     def __repr__(self) -> str:
         return "Finding(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.FIELDS, self._values(), strict=True)) + ")"
 
-    def __reduce__(self) -> tuple[type[Finding], _Values]:
-        return (Finding, self._values())
+    def __reduce__(self) -> tuple[type[Finding], _Values, tuple[None, dict[str, str]]]:
+        # (dict state, slot state): pickle sets the slots that are not constructor arguments
+        return (Finding, self._values(), (None, {"_direction": self._direction, "_via": self._via}))
 
     def as_dict(self) -> dict[str, str | None]:
         return dict(zip(self.FIELDS, self._values(), strict=True))
@@ -219,6 +253,18 @@ def sort_findings(findings: list[Finding]) -> None:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def groups(self) -> list[Group]:
+        """The findings folded by (rule, origin, direction), highest level first (``groups.py``).
+        Built on first use: a caller that only wants the flat list pays nothing for it."""
+        from .groups import group_findings
+
+        return group_findings(self.findings)
+
+    def group_summary(self) -> dict[str, int]:
+        by_level = Counter(g.level for g in self.groups)
+        return {"total": len(self.groups), **{level: by_level.get(level, 0) for level in ("ERR", "WARN", "INFO")}}
 
     @property
     def summary(self) -> dict[str, int]:

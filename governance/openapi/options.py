@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import SpecError
-from .model import LEVELS, NONE
-from .rules import all_rules
+from .model import NONE
+from .rules import LEVELS, all_rules
 
 STABILITY_ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 

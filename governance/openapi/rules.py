@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NotRequired, TypedDict
 
+# The finding levels, lowest first (a group takes the highest of its findings).
+LEVELS = {"INFO": 1, "WARN": 2, "ERR": 3}
+
 _RULES_FILE = pathlib.Path(__file__).with_name("rules.json")
 
 # Emitted by the pipeline itself whatever checks are selected (oasdiff's stability policy).
@@ -35,6 +38,8 @@ class RuleEntry(TypedDict):
     level: str  # "ERR" | "WARN" | "INFO"
     message: str  # oasdiff's English template (%s / %v / %d / %q)
     check: NotRequired[str | None]  # the owning oasdiff check; null for the always-on policy ids
+    source: NotRequired[str]  # "console": beyond oasdiff (console_rules.py); absent: oasdiff's rule
+    reason: NotRequired[str]  # console rules: why this level
 
 
 @dataclass(frozen=True)
@@ -43,12 +48,24 @@ class Rule:
     level: str
     message: str
     check: str | None
+    source: str = "oasdiff"  # or "console": a rule beyond oasdiff (console_rules.py)
+    reason: str = ""  # console rules: why this level
 
 
 @lru_cache(maxsize=1)
 def all_rules() -> dict[str, Rule]:
     data: list[RuleEntry] = json.loads(_RULES_FILE.read_text(encoding="utf-8"))
-    return {r["id"]: Rule(r["id"], r["level"], r["message"], r.get("check")) for r in data}
+    return {
+        r["id"]: Rule(
+            r["id"], r["level"], r["message"], r.get("check"), r.get("source", "oasdiff"), r.get("reason", "")
+        )
+        for r in data
+    }
+
+
+def console_rule_ids() -> frozenset[str]:
+    """The ids beyond oasdiff (``"source": "console"`` in rules.json)."""
+    return frozenset(r.id for r in all_rules().values() if r.source == "console")
 
 
 def get_rule(rule_id: str) -> Rule:

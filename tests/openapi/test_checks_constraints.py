@@ -217,16 +217,21 @@ def test_parameter_bounds_updated_and_set():
     )
 
 
-def test_openapi_30_boolean_exclusive_bound_is_set_as_true():
-    found = _diff(
-        _spec(param={"type": "integer", "minimum": 1}),
-        _spec(param={"type": "integer", "minimum": 1, "exclusiveMinimum": True}),
-        ["RequestParameterMinSetCheck"],
-    )
-    assert found == [
+def test_openapi_30_boolean_exclusive_bound_turned_on_tightens_the_bound_beside_it():
+    # not oasdiff's "exclusiveMinimum set to `true`" (WARN) nor "decreased" (INFO): the minimum itself
+    # is no longer a valid value, so a client sending it is refused
+    found = diff_specs(
+        load_spec(json.dumps(_spec(param={"type": "integer", "minimum": 1})).encode(), "b.json"),
+        load_spec(
+            json.dumps(_spec(param={"type": "integer", "minimum": 1, "exclusiveMinimum": True})).encode(), "r.json"
+        ),
+        Options(min_level="INFO"),
+    ).findings
+    assert [(f.id, f.level, f.text) for f in found] == [
         (
-            "request-parameter-exclusive-min-set",
-            "for the `query` request parameter `limit`, the exclusiveMinimum was set to `true`",
+            "request-parameter-min-became-exclusive",
+            "ERR",
+            "for the `query` request parameter `limit`, the minimum `1` became exclusive",
         )
     ]
 

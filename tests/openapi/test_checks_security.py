@@ -122,12 +122,19 @@ def test_security_schemes_added_removed_type_changed():
     assert findings(
         spec(schemes={"K": basic}), spec(schemes={"K": {"type": "apiKey", "in": "header", "name": "k"}})
     ) == [
+        # beyond oasdiff (checks/security_schemes.py): at ERR, since clients must send another credential
+        (
+            "api-security-component-authentication-changed",
+            "",
+            "",
+            "the security scheme `K` now authenticates by `apiKey` instead of `http`",
+        ),
         (
             "api-security-component-type-changed",
             "",
             "",
             "the component security scheme `K` type changed from `http` to `apiKey`",
-        )
+        ),
     ]
 
 

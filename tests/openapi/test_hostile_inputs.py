@@ -77,6 +77,7 @@ def deep_block_yaml(depth: int) -> str:
 @pytest.mark.parametrize(
     "name, content, fragment",
     [
+        # Refused without expanding (cli() bounds a hang with its timeout; how fast: benchmarks/hostile_inputs.py)
         ("bomb.yaml", billion_laughs(), "not valid YAML"),
         ("deep-flow.yaml", "[" * 5000 + "]" * 5000, ""),
         ("deep-block.yaml", deep_block_yaml(5000), "nested too deeply"),
@@ -88,22 +89,13 @@ def deep_block_yaml(depth: int) -> str:
         ("binary.yaml", b"\xff\xfe\x00\x01garbage\x00", "not UTF-8"),
         ("notopenapi.yaml", "title: hello\nitems: [1, 2]\n", "not an OpenAPI document"),
         ("list.yaml", "- 1\n- 2\n", "not an OpenAPI document"),
-        ("swagger.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "2.0"),
+        ("swagger.yaml", "swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n", "Swagger version"),
     ],
 )
 def test_unusable_documents(tmp_path, good, name, content, fragment):
     bad = write(tmp_path, name, content)
     refused(cli("diff", bad, good), fragment)
     refused(cli("diff", good, bad), fragment)
-
-
-def test_billion_laughs_is_refused_fast(tmp_path, good):
-    import time
-
-    bad = write(tmp_path, "bomb.yaml", billion_laughs())
-    start = time.perf_counter()
-    refused(cli("diff", bad, good))
-    assert time.perf_counter() - start < 10
 
 
 def test_file_over_the_default_size_limit(tmp_path, good):

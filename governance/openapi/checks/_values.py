@@ -30,6 +30,7 @@ Property: TypeAlias = tuple[str, str, "SchemaDiff"]
 
 ZERO_IS_ABSENT = frozenset(("minLength", "minItems", "minProperties"))
 STRING_KEYWORDS = frozenset(("pattern", "contentMediaType", "contentEncoding"))
+EXCLUSIVE_BOUNDS = frozenset(("exclusiveMinimum", "exclusiveMaximum"))
 
 
 def _norm(value: JSON) -> Normal:
@@ -84,6 +85,8 @@ def value_diff(diff: SchemaDiff | None, keyword: str) -> tuple[JSON, JSON] | Non
     old, new = _side(diff.base, keyword), _side(diff.revision, keyword)
     if go_equal(old, new):
         return None
+    if keyword in EXCLUSIVE_BOUNDS and (isinstance(old, bool) or isinstance(new, bool)):
+        return None  # the 3.0 boolean form: the bound beside it became exclusive / inclusive (keywords.py)
     return old, new
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import operation_check
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..diff import HTTP_METHODS
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import spec_check
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeGuard
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import schema_check
 from .shapes import one_of_wrapping
 from .sites import full_name, stamp, walk_modified

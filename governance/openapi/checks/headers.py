@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypedDict
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import operation_check
 from .sites import full_name, property_pointers, walk_added, walk_modified
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..lifecycle import LifecycleError, deprecation_details, has_sunset, stability_of, sunset_date, today
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import schema_check
 from .sites import changed_nodes, full_name, stamp
 from .transitions import media_type_details

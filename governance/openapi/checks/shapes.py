@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 
 if TYPE_CHECKING:
     from ..diff import SchemaDiff, SpecDiff

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..diff import OperationDiff, SchemaDiff
-from ..load import join_pointer
+from ..pointers import join_pointer
 
 if TYPE_CHECKING:
     from ..jsontypes import JSON
@@ -119,10 +119,14 @@ def sites_of(op: OperationDiff) -> Iterator[SchemaSite]:
         for name, media in body.content.modified.items():
             if media.schema is not None:
                 yield SchemaSite(op, "request-body", media.schema, media_type=name)
+            if media.item_schema is not None:  # 3.2 streamed items: the same checks, the same direction
+                yield SchemaSite(op, "request-body", media.item_schema, media_type=name)
     for status, response in op.responses.modified.items():
         for name, media in response.content.modified.items():
             if media.schema is not None:
                 yield SchemaSite(op, "response-body", media.schema, media_type=name, status=status)
+            if media.item_schema is not None:
+                yield SchemaSite(op, "response-body", media.item_schema, media_type=name, status=status)
         for name, header in response.headers_modified.items():
             if header.schema is not None:
                 yield SchemaSite(op, "response-header", header.schema, status=status, header=name)

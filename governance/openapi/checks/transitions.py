@@ -23,7 +23,7 @@ import pathlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, overload
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import postprocessor, schema_check
 from .shapes import one_of_wrapping
 from .sites import full_name, walk_modified

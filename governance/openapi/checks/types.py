@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .registry import schema_check
 from .transitions import (
     NodeInfo,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..load import join_pointer
+from ..pointers import join_pointer
 from .schema import SchemaDiff
 
 if TYPE_CHECKING:
@@ -32,12 +32,27 @@ class ParamDiff:
 
     @cached_property
     def schema(self) -> SchemaDiff | None:
-        b, r = self.base.param.get("schema"), self.revision.param.get("schema")
+        """The value's schema diff: ``schema``, or the schema of its one ``content`` media type."""
+        b, b_loc = value_schema(self.base.param, self.base.location)
+        r, r_loc = value_schema(self.revision.param, self.revision.location)
         if b is None or r is None:
             return None
-        return self.owner.spec_diff.schemas.diff(
-            b, join_pointer(self.base.location, "schema"), r, join_pointer(self.revision.location, "schema")
-        )
+        return self.owner.spec_diff.schemas.diff(b, b_loc, r, r_loc)
+
+
+def value_schema(holder: JSONObject, location: str) -> tuple[JSON, str]:
+    """The schema of a parameter's or header's value and its pointer: its ``schema``, else the schema
+    of the (first) media type of its ``content`` (the spec allows exactly one); (None, "") if none."""
+    schema = holder.get("schema")
+    if schema is not None:
+        return schema, join_pointer(location, "schema")
+    content = holder.get("content")
+    if isinstance(content, dict):
+        for name, media in content.items():
+            if isinstance(media, dict) and media.get("schema") is not None:
+                return media["schema"], join_pointer(location, "content", name, "schema")
+            break
+    return None, ""
 
 
 @dataclass
@@ -58,6 +73,9 @@ class MediaTypeDiff:
     schema_added: bool = False
     schema_removed: bool = False
     base_name: str | None = None  # set when paired with an equivalent name (json -> json; charset=...)
+    # OpenAPI 3.2 ``itemSchema``: the schema of each item of a streamed body (application/jsonl,
+    # text/event-stream, ...); diffed like ``schema``, with the same direction
+    item_schema: SchemaDiff | None = None
 
 
 @dataclass
@@ -171,6 +189,12 @@ def _media_diff(
         schema = spec_diff.schemas.diff(
             b_schema, join_pointer(b_loc, "schema"), r_schema, join_pointer(r_loc, "schema")
         )
+    b_items, r_items = base_media.get("itemSchema"), rev_media.get("itemSchema")
+    item_schema = None
+    if b_items is not None and r_items is not None:
+        item_schema = spec_diff.schemas.diff(
+            b_items, join_pointer(b_loc, "itemSchema"), r_items, join_pointer(r_loc, "itemSchema")
+        )
     return MediaTypeDiff(
         rev_name,
         base_media,
@@ -181,6 +205,7 @@ def _media_diff(
         schema_added=b_schema is None and r_schema is not None,
         schema_removed=b_schema is not None and r_schema is None,
         base_name=None if base_name == rev_name else base_name,
+        item_schema=item_schema,
     )
 
 
@@ -359,9 +384,9 @@ def _headers_diff(spec_diff: SpecDiff, response: ResponseDiff) -> None:
         rev = rev if isinstance(rev, dict) else {}
         changed = {k for k in base.keys() | rev.keys() if k != "schema" and base.get(k) != rev.get(k)}
         schema = None
-        if base.get("schema") is not None and rev.get("schema") is not None:
-            schema = spec_diff.schemas.diff(
-                base["schema"], join_pointer(b_loc, "schema"), rev["schema"], join_pointer(r_loc, "schema")
-            )
+        b_schema, b_schema_loc = value_schema(base, b_loc)
+        r_schema, r_schema_loc = value_schema(rev, r_loc)
+        if b_schema is not None and r_schema is not None:
+            schema = spec_diff.schemas.diff(b_schema, b_schema_loc, r_schema, r_schema_loc)
         response.headers_modified[name] = HeaderDiff(name, base, rev, b_loc, r_loc, changed, schema)
     response.headers_added.extend(n for n in rev_headers if n not in base_headers)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..errors import SpecError
-from ..load import join_pointer
+from ..pointers import join_pointer
 
 if TYPE_CHECKING:
     from ..jsontypes import JSON, JSONObject
@@ -323,6 +323,8 @@ class SchemaDiffer:
                 continue
             unmatched_rev_refs.remove(partner)
             self._add_modified(lists, item, partner)
+        if lists.removed and unmatched_rev_refs:  # 1b. a component renamed, its content the same
+            self._drop_renamed(lists, unmatched_rev_refs)
         lists.added.extend(unmatched_rev_refs)
         # 2. inline
         base_inline = [b for b in base_items if not b.ref]
@@ -348,6 +350,21 @@ class SchemaDiffer:
         if self.match_inline_refs and lists.removed and lists.added:
             self._reconcile_inline_refs(lists)
         return lists
+
+    def _drop_renamed(self, lists: SubschemaListDiff, added: list[Subschema]) -> None:
+        """Drop each removed $ref member whose target is unchanged under another name among the added
+        ones (``#/components/schemas/Pet`` -> ``.../Animal``, same content): clients cannot tell the
+        difference, so it is neither a member removed nor one added (oasdiff reports both)."""
+        kept: list[Subschema] = []
+        for item in lists.removed:
+            partner = next(
+                (a for a in added if self.diff(item.raw, item.raw_location, a.raw, a.raw_location) is None), None
+            )
+            if partner is None:
+                kept.append(item)
+            else:
+                added.remove(partner)
+        lists.removed = kept
 
     def _add_modified(self, lists: SubschemaListDiff, item: Subschema, partner: Subschema) -> None:
         child = self.diff(item.raw, item.raw_location, partner.raw, partner.raw_location)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..load import join_pointer
 from ..options import Options
+from ..pointers import join_pointer
 from . import operations
 from .equality import Equivalence
 from .schema import SchemaDiffer
@@ -25,8 +25,27 @@ if TYPE_CHECKING:
     from ..load import Spec
     from ..model import Emit, PointerArg
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# "query": OpenAPI 3.2's QUERY method (a safe request with a body); an invalid key before 3.2, so harmless there
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
+
+
+def path_operations(item: JSONObject, location: str) -> dict[str, tuple[JSONObject, str]]:
+    """METHOD -> (operation, pointer) of a path item: the fixed fields, then OpenAPI 3.2's
+    ``additionalOperations`` (custom methods, ``COPY``; a fixed method spelled there is ignored, as the
+    spec forbids it)."""
+    found: dict[str, tuple[JSONObject, str]] = {}
+    for method in HTTP_METHODS:
+        operation = item.get(method)
+        if isinstance(operation, dict):
+            found[method.upper()] = (operation, join_pointer(location, method))
+    extra = item.get("additionalOperations")
+    if isinstance(extra, dict):
+        for method, operation in extra.items():
+            name = str(method).upper()
+            if isinstance(operation, dict) and name not in found and str(method).lower() not in HTTP_METHODS:
+                found[name] = (operation, join_pointer(location, "additionalOperations", method))
+    return found
 
 
 def path_shape(path: str) -> str:
@@ -197,11 +216,7 @@ class SpecDiff:
     def _item_ref(self, spec: Spec, path: str, node: JSON, location: str) -> PathItemRef:
         item, location, _ = spec.deref(node, location)
         item = item if isinstance(item, dict) else {}
-        ops = [
-            OperationRef(m.upper(), path, item[m], join_pointer(location, m))
-            for m in HTTP_METHODS
-            if isinstance(item.get(m), dict)
-        ]
+        ops = [OperationRef(m, path, op, loc) for m, (op, loc) in path_operations(item, location).items()]
         return PathItemRef(path, item, location, ops)
 
     def _pair(self, path: str, revision_path: str, base_node: JSON, rev_node: JSON, b_loc: str, r_loc: str) -> PathPair:
@@ -211,20 +226,19 @@ class SpecDiff:
         rev = rev if isinstance(rev, dict) else {}
         pair = PathPair(path, revision_path, base, rev, b_loc, r_loc)
         param_map = dict(zip(path_params(path), path_params(revision_path), strict=False))
-        for method in HTTP_METHODS:
-            b_op, r_op = base.get(method), rev.get(method)
-            b_op_loc, r_op_loc = join_pointer(b_loc, method), join_pointer(r_loc, method)
-            if isinstance(b_op, dict) and isinstance(r_op, dict):
-                if not self.equivalence.unchanged(b_op, r_op, b_op_loc):
-                    pair.modified.append(
-                        OperationDiff(
-                            self, method.upper(), path, revision_path, b_op, r_op, b_op_loc, r_op_loc, param_map
-                        )
-                    )
-            elif isinstance(b_op, dict):
-                pair.removed.append(OperationRef(method.upper(), path, b_op, b_op_loc))
-            elif isinstance(r_op, dict):
-                pair.added.append(OperationRef(method.upper(), path, r_op, r_op_loc))
+        base_ops, rev_ops = path_operations(base, b_loc), path_operations(rev, r_loc)
+        for method, (b_op, b_op_loc) in base_ops.items():
+            if method not in rev_ops:
+                pair.removed.append(OperationRef(method, path, b_op, b_op_loc))
+                continue
+            r_op, r_op_loc = rev_ops[method]
+            if not self.equivalence.unchanged(b_op, r_op, b_op_loc):
+                pair.modified.append(
+                    OperationDiff(self, method, path, revision_path, b_op, r_op, b_op_loc, r_op_loc, param_map)
+                )
+        for method, (r_op, r_op_loc) in rev_ops.items():
+            if method not in base_ops:
+                pair.added.append(OperationRef(method, path, r_op, r_op_loc))
         return pair
 
 
