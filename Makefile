@@ -61,6 +61,7 @@ synth: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/diff_realworld.py
+	$(PY) benchmarks/hostile_inputs.py
 
 ## make lint: ruff (check and format), mypy (Django and DRF stubs; the engine strict), the import
 ## contracts of pyproject.toml and no import circles. `make test` runs it first.

@@ -10,8 +10,11 @@
 - The last 6 characters are the base62 CRC32 of everything before them: a scanner rejects a random
   string that merely looks like a key without asking us (GitHub's token format does the same).
 
-Only the lookup id and HMAC-SHA256(pepper, key) are stored. The pepper lives in the environment, not
-in the database, so a leaked database dump can't be used to test guesses offline.
+Only the lookup id and HMAC-SHA256(pepper, key) are stored, with the version of the pepper. The
+peppers live in the environment (settings.APIKEY_PEPPERS), not in the database, so a leaked database
+dump can't be used to test guesses offline. They are versioned so the pepper can rotate: new digests
+use the current version, and a digest under an older one still verifies until it is rewritten under
+the current one (apikeys/services/peppers.py), which needs the key itself, so it happens on use.
 """
 
 import hmac
@@ -92,14 +95,37 @@ def find_candidates(text: str) -> list[ParsedKey]:
     return found
 
 
-def digest(raw: str, pepper: str | None = None) -> str:
-    """HMAC-SHA256 of the whole key under the server's pepper, hex."""
-    pepper = settings.APIKEY_PEPPER if pepper is None else pepper
+def current_pepper_version() -> int:
+    """The version new digests are made under (settings.APIKEY_PEPPER_CURRENT)."""
+    return settings.APIKEY_PEPPER_CURRENT
+
+
+def several_peppers() -> bool:
+    """Is a pepper rotation under way: may a stored digest be under another pepper than the current one?"""
+    return len(settings.APIKEY_PEPPERS) > 1
+
+
+def _hmac(pepper: str, raw: str) -> str:
     return hmac.digest(pepper.encode(), raw.encode(), "sha256").hex()  # one-shot: no HMAC object
 
 
-def digest_matches(raw: str, stored_digest: str) -> bool:
-    return bool(stored_digest) and hmac.compare_digest(digest(raw), stored_digest)
+def digest(raw: str, version: int | None = None) -> str:
+    """HMAC-SHA256 of the whole key under the current pepper (or pepper `version`), hex."""
+    return _hmac(settings.APIKEY_PEPPERS[settings.APIKEY_PEPPER_CURRENT if version is None else version], raw)
+
+
+def digest_matches(raw: str, stored_digest: str, pepper_version: int | None = None) -> bool:
+    """Is `stored_digest` the digest of `raw` under pepper `pepper_version` (a version no longer
+    configured matches nothing)? Without a version, under any configured pepper: a match under any
+    of them proves knowledge of the key (a leak report needs no more)."""
+    if not stored_digest:
+        return False
+    peppers = settings.APIKEY_PEPPERS
+    if pepper_version is not None:
+        return pepper_version in peppers and hmac.compare_digest(_hmac(peppers[pepper_version], raw), stored_digest)
+    # Every pepper is tried (no early exit), so the time taken says nothing of which one matched.
+    matches = [hmac.compare_digest(_hmac(pepper, raw), stored_digest) for pepper in peppers.values()]
+    return any(matches)
 
 
 def display_prefix(environment: str, lookup_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -20,6 +20,12 @@ class ApiKeyQuerySet(TenantScopedQuerySet):
 
     def for_listing(self):
         return self.select_related("tenant", "created_by", "rotated_from")
+
+    def count_by_pepper_version(self, *, by_tenant: bool = False) -> list[dict]:
+        """[{"pepper_version", ("tenant__slug",) "keys"}], by version (and tenant): how many keys
+        of this queryset are stored under each pepper (settings.APIKEY_PEPPERS). One query."""
+        fields = ("pepper_version", "tenant__slug") if by_tenant else ("pepper_version",)
+        return list(self.order_by().values(*fields).annotate(keys=Count("id")).order_by(*fields))
 
 
 DEFAULT_USAGE_DAYS = 30

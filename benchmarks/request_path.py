@@ -1,4 +1,6 @@
-"""Benchmark of the request path: API-key verification, rate limiting and metering.
+"""Benchmark of the request path: API-key verification, rate limiting and metering, on both
+backends of its state (apikeys/requestpath/limiter.py: Redis, and the in-process one of the
+embedded default).
 
     .venv/bin/python benchmarks/request_path.py [--seconds 10] [--rounds 3] [--connections 8]
 
@@ -6,29 +8,36 @@ Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local ones); u
 (<DATABASE_URL name>_bench, e.g. console_bench) and Redis key prefix (the same name + ":"),
 removed keys afterwards. Parts:
 
-1. In-process, warm cache: microseconds per `apikeys.requestpath.verification.verify` with a usage field (the
-   key check, the rate-limit decision and the usage count of an API call: one Redis round trip, no
-   query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same PostgreSQL
-   (one query + SHA-512) when that package is installed (it is not in requirements:
-   `pip install djangorestframework-api-key` into the venv; otherwise this part says so and skips).
-   Rounds alternate between the two. Both are checked to refuse a revoked key on the very next call.
-2. Over HTTP on 127.0.0.1: gunicorn with 2 sync workers, wrk (1 thread, 8 connections) as the load
-   generator; the same endpoint with no authentication and behind key auth + rate limit +
-   metering, for two endpoints (benchmarks/request_path_urls.py): `echo` (a constant: the worst
-   case, the request path is all the work) and `keys` (one tenant-scoped query + a serializer, 10
-   rows). After a warm-up of every endpoint, `--rounds` rounds each run open and keyed back to back
-   (alternating which goes first); the figures are the median run per side and the median of the
-   rounds' keyed/open ratios. Each run also reports where the CPU went (gunicorn workers, wrk,
-   Redis, the rest of the machine, idle) and the workers' and Redis's CPU time per request, which,
-   unlike requests per second, hardly depends on what else the machine was doing: on a 2-core
-   machine shared with other programs, compare those, and the load average printed at the end.
-3. Redis commands per keyed request, counted with MONITOR (commands sent by clients; the commands a
-   Lua script runs inside Redis are not round trips and are reported apart).
+1. In-process, warm cache: microseconds per `apikeys.requestpath.verification.verify` with a usage
+   field (the key check, the rate-limit decision on the key's and the tenant's buckets and the usage
+   count of an API call), on each backend: Redis (one round trip, no query) and in-process (no round
+   trip, no query), next to djangorestframework-api-key's `APIKey.objects.is_valid` on the same
+   PostgreSQL (one query + its hash; requirements-dev.txt pins it; its table is migrated in the
+   benchmark's database through benchmarks/request_path_settings.py, never in the product's
+   INSTALLED_APPS). Rounds alternate between the three. Each is checked to refuse a revoked key on
+   the very next call.
+2. A cProfile of the keyed path: `verify` alone on each backend, and whole keyed requests through
+   Django's test client (no socket) next to the open twin: the functions with the most own time.
+3. Over HTTP on 127.0.0.1, once per backend (Redis; then the embedded default, no REDIS_URL at all):
+   gunicorn with 2 sync workers, wrk (1 thread, 8 connections) as the load generator; the same
+   endpoint with no authentication and behind key auth + rate limit + metering, for two endpoints
+   (benchmarks/request_path_urls.py): `echo` (a constant: the worst case, the request path is all
+   the work) and `keys` (one tenant-scoped query + a serializer, 10 rows). After a warm-up of every
+   endpoint, `--rounds` rounds each run open and keyed back to back (alternating which goes first);
+   the figures are the median run per side and the median of the rounds' keyed/open ratios. Each
+   run also reports where the CPU went (gunicorn workers, wrk, Redis, the rest of the machine, idle)
+   and the workers' and Redis's CPU time per request, which, unlike requests per second, hardly
+   depends on what else the machine was doing: on a 2-core machine shared with other programs,
+   compare those, and the load average printed at the end.
+4. Redis commands per keyed request (Redis backend), counted with MONITOR (commands sent by
+   clients; the commands a Lua script runs inside Redis are not round trips and are reported apart).
 
 Prints the figures and writes benchmarks/results/request_path.json. Figures, not assertions.
 """
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import platform
@@ -43,6 +52,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +132,27 @@ def timed_round(fn, n) -> float:
     return (time.perf_counter() - start) / n * 1e6
 
 
+BACKENDS = ("redis", "in_process")  # apikeys/requestpath/limiter.py: APIKEY_REDIS_URL set, or empty
+
+
+@contextlib.contextmanager
+def request_path_backend(name):
+    """Run the block with the request path on Redis or on the in-process backend (the embedded default)."""
+    from django.conf import settings
+
+    saved = settings.APIKEY_REDIS_URL
+    settings.APIKEY_REDIS_URL = ENV["REDIS_URL"] if name == "redis" else ""
+    try:
+        yield
+    finally:
+        settings.APIKEY_REDIS_URL = saved
+
+
 def in_process(rounds=7) -> dict:
-    """Ours and theirs in alternating rounds (so a change in the machine's load hits both), each
-    the median of its rounds; the speed-up is the median of the rounds' ratios."""
+    """Each backend and djangorestframework-api-key in alternating rounds (so a change in the
+    machine's load hits all alike), each the median of its rounds; a speed-up is the median of the
+    rounds' ratios. Each backend gets a key of its own, which is then revoked under it and must be
+    refused on the very next call."""
     from django.conf import settings
     from django.db import transaction
 
@@ -132,66 +160,125 @@ def in_process(rounds=7) -> dict:
     from apikeys.requestpath import metering, verification
     from tenants.principal import Principal
 
-    api_key, raw = make_key(rate_quota=10**9, rate_window=60)
-    # The whole per-request work of a keyed API call: check, rate-limit decision, usage count.
-    field = metering.usage_field(
-        credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1", operation="GET bench"
-    )
-
-    def ours():
-        return verification.verify(raw, client_ip="127.0.0.1", usage_field=field)
-
-    assert ours().valid
+    calls, keys = {}, {}
+    for name in BACKENDS:
+        api_key, raw = make_key(rate_quota=10**9, rate_window=60)
+        # The whole per-request work of a keyed API call: check, rate-limit decision, usage count.
+        field = metering.usage_field(
+            credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1", operation="GET bench"
+        )
+        keys[name] = api_key
+        calls[name] = functools.partial(verification.verify, raw, client_ip="127.0.0.1", usage_field=field)
+        with request_path_backend(name):
+            assert calls[name]().valid
     theirs = None
     if getattr(settings, "HAS_DRF_API_KEY", False):
         from rest_framework_api_key.models import APIKey
 
-        drf_key, drf_raw = APIKey.objects.create_key(name="bench")
-        assert APIKey.objects.is_valid(drf_raw)
+        drf_keys: Any = APIKey.objects  # type: ignore[misc]  # (its manager is typed generically)
+        drf_key, drf_raw = drf_keys.create_key(name="bench")
+        assert drf_keys.is_valid(drf_raw)
 
         def theirs():
-            return APIKey.objects.is_valid(drf_raw)
+            return drf_keys.is_valid(drf_raw)
 
-    our_rounds, their_rounds = [], []
+    our_rounds: dict[str, list[float]] = {name: [] for name in BACKENDS}
+    their_rounds = []
     for _ in range(rounds):
-        our_rounds.append(timed_round(ours, 2000))
+        for name in BACKENDS:
+            with request_path_backend(name):
+                our_rounds[name].append(timed_round(calls[name], 2000))
         if theirs is not None:
             their_rounds.append(timed_round(theirs, 500))
-    with transaction.atomic():
-        services.revoke_key(actor=Principal.system(api_key.tenant), api_key=api_key)
-    ours_revoked = ours().code
-    ours_us = statistics.median(our_rounds)
-    result = {"verify_warm_us": round(ours_us, 1), "revoked_next_call": ours_revoked}
-    print(
-        f"in-process verify + rate limit + usage count, warm cache: {ours_us:8.1f} µs/call   "
-        f"(revoked key on the next call: {ours_revoked})"
-    )
-    if theirs is None:
+    result: dict[str, Any] = {}
+    for name in BACKENDS:
+        with request_path_backend(name):
+            with transaction.atomic():
+                services.revoke_key(actor=Principal.system(keys[name].tenant), api_key=keys[name])
+            revoked = calls[name]().code
+        us = statistics.median(our_rounds[name])
+        result[name] = {"verify_warm_us": round(us, 1), "revoked_next_call": revoked}
         print(
-            "djangorestframework-api-key is not installed: comparison skipped "
-            "(pip install djangorestframework-api-key into the venv, not into requirements)"
+            f"in-process verify + rate limit + usage count, {name:10} backend: {us:8.1f} µs/call   "
+            f"(revoked key on the next call: {revoked})"
         )
+    if theirs is None:
+        print("djangorestframework-api-key is not installed: comparison skipped (pip install -r requirements-dev.txt)")
         result["drf_api_key"] = "skipped: not installed"
         return result
     drf_key.revoked = True
     drf_key.save()
-    theirs_revoked = not APIKey.objects.is_valid(drf_raw)
+    theirs_revoked = not drf_keys.is_valid(drf_raw)
     theirs_us = statistics.median(their_rounds)
-    speedup = statistics.median(t / o for o, t in zip(our_rounds, their_rounds, strict=True))
-    result.update(
-        {
-            "drf_api_key_is_valid_us": round(theirs_us, 1),
-            "drf_api_key_revoked_next_call": theirs_revoked,
-            "speedup": round(speedup, 2),
-            "speedup_rounds": [round(t / o, 2) for o, t in zip(our_rounds, their_rounds, strict=True)],
-        }
-    )
+    result["drf_api_key"] = {"is_valid_us": round(theirs_us, 1), "revoked_refused_next_call": theirs_revoked}
     print(
-        f"djangorestframework-api-key is_valid:                     {theirs_us:8.1f} µs/call   "
+        f"djangorestframework-api-key is_valid (one query + its hash): {theirs_us:8.1f} µs/call   "
         f"(revoked refused: {theirs_revoked})"
     )
-    print(f"speed-up: {speedup:.1f}x (median of {rounds} alternating rounds)")
+    for name in BACKENDS:
+        ratios = [t / o for o, t in zip(our_rounds[name], their_rounds, strict=True)]
+        speedup = statistics.median(ratios)
+        result[name].update({"speedup": round(speedup, 2), "speedup_rounds": [round(r, 2) for r in ratios]})
+        print(f"speed-up of the {name} backend: {speedup:.1f}x (median of {rounds} alternating rounds; goal 5x)")
     return result
+
+
+def profile_keyed(n=3000, top=12) -> dict:
+    """cProfile of the keyed request path: `verify` alone on each backend, and whole keyed requests
+    (Django's test client, no socket) to the `echo` endpoint next to the open twin. Prints and
+    returns, per profile, the functions with the most own time."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    from apikeys.requestpath import metering, verification
+
+    api_key, raw = make_key(rate_quota=10**9, rate_window=60)
+    field = metering.usage_field(
+        credential=f"key:{api_key.lookup_id}", api=metering.CONSOLE_API, version="v1", operation="GET bench"
+    )
+    client = Client(SERVER_NAME="127.0.0.1")  # an ALLOWED_HOSTS name
+
+    def verify():
+        return verification.verify(raw, client_ip="127.0.0.1", usage_field=field)
+
+    def keyed():
+        return client.get("/api/v1/bench/keyed/", headers={"Authorization": f"Bearer {raw}"})
+
+    def open_():
+        return client.get("/api/v1/bench/open/")
+
+    runs: dict[str, tuple[str, Callable[[], object]]] = {}
+    for name in BACKENDS:
+        runs[f"verify/{name}"] = (name, verify)
+        runs[f"request keyed/{name}"] = (name, keyed)
+    runs["request open"] = ("redis", open_)
+    report = {}
+    for label, (backend, fn) in runs.items():
+        with request_path_backend(backend):
+            fn()  # warm
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            for _ in range(n):
+                profiler.runcall(fn)
+            wall = (time.perf_counter() - started) / n * 1e6
+        stats = pstats.Stats(profiler)
+        total = sum(v[2] for v in stats.stats.values()) or 1  # type: ignore[attr-defined]
+        rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]  # type: ignore[attr-defined]
+        functions = [
+            {
+                "function": f"{Path(file).name}:{line}({func})",
+                "own_share": round(own / total, 3),
+                "own_us_per_call": round(own / n * 1e6, 1),
+            }
+            for (file, line, func), (_cc, _nc, own, _cum, _callers) in rows
+        ]
+        report[label] = {"us_per_call_profiled": round(wall, 1), "top_own_time": functions}
+        print(f"profile {label}: {wall:.1f} µs/call under cProfile; most own time:")
+        for row in functions[:8]:
+            print(f"    {row['own_share']:6.1%} {row['own_us_per_call']:7.1f} µs  {row['function']}")
+    return report
 
 
 def free_port() -> int:
@@ -200,7 +287,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port):
+def backend_env(backend) -> dict[str, str]:
+    """The environment of a gunicorn run: Redis, or the embedded default (no REDIS_URL at all)."""
+    if backend == "redis":
+        return {**os.environ}
+    return {**os.environ, "REDIS_URL": "", "APIKEY_REDIS_URL": ""}
+
+
+def start_gunicorn(port, backend="redis"):
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
         [
@@ -216,7 +310,7 @@ def start_gunicorn(port):
             "/dev/null",
         ],
         cwd=ROOT,
-        env={**os.environ},
+        env=backend_env(backend),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -342,9 +436,14 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
         return {"skipped": "wrk not installed"}
     for _ in range(9):
         make_key()  # the "keys" endpoints list 10 rows
+    return {backend: over_http_on(backend, seconds, connections, threads, rounds, warmup) for backend in BACKENDS}
+
+
+def over_http_on(backend, seconds, connections, threads, rounds, warmup) -> dict:
+    """gunicorn with the request path on `backend`: each endpoint open and keyed."""
     _, raw = make_key(rate_quota=10**9, rate_window=60)
     port = free_port()
-    server = start_gunicorn(port)
+    server = start_gunicorn(port, backend)
     try:
         workers = worker_pids(server.pid)
         base = f"http://127.0.0.1:{port}/api/v1/bench"
@@ -365,7 +464,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
                 for side, path, with_header in order if round_ % 2 == 0 else reversed(order):
                     runs[name][side].append(wrk(f"{base}/{path}/", seconds, connections, threads, with_header, workers))
         time.sleep(2)  # let gunicorn drain the requests wrk left in its backlog before counting
-        commands = redis_commands_per_request(request, 200)
+        commands = redis_commands_per_request(request, 200) if backend == "redis" else None
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -376,7 +475,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
             cores = r["cpu_cores"]
             per_request = r["cpu_us_per_request"]
             print(
-                f"HTTP {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
+                f"HTTP [{backend}] {name:4} {side:5}: {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
                 f"p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}   CPU/request: gunicorn "
                 f"{per_request['gunicorn']} µs, redis {per_request['redis']} µs   cores: gunicorn "
                 f"{cores['gunicorn']:.2f} wrk {cores['wrk']:.2f} redis {cores['redis']:.2f} "
@@ -385,7 +484,7 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
         ratios = [k["rps"] / o["rps"] for o, k in zip(runs[name]["open"], runs[name]["keyed"], strict=True)]
         ratio = statistics.median(ratios)
         print(
-            f"HTTP {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
+            f"HTTP [{backend}] {name:4} throughput keyed / open: {ratio:.1%} (median of {len(ratios)} rounds: "
             f"{', '.join(f'{x:.0%}' for x in ratios)})"
         )
         summary[name] = {
@@ -394,10 +493,11 @@ def over_http(seconds, connections, threads, rounds, warmup) -> dict:
             "throughput_ratio": round(ratio, 3),
             "round_ratios": [round(x, 3) for x in ratios],
         }
-    print(
-        f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
-        f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}"
-    )
+    if commands is not None:
+        print(
+            f"Redis commands per keyed request: {commands['client_commands_per_request']:.2f} "
+            f"({commands['by_command']}); inside the script: {commands['script_commands_per_request']:.2f}"
+        )
     return {
         "endpoints": summary,
         "runs": runs,
@@ -496,6 +596,7 @@ def main():
                 "load_average_before": os.getloadavg(),
             },
             "in_process": in_process(),
+            "profile": profile_keyed(),
             "http": {"skipped": "--skip-http"}
             if args.skip_http
             else over_http(args.seconds, args.connections, args.threads, args.rounds, args.warmup),

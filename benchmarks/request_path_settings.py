@@ -1,5 +1,6 @@
 """Settings of benchmarks/request_path.py: the console's, plus the benchmark's two endpoints and,
-when it is installed (never in requirements), djangorestframework-api-key for the comparison."""
+when it is installed (requirements-dev.txt pins it; never the product's INSTALLED_APPS),
+djangorestframework-api-key for the comparison."""
 
 import importlib.util
 

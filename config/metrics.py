@@ -69,10 +69,22 @@ AUTH_COOLOFFS = Counter(
     "/o/ endpoints; apikey_address: per client address presenting API keys).",
     ["kind"],
 )
+# Rises after a pepper rotation (settings.APIKEY_PEPPERS) while keys are used, then falls to zero.
+APIKEY_PEPPER_REWRITES = Counter(
+    "console_apikey_pepper_rewrites_total",
+    "API key digests rewritten under the current pepper on use (APIKEY_PEPPERS rotation).",
+)
 VERIFY_DURATION = Histogram(
     "console_gateway_verify_duration_seconds",
     "Latency of the gateway verify endpoint (POST /api/v1/keys/verify/), inside the application.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+
+# --- the database ---------------------------------------------------------------------------------
+
+DATABASE_UNAVAILABLE = Counter(
+    "console_database_unavailable_total",
+    "API requests answered 503 database-unavailable: PostgreSQL refused, timed out or dropped the connection.",
 )
 
 # --- lifecycle enforcement --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ published secret. With DEBUG=true and nothing else the console runs on its embed
 local-memory cache, eager Celery tasks, console e-mail — what `make run` gives on a fresh machine.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -136,6 +137,13 @@ else:  # ECS (platform/aws): the password is a secret of its own, never inside a
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", _env("DATABASE_CONN_MAX_AGE", env.int, 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# libpq waits forever for a server that accepts and never answers (a partition, a stuck failover):
+# give up after this long, so the request answers 503 database-unavailable (config/api/problems.py)
+# instead of holding its worker until gunicorn kills it.
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", _env("DATABASE_CONNECT_TIMEOUT_SECONDS", env.int, 5)
+    )
 # django-prometheus's wrappers of the same backends: query counts, durations and errors (django_db_*).
 _PROMETHEUS_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
@@ -165,12 +173,17 @@ if REDIS_URL:
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
+                # Redis down: the cache acts empty (a get misses, a set is dropped) instead of failing
+                # the request; its users fall back (the lifecycle table is read from the database,
+                # the sign-in throttles fail open). Each ignored error is logged (below).
+                "IGNORE_EXCEPTIONS": True,
             },
             "KEY_PREFIX": "console",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery -------------------------------------------------------------------------------------
 
@@ -375,6 +388,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every PATCH view validates its body with the input serializer as declared (`validated()`), not
+    # partially: a field required there is required in a PATCH too, and the document says so.
+    "COMPONENT_SPLIT_PATCH": False,
+    # Request bodies are documented as JSON, what partners send. The form parsers stay for the browsable
+    # API; a form body can't say `null` or nest, so the document doesn't offer it.
+    "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -480,12 +499,47 @@ READINESS_TIMEOUT_SECONDS = _env("READINESS_TIMEOUT_SECONDS", env.float, 2.0)
 
 # --- API keys, rate limits, usage metering (apikeys/) -----------------------------------------------
 
-# HMAC pepper of API key digests. Production must set it (like SECRET_KEY); changing it invalidates
-# every key.
+# HMAC peppers of API key digests, versioned so the pepper can rotate without re-issuing a key
+# (platform/README.md, "Rotate secrets"). APIKEY_PEPPERS is "<version>:<pepper>,..." or the JSON
+# object {"<version>": "<pepper>", ...}; APIKEY_PEPPER, the single pepper of before, is version 1.
+# New digests use the current version (APIKEY_PEPPER_CURRENT, by default the highest); a key stored
+# under a lower one still verifies, and its digest is rewritten under the current one on its next use
+# (`manage.py apikey_peppers` counts the keys not moved yet). Production must set a pepper (like
+# SECRET_KEY) and refuses the development one.
 INSECURE_DEFAULT_APIKEY_PEPPER = "insecure-dev-apikey-pepper-change-me"
-APIKEY_PEPPER = _env("APIKEY_PEPPER", env.str, INSECURE_DEFAULT_APIKEY_PEPPER)
-# Redis of the request path: key cache, rate-limit buckets, usage counters. Empty: no Redis (keys
-# still authenticate from the database; rate limiting and metering are off, logged once).
+
+
+def _apikey_peppers(listed: str, legacy: str) -> dict[int, str]:
+    """{version: pepper} from APIKEY_PEPPERS and APIKEY_PEPPER (version 1), or the development pepper."""
+    try:
+        if listed.lstrip().startswith("{"):
+            pairs = list(json.loads(listed).items())
+        else:
+            pairs = [item.split(":", 1) for item in listed.split(",") if item.strip()]
+        peppers = {int(version): pepper.strip() for version, pepper in pairs}
+    except (ValueError, AttributeError) as exc:  # not JSON, no "<version>:", a version or pepper of the wrong kind
+        raise ImproperlyConfigured(
+            f"APIKEY_PEPPERS must be '<version>:<pepper>,...' or a JSON object of version to pepper ({exc})."
+        ) from exc
+    if len(peppers) != len(pairs) or not all(version > 0 and pepper for version, pepper in peppers.items()):
+        raise ImproperlyConfigured(
+            "APIKEY_PEPPERS: each version is a distinct positive integer with a non-empty pepper."
+        )
+    if legacy and peppers.setdefault(1, legacy) != legacy:
+        raise ImproperlyConfigured("APIKEY_PEPPERS names a version 1 other than APIKEY_PEPPER (which is version 1).")
+    return peppers or {1: INSECURE_DEFAULT_APIKEY_PEPPER}
+
+
+APIKEY_PEPPER = _env("APIKEY_PEPPER", env.str, "")
+APIKEY_PEPPERS = _apikey_peppers(_env("APIKEY_PEPPERS", env.str, ""), APIKEY_PEPPER)
+APIKEY_PEPPER_CURRENT = _env("APIKEY_PEPPER_CURRENT", env.int, max(APIKEY_PEPPERS))
+if APIKEY_PEPPER_CURRENT not in APIKEY_PEPPERS:
+    raise ImproperlyConfigured(
+        f"APIKEY_PEPPER_CURRENT={APIKEY_PEPPER_CURRENT} is not a version of APIKEY_PEPPERS ({sorted(APIKEY_PEPPERS)})."
+    )
+
+# Redis of the request path: key cache, rate-limit buckets, cool-offs, usage counters. Empty: all of
+# them in each process's memory (apikeys/requestpath/inprocess.py: the same decisions, per process).
 APIKEY_REDIS_URL = _env("APIKEY_REDIS_URL", env.str, REDIS_URL)
 APIKEY_REDIS_PREFIX = _env("APIKEY_REDIS_PREFIX", env.str, "gv:")
 APIKEY_CACHE_SECONDS = _env("APIKEY_CACHE_SECONDS", env.int, 300)
@@ -521,6 +575,9 @@ CELERY_BEAT_SCHEDULE = {
 DEPRECATION_NOTICE_LEASE_SECONDS = _env("DEPRECATION_NOTICE_LEASE_SECONDS", env.int, 600)
 DEPRECATION_NOTICES_EVERY_SECONDS = _env("DEPRECATION_NOTICES_EVERY_SECONDS", env.int, 900)
 WEBHOOK_MAX_ATTEMPTS = _env("WEBHOOK_MAX_ATTEMPTS", env.int, 8)
+# The first retry of a failed delivery waits this long, each next one 4x longer (up to a cap:
+# governance/tasks/deprecations.py).
+WEBHOOK_RETRY_BASE_SECONDS = _env("WEBHOOK_RETRY_BASE_SECONDS", env.int, 30)
 # Only for tests and local development: lets webhooks reach loopback and private addresses (never
 # the cloud metadata ones). Keep it false anywhere else: it is what stops SSRF.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env("WEBHOOK_ALLOW_PRIVATE_NETWORKS", env.bool, False)
@@ -536,8 +593,8 @@ if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET:
         "DEBUG is off but SECRET_KEY is the development default. Set SECRET_KEY to a long random "
         "value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
-if not DEBUG and APIKEY_PEPPER == INSECURE_DEFAULT_APIKEY_PEPPER:
+if not DEBUG and INSECURE_DEFAULT_APIKEY_PEPPER in APIKEY_PEPPERS.values():
     raise ImproperlyConfigured(
-        "DEBUG is off but APIKEY_PEPPER is the development default. Set APIKEY_PEPPER to a long random "
-        "value (python -c 'import secrets; print(secrets.token_urlsafe(32))'); keep it stable."
+        "DEBUG is off but APIKEY_PEPPER is the development default. Set APIKEY_PEPPER (or APIKEY_PEPPERS) to a "
+        "long random value (python -c 'import secrets; print(secrets.token_urlsafe(32))')."
     )

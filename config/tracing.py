@@ -85,7 +85,15 @@ def flush() -> None:
 
 
 # Headers whose values Sentry must never receive (on top of its own default deny list).
-_SENTRY_DENY = ["x-api-key", "x_api_key", "http_x_api_key", "client_secret", "apikey_pepper", "metrics_token"]
+_SENTRY_DENY = [
+    "x-api-key",
+    "x_api_key",
+    "http_x_api_key",
+    "client_secret",
+    "apikey_pepper",
+    "apikey_peppers",
+    "metrics_token",
+]
 
 
 def _setup_sentry(settings) -> None:

@@ -194,13 +194,19 @@ _local: dict = {"until": 0.0, "table": None}
 
 
 def load_table() -> tuple[VersionLifecycle, ...]:
-    from governance.models import ApiVersion, DeprecationSchedule
+    from django.db.models import Prefetch
 
-    # Every version (a few hundred rows at most): the gateway asks for any {api, version}.
+    from governance.models import ApiVersion, DeprecationExemption, DeprecationSchedule
+
+    # Every version (a few hundred rows at most): the gateway asks for any {api, version}, and
+    # every tenant's exemptions with them (the table serves all tenants).
     versions = (
         ApiVersion.objects.all()
         .select_related("api", "deprecation__successor")
-        .prefetch_related("deprecation__brownouts", "deprecation__exemptions")
+        .prefetch_related(
+            "deprecation__brownouts",
+            Prefetch("deprecation__exemptions", queryset=DeprecationExemption.objects.across_tenants()),
+        )
     )
     rows = []
     for version in versions:

@@ -7,4 +7,5 @@ class TenantsConfig(AppConfig):
 
     def ready(self):
         # Registers the drf-spectacular extensions (OAuth2 scopes per operation, session cookie).
+        from tenants import checks  # noqa: F401  (start-up checks: tenant-owned views are scoped)
         from tenants.api import schema  # noqa: F401

@@ -54,7 +54,7 @@ def verify_chain(chain: str):
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
-    for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.across_tenants().filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return checked, f"{chain}: event #{expected_seq} is missing (next found is #{event.seq}, id {event.pk})"
         if event.prev_hash != expected_prev:
@@ -73,7 +73,7 @@ def verify_chain(chain: str):
 def verify_all():
     """Verify every chain. Returns (events_checked, problems)."""
     chains = set(AuditChainHead.objects.values_list("chain", flat=True))
-    chains |= set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    chains |= set(AuditEvent.objects.across_tenants().values_list("chain", flat=True).distinct())
     total, problems = 0, []
     for chain in sorted(chains):
         checked, problem = verify_chain(chain)

@@ -1,7 +1,8 @@
 """Staff console for API keys. A secret is never shown here, not even its digest. Staff change
 one thing on a key, its rate override (the only way to raise it above the tenant's budget: tenant
 members may only lower it), through apikeys.services so it is audited; and revoke keys with the
-audited Revoke action."""
+audited Revoke action. Keys are never deleted: usage, audit events and rotations point at them.
+A refusal of the service (a key revoked meanwhile, an incomplete policy) shows as a form error."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,8 +11,13 @@ from django.utils.translation import ngettext
 
 from apikeys import services
 from apikeys.models import ApiKey
-from tenants.admin.staff import staff_principal
-from tenants.services.errors import ServiceError
+from tenants.admin.staff import (
+    SERVICE_REFUSALS,
+    AcrossTenantsMixin,
+    ServiceRefusalsMixin,
+    refusal_text,
+    staff_principal,
+)
 
 RATE_FIELDS = ("rate_quota", "rate_window")
 
@@ -30,13 +36,18 @@ class ApiKeyAdminForm(forms.ModelForm):
         # An early, friendly form error (before the model's check constraint); the service decides
         # again under the row lock.
         cleaned = super().clean()
-        if (cleaned.get("rate_quota") is None) != (cleaned.get("rate_window") is None) and not self.errors:
+        quota, window = cleaned.get("rate_quota"), cleaned.get("rate_window")
+        if self.errors:
+            return cleaned
+        if (quota is None) != (window is None):
             raise ValidationError({"rate_quota": "Give both a quota and a window, or neither (the plan's limit)."})
+        if quota is not None and (quota < 1 or window < 1):
+            raise ValidationError({"rate_quota": "Quota and window must be positive."})
         return cleaned
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceRefusalsMixin, AcrossTenantsMixin, admin.ModelAdmin):
     form = ApiKeyAdminForm
     list_display = (
         "lookup_id",
@@ -110,7 +121,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in queryset.select_related("tenant"):
             try:
                 services.revoke_key(actor=staff_principal(request, tenant=api_key.tenant), api_key=api_key)
-            except ServiceError:
-                continue  # already revoked
+            except SERVICE_REFUSALS as exc:  # e.g. already revoked: say so, go on with the others
+                self.message_user(request, f"{api_key.lookup_id}: {refusal_text(exc)}", messages.WARNING)
+                continue
             revoked += 1
         self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked, messages.SUCCESS)

@@ -4,11 +4,11 @@ flush task only)."""
 from django.contrib import admin
 
 from apikeys.models import UsageFlush, UsageRecord
-from tenants.admin.staff import ReadOnlyAdminMixin
+from tenants.admin.staff import AcrossTenantsMixin, ReadOnlyAdminMixin
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class UsageRecordAdmin(AcrossTenantsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("hour", "tenant", "credential", "api", "version", "operation", "status_class", "count")
     list_filter = ("status_class", "api", "version")
     search_fields = ("=tenant__slug", "=credential")

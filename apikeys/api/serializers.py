@@ -6,6 +6,7 @@ from apikeys.models import ApiKey
 from apikeys.requestpath.policies import policy_for_key
 from apikeys.requestpath.verification import CODES
 from apikeys.services import MAX_CIDRS, MAX_LEAK_STRINGS, ROTATION_OVERLAPS
+from config.api.fields import StrictCharField
 from governance.api.serializers.deprecations import LifecycleFactsSerializer
 
 SCOPE_CHOICES = sorted(settings.API_SCOPES)
@@ -25,9 +26,14 @@ class ApiKeySerializer(serializers.ModelSerializer):
         help_text="The key's recognisable start; the secret is never shown again.",
     )
     status = serializers.ChoiceField(choices=KEY_STATUSES, read_only=True)
-    created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
-    rotated_from = serializers.CharField(source="rotated_from.lookup_id", default=None, read_only=True)
+    created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True, allow_null=True)
+    rotated_from = serializers.CharField(source="rotated_from.lookup_id", default=None, read_only=True, allow_null=True)
     rate_policy = serializers.SerializerMethodField()
+    # Declared for the document: a read-only model field loses `blank`, and "" is what it holds
+    # until the key is revoked.
+    revoked_reason = serializers.ChoiceField(
+        choices=ApiKey.RevokedReason.choices, allow_blank=True, read_only=True, help_text="Empty until revoked."
+    )
 
     class Meta:
         model = ApiKey
@@ -69,28 +75,39 @@ class ApiKeyWithSecretSerializer(ApiKeySerializer):
         return self.context["plain_key"]
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 50,
+        "anyOf": [{"format": "ipv6"}, {"pattern": rf"^{_OCTET}(\.{_OCTET}){{3}}(/(3[0-2]|[12]?[0-9]))?$"}],
+        "description": "An IP address or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32.",
+    }
+)
+class NetworkField(StrictCharField):
+    """An entry of a key's IP allow-list (checked by apikeys.services.keys.checked_cidrs)."""
+
+
 class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)
     environment = serializers.ChoiceField(choices=ApiKey.Environment.choices, default=ApiKey.Environment.LIVE)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=SCOPE_CHOICES), default=list, max_length=len(SCOPE_CHOICES)
     )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    allowed_cidrs = serializers.ListField(
-        child=serializers.CharField(max_length=50), default=list, max_length=MAX_CIDRS
-    )
+    allowed_cidrs = serializers.ListField(child=NetworkField(max_length=50), default=list, max_length=MAX_CIDRS)
     rate_quota = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
     rate_window = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=86400)
 
 
 class ApiKeyUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False)
+    name = StrictCharField(max_length=100, required=False)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=SCOPE_CHOICES), required=False, max_length=len(SCOPE_CHOICES)
     )
-    allowed_cidrs = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=MAX_CIDRS
-    )
+    allowed_cidrs = serializers.ListField(child=NetworkField(max_length=50), required=False, max_length=MAX_CIDRS)
 
 
 class RotateSerializer(serializers.Serializer):
@@ -101,19 +118,24 @@ class RotateSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "nullable": True, "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
+class IPAddressField(serializers.IPAddressField):
+    """An IPv4 or IPv6 address, documented as such (drf-spectacular gives a bare string)."""
+
+
 class VerifyRequestSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=200, trim_whitespace=True)
-    api = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    version = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+    key = StrictCharField(max_length=200, trim_whitespace=True)
+    api = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
+    version = StrictCharField(max_length=32, required=False, default="", allow_blank=True)
     cost = serializers.IntegerField(min_value=1, max_value=1000, default=1)
-    scope = serializers.CharField(
+    scope = StrictCharField(
         max_length=500,
         required=False,
         default="",
         allow_blank=True,
         help_text="Space-separated scopes the call needs (INSUFFICIENT_SCOPE otherwise).",
     )
-    client_ip = serializers.IPAddressField(
+    client_ip = IPAddressField(
         required=False,
         allow_null=True,
         default=None,
@@ -144,8 +166,9 @@ class VerifyResponseSerializer(serializers.Serializer):
 
 class LeakReportSerializer(serializers.Serializer):
     strings = serializers.ListField(
-        child=serializers.CharField(max_length=4000, trim_whitespace=False),
+        child=StrictCharField(max_length=4000, trim_whitespace=False),
         max_length=MAX_LEAK_STRINGS,
+        min_length=1,  # allow_empty=False says the same, but only min_length reaches the document
         allow_empty=False,
         help_text="Strings found in public (keys, or text containing keys).",
     )
@@ -167,7 +190,8 @@ class LeakReportResultSerializer(serializers.Serializer):
 class UsageQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False, help_text="First day (UTC), default 30 days ago.")
     end = serializers.DateField(required=False, help_text="Last day (UTC), default today.")
-    key = serializers.CharField(required=False, help_text="Only this key (lookup id).")
+    # `?key=` (empty) is the same as no `key`, as for every other filter of the API.
+    key = serializers.CharField(required=False, allow_blank=True, help_text="Only this key (lookup id).")
 
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:

@@ -1,6 +1,6 @@
 """API keys of a tenant. A key row never holds the secret: only its public lookup id and
-HMAC-SHA256(pepper, key) (see apikeys/keys.py). `last_used_at` is folded in from Redis by a beat
-task, never written per request."""
+HMAC-SHA256(pepper, key) with the pepper's version (see apikeys/keys.py). `last_used_at` is folded in
+from Redis by a beat task, never written per request."""
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +28,9 @@ class ApiKey(models.Model):
     environment = models.CharField(max_length=4, choices=Environment.choices, default=Environment.LIVE)
     lookup_id = models.CharField(max_length=keys.LOOKUP_ID_LENGTH, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False, help_text="HMAC-SHA256(pepper, key), hex.")
+    # The version of the pepper (settings.APIKEY_PEPPERS) the digest is under; by default the current
+    # one, which keys.digest() uses. Rows from before versioned peppers are under version 1.
+    pepper_version = models.PositiveSmallIntegerField(default=keys.current_pepper_version, editable=False)
     scopes = models.JSONField(default=list, blank=True)
     allowed_cidrs = models.JSONField(default=list, blank=True, help_text="Empty: any address.")
     expires_at = models.DateTimeField(null=True, blank=True)

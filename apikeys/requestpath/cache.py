@@ -1,4 +1,5 @@
-"""The verified-key cache: one JSON entry per key in Redis, read by the rate-limit script.
+"""The verified-key cache: one JSON entry per key in Redis (or, without Redis, in this process:
+apikeys/requestpath/inprocess.py), read by the rate-limit script.
 
 The entry holds what a request needs to decide without the database: the digest, revocation,
 expiry, rotation overlap, tenant status and identity, scopes, IP allow-list, rate policy and the
@@ -16,19 +17,18 @@ from django.conf import settings
 from django.db import transaction
 
 from apikeys.requestpath import store
+from apikeys.requestpath.backends import backend
+from apikeys.requestpath.limiter import TOMBSTONE as _TOMBSTONE
 from apikeys.requestpath.policies import policy_for_key, tenant_budget
 
 log = logging.getLogger(__name__)
 
-TOMBSTONE = b"!"
+TOMBSTONE = _TOMBSTONE.encode()  # as Redis answers it
 TOMBSTONE_SECONDS = 10
 MISSING_SECONDS = 60  # how long an unknown lookup id is remembered (scanners, typos)
 
 
-def entry_key(lookup_id: str) -> str:
-    # "k3": entries carry the tenant's rate budget (and, since "k2", the creator's role); older ones
-    # are never read.
-    return store.key("k3", lookup_id)
+entry_key = store.entry_key
 
 
 def _epoch(value) -> float:
@@ -112,16 +112,12 @@ def invalidate(lookup_ids, *, tombstone: bool = True) -> None:
     """Tombstone the entries now (call it from transaction.on_commit). A new key needs no
     tombstone (nothing stale can exist, only a "missing" entry): `tombstone=False` deletes."""
     lookup_ids = list(lookup_ids)
-    if not lookup_ids or not store.enabled():
+    if not lookup_ids:
         return
     try:
-        pipe = store.client().pipeline(transaction=False)
-        for lookup_id in lookup_ids:
-            if tombstone:
-                pipe.set(entry_key(lookup_id), TOMBSTONE, ex=TOMBSTONE_SECONDS)
-            else:
-                pipe.delete(entry_key(lookup_id))
-        pipe.execute()
+        backend().invalidate(
+            [entry_key(lookup_id) for lookup_id in lookup_ids], tombstone=tombstone, tombstone_seconds=TOMBSTONE_SECONDS
+        )
     except store.RedisError:
         # The entries expire on their own after APIKEY_CACHE_SECONDS; say so loudly.
         log.error(

@@ -1,20 +1,22 @@
 """Cool-offs after repeated failed credentials: per OAuth client id (the /o/ endpoints that
 authenticate clients) and per client address (API keys).
 
-Two Redis keys per subject (the subject hashed, so a caller can't choose long or odd key names):
+Two keys per subject (the subject hashed, so a caller can't choose long or odd key names), in Redis
+or, without Redis, in this process (apikeys/requestpath/inprocess.py, the same semantics):
 
 - failures:<kind>:<subject>  a fixed-window counter, INCR'd on every failure; its TTL (set by the
   first failure) is the cool-off length, so it counts failures "within the window".
 - cooloff:<kind>:<subject>   present while the subject is cooled off; its TTL is what is left of the
   cool-off (Retry-After). Reaching the limit sets it and drops the counter.
 
-A failure is recorded by one script call (check the flag, count, start the cool-off: atomic, and
-only ever on a failure path). The check a request makes before its credential is looked at is a
-PTTL; for API keys it runs inside the verification script (gcra.lua, KEYS[4]), so a valid key still
-costs one round trip. Redis down: fail open, with a log line and
+A failure is recorded in one atomic step (on Redis one script call: check the flag, count, start
+the cool-off), only ever on a failure path. The check a request makes before its credential is
+looked at is a PTTL; for API keys it runs inside the verification script (gcra.lua, KEYS[4]), so a
+valid key still costs one round trip. Redis down: fail open, with a log line and
 console_requestpath_redis_failures_total{where="auth_cooloff"}.
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -23,6 +25,7 @@ from django.conf import settings
 
 from apikeys.requestpath import metrics as requestpath_metrics
 from apikeys.requestpath import store
+from apikeys.requestpath.backends import backend
 from config import metrics
 from config.middleware import current_request_id
 
@@ -32,23 +35,6 @@ OAUTH_CLIENT = "oauth_client"
 APIKEY_ADDRESS = "apikey_address"
 KINDS = (OAUTH_CLIENT, APIKEY_ADDRESS)
 
-# KEYS = {failures counter, cool-off flag}; ARGV = {failures before the cool-off, cool-off seconds}.
-# Returns {started (0/1), milliseconds of cool-off left (0: none)}.
-_FAIL = store.Script(
-    """
-local left = redis.call("PTTL", KEYS[2])
-if left > 0 then return {0, left} end
-local n = redis.call("INCR", KEYS[1])
-if n == 1 then redis.call("EXPIRE", KEYS[1], ARGV[2]) end
-if n >= tonumber(ARGV[1]) then
-  redis.call("SET", KEYS[2], "1", "EX", ARGV[2])
-  redis.call("DEL", KEYS[1])
-  return {1, tonumber(ARGV[2]) * 1000}
-end
-return {0, 0}
-"""
-)
-
 
 def limits(kind: str) -> tuple[int, int]:
     """(failures before the cool-off, cool-off seconds) of `kind`."""
@@ -57,7 +43,9 @@ def limits(kind: str) -> tuple[int, int]:
     return settings.APIKEY_FAILURES_BEFORE_COOLOFF, settings.APIKEY_COOLOFF_SECONDS
 
 
+@functools.lru_cache(maxsize=4096)
 def _subject(identity: str) -> str:
+    """Cached per process: every API-key call hashes its client address, and addresses repeat."""
     return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -86,10 +74,10 @@ def _redis_down(action: str, kind: str, exc: Exception) -> None:
 
 def remaining(kind: str, identity: str) -> int:
     """Seconds of cool-off left for this subject (0: not cooled off, or Redis can't say)."""
-    if not store.enabled() or not identity:
+    if not identity:
         return 0
     try:
-        return _seconds(store.client().pttl(flag_key(kind, identity)))
+        return _seconds(backend().cooloff_left(flag_key(kind, identity)))
     except store.RedisError as exc:
         _redis_down("checking", kind, exc)
         return 0
@@ -98,11 +86,11 @@ def remaining(kind: str, identity: str) -> int:
 def fail(kind: str, identity: str, **context) -> tuple[bool, int]:
     """Count one failed credential of this subject: (whether this failure started a cool-off,
     seconds of cool-off left, 0 when none). `context` goes into the log line of a start."""
-    if not store.enabled() or not identity:
+    if not identity:
         return False, 0
     failures, seconds = limits(kind)
     try:
-        started, left = _FAIL(keys=[counter_key(kind, identity), flag_key(kind, identity)], args=[failures, seconds])
+        started, left = backend().cooloff_fail(counter_key(kind, identity), flag_key(kind, identity), failures, seconds)
     except store.RedisError as exc:
         _redis_down("counting a failure for", kind, exc)
         return False, 0
@@ -127,9 +115,9 @@ def fail(kind: str, identity: str, **context) -> tuple[bool, int]:
 
 def reset(kind: str, identity: str) -> None:
     """A success: the subject's failures so far no longer count (a running cool-off stays)."""
-    if not store.enabled() or not identity:
+    if not identity:
         return
     try:
-        store.client().delete(counter_key(kind, identity))
+        backend().cooloff_reset(counter_key(kind, identity))
     except store.RedisError as exc:
         _redis_down("resetting", kind, exc)

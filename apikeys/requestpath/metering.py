@@ -8,7 +8,12 @@ response, the rare call whose status class differs (a 403 from a permission chec
 is moved to the right class with one MULTI (-1, +1), and a call no script counted (Redis was down
 for the throttle, an endpoint without throttle) gets its HINCRBY here.
 
-Folding (a beat task, `flush_usage`), crash-safe without locks:
+Without Redis (the embedded default) the counters live in this process (apikeys/requestpath/inprocess.py),
+counted the same way in the same step as the rate-limit decision, and folded by the same code: no
+beat task can reach a process's memory, so every USAGE_FLUSH_SECONDS the process's next request
+folds them first (flush_in_process_if_due). Counts not yet folded when the process stops are lost.
+
+Folding on Redis (a beat task, `flush_usage`), crash-safe without locks:
 1. RENAME the live hash to a unique flush key (atomic: new calls start a fresh live hash);
 2. in ONE PostgreSQL transaction, insert a UsageFlush(flush_key) row (unique) and upsert every
    field into UsageRecord (count = count + n);
@@ -20,15 +25,20 @@ nothing counted twice; two flushers racing on one key serialise on the UsageFlus
 """
 
 import logging
+import threading
 import time
-import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apikeys.requestpath import metrics, store
+from apikeys.requestpath.backends import backend
+from config import metrics as console_metrics
 from config.context import context_of
 from config.metrics import VERIFY_DURATION
 
@@ -40,12 +50,8 @@ SEPARATOR = "|"
 _BATCH = 500
 
 
-def live_key() -> str:
-    return store.key("usage", "live")
-
-
-def flush_prefix() -> str:
-    return store.key("usage", "flush", "")
+live_key = store.usage_key
+flush_prefix = store.usage_flush_prefix
 
 
 def current_hour(now: float | None = None) -> int:
@@ -107,7 +113,7 @@ def count_call(request, response) -> None:
     The common case (counted by the script, status class as expected) costs no Redis command."""
     context = context_of(request)
     principal = context.principal
-    if principal is None or principal.tenant is None or not store.enabled():
+    if principal is None or principal.tenant is None:
         return
     actual = status_class(response.status_code)
     counted = context.usage_counted
@@ -116,13 +122,10 @@ def count_call(request, response) -> None:
     try:
         if counted is None:
             field = field_for(request, principal)
-            store.client().hincrby(live_key(), f"{field}{SEPARATOR}{actual}", 1)
+            backend().add_usage([(f"{field}{SEPARATOR}{actual}", 1)])
         else:
             field, counted_class = counted
-            pipe = store.client().pipeline(transaction=True)
-            pipe.hincrby(live_key(), f"{field}{SEPARATOR}{counted_class}", -1)
-            pipe.hincrby(live_key(), f"{field}{SEPARATOR}{actual}", 1)
-            pipe.execute()
+            backend().add_usage([(f"{field}{SEPARATOR}{counted_class}", -1), (f"{field}{SEPARATOR}{actual}", 1)])
     except store.RedisError as exc:
         metrics.incr("metering.lost")
         log.warning("Usage of one call not counted (Redis unavailable: %s)", exc)
@@ -137,6 +140,8 @@ class UsageMeteringMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
+        if not store.enabled():
+            flush_in_process_if_due()
         response = self.get_response(request)
         match = request.resolver_match
         if match is not None and match.url_name == VERIFY_URL_NAME:
@@ -177,7 +182,7 @@ DO UPDATE SET count = apikeys_usagerecord.count + EXCLUDED.count
 """
 
 
-def _rows(data: dict) -> list[tuple]:
+def _rows(data: Mapping) -> list[tuple]:
     from apikeys.models import ApiKey
     from tenants.models import Tenant
 
@@ -192,9 +197,9 @@ def _rows(data: dict) -> list[tuple]:
     lookups = {k[1][4:] for k in totals if k[1].startswith("key:")}
     key_ids = {
         lookup: (pk, tenant)
-        for pk, lookup, tenant in ApiKey.objects.filter(lookup_id__in=lookups).values_list(
-            "pk", "lookup_id", "tenant_id"
-        )
+        for pk, lookup, tenant in ApiKey.objects.across_tenants()
+        .filter(lookup_id__in=lookups)
+        .values_list("pk", "lookup_id", "tenant_id")
     }
     rows = []
     for (tenant, credential, api, version, hour, operation, klass), count in totals.items():
@@ -211,7 +216,8 @@ def _rows(data: dict) -> list[tuple]:
                 version,
                 operation,
                 klass,
-                datetime.fromtimestamp(hour, tz=UTC),
+                # Adapted as the ORM would (SQLite, the embedded default, stores naive UTC text).
+                connection.ops.adapt_datetimefield_value(datetime.fromtimestamp(hour, tz=UTC)),
                 count,
             )
         )
@@ -230,15 +236,15 @@ def _claim(flush_key: str, fields: int, calls: int) -> bool:
     """Insert the UsageFlush row; False when this flush key was counted already."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO apikeys_usageflush (flush_key, flushed_at, fields, calls) VALUES (%s, now(), %s, %s) "
+            "INSERT INTO apikeys_usageflush (flush_key, flushed_at, fields, calls) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (flush_key) DO NOTHING RETURNING id",
-            [flush_key, fields, calls],
+            [flush_key, connection.ops.adapt_datetimefield_value(timezone.now()), fields, calls],
         )
         return cursor.fetchone() is not None
 
 
-def _fold(client, flush_key: str, result: FlushResult, hook) -> None:
-    data = client.hgetall(flush_key)
+def _fold(flush_key: str, data: Mapping, result: FlushResult, hook) -> None:
+    """Fold one batch of counters: its UsageFlush row and the upserts in ONE transaction."""
     rows = _rows(data)
     calls = sum(row[-1] for row in rows)
     with transaction.atomic():
@@ -249,7 +255,6 @@ def _fold(client, flush_key: str, result: FlushResult, hook) -> None:
             hook("before_commit")
     if hook:
         hook("after_commit")
-    client.delete(flush_key)
     if claimed:
         result.flush_keys += 1
         result.fields += len(rows)
@@ -260,56 +265,77 @@ def _fold(client, flush_key: str, result: FlushResult, hook) -> None:
 
 def flush_usage(*, hook=None) -> FlushResult:
     """Fold the counters into UsageRecord. `hook(stage)` is a seam for the crash tests
-    ("before_commit" inside the transaction, "after_commit" before the DEL)."""
+    ("before_commit" inside the transaction, "after_commit" before the batch is dropped)."""
     result = FlushResult()
-    if not store.enabled():
-        return result
-    client = store.client()
-    for orphan in list(client.scan_iter(match=flush_prefix() + "*", count=1000)):
-        _fold(client, orphan.decode(), result, hook)
-    flush_key = flush_prefix() + uuid.uuid4().hex
-    try:
-        client.rename(live_key(), flush_key)
-    except store.redis.exceptions.ResponseError:
-        return result  # no live hash: no call since the last flush
-    _fold(client, flush_key, result, hook)
+    backend().flush_usage(lambda flush_key, data: _fold(flush_key, data, result, hook))
     return result
+
+
+_in_process_flush = threading.Lock()
+_next_in_process_flush = 0.0
+
+
+def flush_in_process_if_due(now: float | None = None) -> FlushResult | None:
+    """Without Redis: fold this process's counters (usage, last use) once USAGE_FLUSH_SECONDS have
+    passed since the last time, on the request that notices (one thread; the others go on)."""
+    global _next_in_process_flush
+    now = time.time() if now is None else now
+    if now < _next_in_process_flush or not _in_process_flush.acquire(blocking=False):
+        return None
+    try:
+        if now < _next_in_process_flush:
+            return None
+        _next_in_process_flush = now + settings.USAGE_FLUSH_SECONDS
+        try:
+            result = flush_usage()
+            fold_last_used()
+        except Exception:
+            console_metrics.USAGE_FLUSHES.labels("failure").inc()
+            log.exception("In-process usage flush failed; its counters stay for the next one")
+            return None
+        console_metrics.USAGE_FLUSHES.labels("success").inc()
+        console_metrics.USAGE_FLUSH_ROWS.inc(result.fields)
+        console_metrics.USAGE_FLUSH_CALLS.inc(result.calls)
+        console_metrics.USAGE_FLUSH_LAST_SUCCESS.set(time.time())
+        if result.calls:
+            log.info("Usage flushed in process: %s", result, extra={"event": "usage.flushed_in_process"})
+        return result
+    finally:
+        _in_process_flush.release()
 
 
 # --- last_used_at -------------------------------------------------------------------------------
 
 
-def last_used_key() -> str:
-    return store.key("last_used")
+last_used_key = store.last_used_key
+
+
+def _update_last_used(data: Mapping[int, int]) -> int:
+    if connection.vendor != "postgresql":  # SQLite, the embedded default: one UPDATE a key
+        updated = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            for key_id, seconds in data.items():
+                at = connection.ops.adapt_datetimefield_value(datetime.fromtimestamp(seconds, tz=UTC))
+                cursor.execute(
+                    "UPDATE apikeys_apikey SET last_used_at = %s WHERE id = %s "
+                    "AND (last_used_at IS NULL OR last_used_at < %s)",
+                    [at, key_id, at],
+                )
+                updated += cursor.rowcount
+        return updated
+    values = ",".join(["(%s, to_timestamp(%s))"] * len(data))
+    params = [x for item in data.items() for x in item]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE apikeys_apikey AS k SET last_used_at = v.at FROM (VALUES {values}) AS v(id, at) "  # noqa: S608
+            "WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)",
+            params,
+        )
+        return cursor.rowcount
 
 
 def fold_last_used() -> int:
-    """Move the keys' last-use times (written by the script, one HSET per verified call) into
+    """Move the keys' last-use times (recorded with each verified call, one HSET on Redis) into
     ApiKey.last_used_at. Idempotent (only ever moves the time forward), so the same
     rename-then-delete suffices without a ledger."""
-    if not store.enabled():
-        return 0
-    client = store.client()
-    prefix = store.key("last_used", "flush", "")
-    pending = [k.decode() for k in client.scan_iter(match=prefix + "*", count=1000)]
-    flush_key = prefix + uuid.uuid4().hex
-    try:
-        client.rename(last_used_key(), flush_key)
-        pending.append(flush_key)
-    except store.redis.exceptions.ResponseError:
-        pass
-    updated = 0
-    for key in pending:
-        data = {int(k): int(v) for k, v in client.hgetall(key).items()}
-        if data:
-            values = ",".join(["(%s, to_timestamp(%s))"] * len(data))
-            params = [x for item in data.items() for x in item]
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE apikeys_apikey AS k SET last_used_at = v.at FROM (VALUES {values}) AS v(id, at) "  # noqa: S608
-                    "WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)",
-                    params,
-                )
-                updated += cursor.rowcount
-        client.delete(key)
-    return updated
+    return backend().flush_last_used(_update_last_used)

@@ -1,4 +1,5 @@
-"""Rate limiting: GCRA in one Lua script (apikeys/requestpath/gcra.lua), one Redis round trip per decision.
+"""Rate limiting: GCRA in one Lua script (apikeys/requestpath/gcra.lua), one Redis round trip per
+decision; without Redis, the same GCRA in this process (apikeys/requestpath/inprocess.py).
 
 An API key's decision is made by the same script call that reads its cached entry (see
 apikeys/requestpath/verification.py), so a key-authenticated request costs one round trip before the view.
@@ -12,19 +13,21 @@ share. Allowed only if both have room; a refusal charges neither; the headers sh
 Headers follow the IETF RateLimit header fields draft (-11):
     RateLimit-Policy: "default";q=100;w=60
     RateLimit: "default";r=42;t=17
-When Redis can't be reached, settings.RATELIMIT_FAIL_OPEN decides: serve (log + metric) or refuse
+When Redis is configured but can't be reached, settings.RATELIMIT_FAIL_OPEN decides: serve (log + metric) or refuse
 with 503 service-unavailable. Never a 500.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
-from apikeys.requestpath import metrics, store
+from apikeys.requestpath import metrics, redis_limiter, store
+from apikeys.requestpath.backends import backend
+from apikeys.requestpath.limiter import Reply
 from apikeys.requestpath.policies import BUDGET_POLICY_NAME, RatePolicy, anonymous_policy, plan_policy, tenant_budget
 from config.api.problems import Problem
 from config.context import context_of
@@ -32,13 +35,10 @@ from config.metrics import RATELIMIT_DECISIONS
 
 log = logging.getLogger(__name__)
 
-SCRIPT_SOURCE = (Path(__file__).parent / "gcra.lua").read_text()
-# EVALSHA on a connection of the thread's own (SCRIPT LOAD on NOSCRIPT): see store.Script for why.
-_SCRIPT = store.Script(SCRIPT_SOURCE)
-
 
 def script() -> store.Script:
-    return _SCRIPT
+    """gcra.lua as the Redis backend runs it (EVALSHA on a connection of the thread's own)."""
+    return redis_limiter.LIMITER.script
 
 
 @dataclass(frozen=True)
@@ -52,22 +52,20 @@ class Decision:
     retry_after: int  # seconds; 0 when allowed, -1 when the cost can never fit the quota
 
     @classmethod
-    def from_script(cls, reply, policy_name: str, budget_name: str = BUDGET_POLICY_NAME) -> "Decision":
-        """From the script's answer split at its first seven spaces (see split_reply): the figures
-        of the credential's own bucket (`policy_name`) or of the tenant's budget (`budget_name`),
-        whichever is tighter."""
-        code, limit, window, remaining, reset, retry, which = reply[:7]
+    def from_reply(cls, reply: Reply, policy_name: str, budget_name: str = BUDGET_POLICY_NAME) -> "Decision":
+        """From a backend's answer: the figures of the credential's own bucket (`policy_name`) or of
+        the tenant's budget (`budget_name`), whichever is tighter."""
         decision = cls(
-            allowed=code == b"VALID",
-            policy=budget_name if which == b"t" else policy_name,
-            limit=int(limit),
-            window=int(window),
-            remaining=max(0, int(remaining)),
-            reset=max(0, int(reset)),
-            retry_after=int(retry),
+            allowed=reply.code == "VALID",
+            policy=budget_name if reply.which == "t" else policy_name,
+            limit=reply.limit,
+            window=reply.window,
+            remaining=max(0, reply.remaining),
+            reset=max(0, reply.reset),
+            retry_after=reply.retry,
         )
         # Every decision of the request path (API calls and gateway verifications) is built here.
-        RATELIMIT_DECISIONS.labels(decision.policy, "allowed" if decision.allowed else "limited").inc()
+        _decision_counter(decision.policy, decision.allowed).inc()
         return decision
 
     def headers(self) -> dict[str, str]:
@@ -78,15 +76,16 @@ class Decision:
         }
 
 
-def split_reply(reply: bytes) -> list[bytes]:
-    """The script's one-string answer as [code, limit, window, remaining, reset, retry, bucket,
-    entry JSON] (just [b"MISS"] for a cache miss): see the top of gcra.lua."""
-    return reply.split(b" ", 7)
+@functools.lru_cache(maxsize=64)
+def _decision_counter(policy: str, allowed: bool):
+    """console_ratelimit_decisions_total's child for (policy, outcome), looked up once per process:
+    `labels()` takes a lock and builds its key on every call, and there are a handful of policies.
+    (A child stays valid across a fork: in multiprocess mode its value follows the pid.)"""
+    return RATELIMIT_DECISIONS.labels(policy, "allowed" if allowed else "limited")
 
 
-def key_bucket_prefix() -> str:
-    """The bucket of API key <id> is this prefix + id (the script appends the id it reads)."""
-    return store.key("rl", "key:")
+key_bucket_prefix = store.key_bucket_prefix
+budget_bucket_prefix = store.budget_bucket_prefix
 
 
 def budget_bucket(tenant_id) -> str:
@@ -94,27 +93,16 @@ def budget_bucket(tenant_id) -> str:
     return f"budget:{tenant_id}"
 
 
-def budget_bucket_prefix() -> str:
-    """The budget bucket of tenant <id> is this prefix + id (the script appends the entry's tenant)."""
-    return store.key("rl", budget_bucket(""))
-
-
 def take(
     bucket: str, policy: RatePolicy, cost: int = 1, usage_field: str = "", budget: tuple[str, RatePolicy] | None = None
 ) -> Decision:
     """One GCRA decision on a bucket and, with `budget` ((bucket, policy): the tenant's), on that
     one too: allowed only if both have room, neither charged otherwise. With `usage_field`, the
-    call is counted in the same round trip. Raises store.RedisError when Redis can't answer."""
-    keys = [store.key("rl", bucket), store.key("usage", "live")]
-    args = ["bucket", policy.quota, policy.window, cost, usage_field]
-    if budget is not None:
-        budget_name, budget_policy = budget
-        keys.append(store.key("rl", budget_name))
-        args += [budget_policy.quota, budget_policy.window]
-    reply = script()(keys=keys, args=args)
-    return Decision.from_script(
-        split_reply(reply), policy.name, budget[1].name if budget is not None else BUDGET_POLICY_NAME
-    )
+    call is counted in the same step (one round trip on Redis). Raises store.RedisError when Redis
+    can't answer."""
+    full_budget = (store.key("rl", budget[0]), budget[1]) if budget is not None else None
+    reply = backend().take(store.key("rl", bucket), policy, cost, usage_field, full_budget)
+    return Decision.from_reply(reply, policy.name, budget[1].name if budget is not None else BUDGET_POLICY_NAME)
 
 
 def redis_unavailable(where: str, exc: Exception | None = None) -> None:
@@ -180,8 +168,6 @@ class PolicyThrottle(BaseThrottle):
     the rest take one here."""
 
     def allow_request(self, request, view):
-        if not store.enabled():
-            return True
         context = context_of(request)
         decision = context.ratelimit_decision
         if context.ratelimit_unavailable:

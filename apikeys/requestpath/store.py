@@ -1,4 +1,4 @@
-"""The Redis of the request path: one client per process (plus, for the rate-limit script, one
+"""The Redis of the request path (and the names of its keys): one client per process (plus, for the rate-limit script, one
 connection per thread: see Script), short timeouts, every key prefixed.
 
 The request path talks to Redis directly (redis-py), not through Django's cache, because it needs
@@ -6,10 +6,12 @@ EVALSHA and exact control of round trips. A dead Redis must cost a request milli
 default socket timeout: connect and read time out quickly and the callers decide fail-open/closed.
 """
 
+import functools
 import hashlib
 import logging
 import os
 import threading
+from typing import NamedTuple
 
 import redis
 from django.conf import settings
@@ -128,4 +130,63 @@ def _pack(*args) -> bytes:
 
 def key(*parts) -> str:
     """A Redis key under the configured prefix, e.g. key("k", lookup_id) -> "gv:k:<lookup>"."""
-    return settings.APIKEY_REDIS_PREFIX + ":".join(str(p) for p in parts)
+    return settings.APIKEY_REDIS_PREFIX + ":".join(map(str, parts))
+
+
+# The names of the request path's state. Both backends (apikeys/requestpath/limiter.py) use them, the
+# in-process one as the keys of its own memory, so a test's prefix isolates it in both.
+
+
+class Names(NamedTuple):
+    """The fixed names a key check uses, built once per prefix (an API-key call would otherwise
+    join five names from the setting each time)."""
+
+    entry_prefix: str
+    last_used: str
+    usage: str
+    key_bucket_prefix: str
+    budget_bucket_prefix: str
+
+
+@functools.lru_cache(maxsize=16)
+def _names(prefix: str) -> Names:
+    # "k3": entries carry the tenant's rate budget (and, since "k2", the creator's role); older ones
+    # are never read.
+    return Names(prefix + "k3:", prefix + "last_used", prefix + "usage:live", prefix + "rl:key:", prefix + "rl:budget:")
+
+
+def names() -> Names:
+    return _names(settings.APIKEY_REDIS_PREFIX)
+
+
+def entry_key(lookup_id: str) -> str:
+    """The cached entry of a key."""
+    return names().entry_prefix + lookup_id
+
+
+def key_bucket_prefix() -> str:
+    """The bucket of API key <id> is this prefix + id (the script appends the id it reads)."""
+    return names().key_bucket_prefix
+
+
+def budget_bucket_prefix() -> str:
+    """The budget bucket of tenant <id> is this prefix + id (the script appends the entry's tenant)."""
+    return names().budget_bucket_prefix
+
+
+def usage_key() -> str:
+    """The live usage hash (field -> calls) the flush folds into the database."""
+    return names().usage
+
+
+def usage_flush_prefix() -> str:
+    return key("usage", "flush", "")
+
+
+def last_used_key() -> str:
+    """Key id -> epoch seconds of its last verified call, folded into ApiKey.last_used_at."""
+    return names().last_used
+
+
+def last_used_flush_prefix() -> str:
+    return key("last_used", "flush", "")

@@ -3,24 +3,26 @@
 Warm path: parse + checksum (offline), HMAC, then ONE Redis round trip (the GCRA script reads the
 cached entry, checks it and takes the rate-limit decision), then a constant-time digest comparison.
 No database query. Cold path (entry absent or tombstoned): one indexed query, then the script again
-with the entry to store. Redis down: the database answers and the caller decides fail-open/closed.
+with the entry to store. Without Redis (the embedded default) the in-process backend does what the
+script does (apikeys/requestpath/inprocess.py). Redis down: the database answers and the caller
+decides fail-open/closed.
 """
 
 import functools
 import hmac
 import ipaddress
-import json
 import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from django.conf import settings
 
 from apikeys import keys
 from apikeys.requestpath import cache, store
-from apikeys.requestpath.ratelimit import Decision, budget_bucket_prefix, key_bucket_prefix, script, split_reply
+from apikeys.requestpath.backends import backend
+from apikeys.requestpath.limiter import MISS, Reply
+from apikeys.requestpath.ratelimit import Decision
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,6 @@ CODES = (VALID, NOT_FOUND, EXPIRED, REVOKED, TENANT_SUSPENDED, FORBIDDEN_IP, INS
 # Not a verdict on the key (never answered by the gateway verify endpoint): the caller's address is
 # cooled off after repeated bad keys (apikeys/requestpath/cooloff.py), so the key was not looked at.
 COOLED_OFF = "COOLOFF"
-_CODE_OF = {code.encode(): code for code in (*CODES, COOLED_OFF)}
 
 
 @dataclass(frozen=True)
@@ -56,43 +57,26 @@ class Verification:
 def _load_entry(lookup_id: str) -> dict:
     from apikeys.models import ApiKey
 
-    api_key = ApiKey.objects.select_related("tenant").filter(lookup_id=lookup_id).first()
+    # The presented key names its row (and so its tenant): the request path reads across tenants.
+    api_key = ApiKey.objects.across_tenants().select_related("tenant").filter(lookup_id=lookup_id).first()
     return cache.build_entry(api_key) if api_key is not None else dict(cache.MISSING_ENTRY)
 
 
-def _run(lookup_id, digest, ip, required, cost, fill, usage_field, cooloff_flag=None) -> list[bytes]:
-    """One script call; its answer split as ratelimit.split_reply does."""
+def _run(lookup_id, digest, ip, required, cost, fill, usage_field, cooloff_flag=None) -> Reply:
+    """One atomic key check + rate-limit decision + usage count by the backend (limiter.py): one
+    script call on Redis, or the same in this process's memory without Redis."""
     ttl = cache.MISSING_SECONDS if fill and '"missing"' in fill else settings.APIKEY_CACHE_SECONDS
-    keys = [cache.entry_key(lookup_id), store.key("last_used"), store.key("usage", "live")]
-    if cooloff_flag:
-        keys.append(cooloff_flag)
-    reply = script()(
-        keys=keys,
-        args=[
-            "key",
-            digest,
-            cache.ip_hex(ip),
-            " ".join(required),
-            cost,
-            fill,
-            ttl,
-            usage_field,
-            key_bucket_prefix(),
-            budget_bucket_prefix(),
-        ],
+    return backend().check_key(
+        lookup_id=lookup_id,
+        digest=digest,
+        ip=cache.ip_hex(ip),
+        required=required,
+        cost=cost,
+        fill=fill,
+        fill_ttl=ttl,
+        usage_field=usage_field,
+        cooloff_flag=cooloff_flag,
     )
-    return split_reply(reply)
-
-
-@functools.lru_cache(maxsize=1024)
-def _decoded(raw: bytes) -> Mapping:
-    """The entry JSON the script returned, decoded once per process for the same bytes.
-
-    Keyed by the exact bytes Redis holds, so this caches parsing, never validity: every request
-    still reads the entry from Redis, and a revocation (a tombstone, then a refill with
-    "revoked": true) is different bytes. Read-only, because one object serves many requests."""
-    entry = json.loads(raw)
-    return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
 def refusal(entry: dict, digest: str, ip: str | None, required, now: float | None = None) -> str | None:
@@ -130,6 +114,33 @@ def verify(
     usage_field: str = "",
     cooloff_flag: str | None = None,
 ) -> Verification:
+    """_verify_once, and during a pepper rotation (settings.APIKEY_PEPPERS) once more after a
+    NOT_FOUND for a key stored under another pepper than the current one (apikeys/services/peppers.py
+    moves it to the current one). A good key under the current pepper is never looked at twice."""
+    once = functools.partial(
+        _verify_once, raw, client_ip=client_ip, required_scopes=required_scopes, cost=cost, usage_field=usage_field
+    )
+    verification = once(cooloff_flag=cooloff_flag)
+    if verification.code == NOT_FOUND and keys.several_peppers():
+        from apikeys.services.peppers import settle  # lazily, as _load_entry imports the model
+
+        parsed = keys.parse(raw)
+        version = settle(parsed.lookup_id, raw) if parsed is not None else None
+        if version is not None:  # (the first look checked the cool-off)
+            verification = once(pepper_version=version)
+    return verification
+
+
+def _verify_once(
+    raw: str,
+    *,
+    client_ip: str | None = None,
+    required_scopes=(),
+    cost: int = 1,
+    usage_field: str = "",
+    cooloff_flag: str | None = None,
+    pepper_version: int | None = None,
+) -> Verification:
     """Is `raw` a good key right now, for this address and these scopes, within its rate limit?
 
     `usage_field` ("<credential>|<api>|<version>|<hour>|<operation>", see apikeys/requestpath/metering.py) makes
@@ -141,27 +152,25 @@ def verify(
     parsed = keys.parse(raw)
     if parsed is None:
         return Verification(NOT_FOUND)
-    digest = keys.digest(raw)
-    if not store.enabled():
-        return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=True)
+    digest = keys.digest(raw, pepper_version)
     try:
         reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, "", usage_field, cooloff_flag)
-        if reply[0] == b"MISS":
+        if reply.code == MISS:
             fill = cache.encode(_load_entry(parsed.lookup_id))
             reply = _run(parsed.lookup_id, digest, client_ip, required_scopes, cost, fill, usage_field, cooloff_flag)
     except store.RedisError as exc:
         log.warning("Redis unavailable while verifying API key %s: %s", parsed.lookup_id, exc)
         return _verify_from_database(parsed.lookup_id, digest, client_ip, required_scopes, redis_ok=False)
-    code = _CODE_OF[reply[0]]
+    code = reply.code
     if code == COOLED_OFF:
-        return Verification(COOLED_OFF, retry_after=int(reply[5]))
+        return Verification(COOLED_OFF, retry_after=reply.retry)
     if code == NOT_FOUND:
         return Verification(NOT_FOUND)
-    entry = _decoded(reply[7])
-    # The script compared digests only to protect the quota; this is the comparison that counts.
-    if not hmac.compare_digest(entry["digest"], digest):
+    entry = reply.entry
+    # The backend compared digests only to protect the quota; this is the comparison that counts.
+    if entry is None or not hmac.compare_digest(entry["digest"], digest):
         return Verification(NOT_FOUND)
-    decision = Decision.from_script(reply, entry["policy"]) if code in (VALID, RATE_LIMITED) else None
+    decision = Decision.from_reply(reply, entry["policy"]) if code in (VALID, RATE_LIMITED) else None
     return Verification(code, entry, decision)
 
 

@@ -13,7 +13,7 @@ from apikeys.models import ApiKey
 from apikeys.requestpath import cache, policies
 from tenants import audit
 from tenants.grants import check_grantable, kept_scopes
-from tenants.services.errors import ServiceError, require
+from tenants.services.errors import ServiceError, require, require_own
 
 # How long a rotated key keeps working next to its replacement.
 ROTATION_OVERLAPS = {
@@ -134,6 +134,7 @@ def create_key(
 
 def _locked(actor, api_key) -> ApiKey:
     """The key, reloaded under lock, inside the actor's tenant (404 semantics otherwise)."""
+    require_own(actor, api_key)
     return ApiKey.objects.for_principal(actor).select_for_update().select_related("tenant").get(pk=api_key.pk)
 
 
@@ -238,7 +239,7 @@ def mark_revoked(api_key: ApiKey, reason: str) -> ApiKey:
 def revoke_key(*, actor, api_key: ApiKey, reason: str = ApiKey.RevokedReason.MANUAL) -> ApiKey:
     """Stop the key on the next request, on every server."""
     if actor.kind == "staff":
-        api_key = ApiKey.objects.select_for_update().select_related("tenant").get(pk=api_key.pk)
+        api_key = ApiKey.objects.across_tenants().select_for_update().select_related("tenant").get(pk=api_key.pk)
         reason = ApiKey.RevokedReason.STAFF
     else:
         require(actor, "keys.manage")
@@ -260,6 +261,7 @@ def follow_creator_change(*, actor, tenant, user_id, role) -> list[str]:
     """The keys `user_id` made in `tenant` follow their new role: scopes it can't grant are dropped,
     or (role None: they left) the keys are revoked. Runs inside the members service's transaction;
     every entry of theirs is dropped from the cache either way, because it carries their role."""
+    require_own(actor, tenant)
     changed = []
     for api_key in ApiKey.objects.for_tenant(tenant).select_for_update().filter(created_by_id=user_id):
         if not api_key.is_usable:

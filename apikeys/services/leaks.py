@@ -24,7 +24,9 @@ def report_leaks(*, strings) -> dict:
             found[parsed.raw] = parsed
     by_lookup = {
         k.lookup_id: k
-        for k in ApiKey.objects.select_for_update()
+        # A leak report names keys, not tenants: whoever owns a leaked key, it is revoked.
+        for k in ApiKey.objects.across_tenants()
+        .select_for_update()
         .select_related("tenant")
         .filter(lookup_id__in={p.lookup_id for p in found.values()})
     }

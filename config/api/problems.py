@@ -5,17 +5,23 @@ Each problem has a stable `type` (a URI under /problems/, documented at that add
 Clients branch on `type`; the other members are for people.
 """
 
+import logging
+import sys
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from config.context import context_of
+from config.metrics import DATABASE_UNAVAILABLE
+
+log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
@@ -120,6 +126,14 @@ PROBLEM_TYPES = {
             "Something failed on our side; quote the X-Request-ID when you report it.",
         ),
         ProblemType("service-unavailable", "Service unavailable", 503, "A dependency is unavailable; retry later."),
+        ProblemType(
+            "database-unavailable",
+            "Database unavailable",
+            503,
+            "The database can't be reached for the moment (a restart or a failover); retry after the "
+            "number of seconds in Retry-After. A write answered this way happened entirely or not at "
+            "all: look before you repeat it.",
+        ),
     ]
 }
 
@@ -145,6 +159,25 @@ class TooManyFailures(Problem):
     def __init__(self, detail: str, retry_after: int):
         super().__init__("too-many-failures", detail)
         self.wait = retry_after
+
+
+# What psycopg raises, wrapped by Django, when PostgreSQL refuses a connection, times out
+# (DATABASES OPTIONS connect_timeout), or drops one mid-request (a restart, a failover).
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(Problem):
+    """503 database-unavailable with Retry-After; counted and logged once per request."""
+
+    def __init__(self, exc: Exception):
+        super().__init__("database-unavailable")
+        self.wait = DATABASE_RETRY_AFTER_SECONDS
+        DATABASE_UNAVAILABLE.inc()
+        # The class and first line only: enough to tell a refusal from a timeout or a cut.
+        log.warning(
+            "Database unavailable (%s: %s); answered 503", type(exc).__name__, (str(exc).splitlines() or [""])[0]
+        )
 
 
 class InsufficientScope(Problem):
@@ -202,6 +235,8 @@ def problem_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        exc = DatabaseUnavailable(exc)
     elif isinstance(exc, DjangoValidationError):
         # A service's model-level validation: same shape as a serializer's field errors.
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -224,7 +259,7 @@ def problem_exception_handler(exc, context):
             detail = "The request has invalid fields; see `errors`."
         else:
             detail = str(exc.detail)
-    if isinstance(exc, (exceptions.Throttled, TooManyFailures)) and exc.wait is not None:
+    if isinstance(exc, (exceptions.Throttled, TooManyFailures, DatabaseUnavailable)) and exc.wait is not None:
         headers["Retry-After"] = str(int(exc.wait + 0.999))
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -266,6 +301,14 @@ def api_bad_request(request, exception=None):
 
 
 def api_server_error(request):
+    """Django's 500 for the API. It runs inside the handler's `except`, so the exception is at hand:
+    a database that went away outside a view (in a middleware) answers 503 as it does in one."""
+    exc = sys.exception()
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        problem = DatabaseUnavailable(exc)
+        response = problem_response(request, "database-unavailable")
+        response["Retry-After"] = str(problem.wait)
+        return response
     return problem_response(request, "server-error", f"Unexpected error; request id {context_of(request).request_id}.")
 
 

@@ -1,4 +1,10 @@
-"""drf-spectacular hooks: every operation documents its problem+json errors."""
+"""drf-spectacular hooks: every operation documents each problem+json error it can answer, and
+that an empty optional query parameter counts as absent.
+
+The contract test (tests/test_api_contract.py) holds the document to this: an answer whose status
+or content type the operation does not list fails it. Each rule below says when the error occurs;
+one a view adds itself (a 409 of its own rule) comes from `tenants.api.schema.problem_responses`.
+"""
 
 from config.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES
 
@@ -21,19 +27,60 @@ PROBLEM_SCHEMA = {
     "required": ["type", "title", "status", "detail"],
 }
 
-_COMMON = {
-    "401": "Missing or rejected credentials (`not-authenticated`, `authentication-failed`).",
-    "403": "Role or scope insufficient, or tenant suspended "
-    "(`permission-denied`, `insufficient-scope`, `tenant-suspended`).",
-    "429": "Rate limit exceeded (`quota-exceeded`).",
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
 }
-_BY_METHOD = {
-    "post": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
-    "put": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
-    "patch": {"400": "Invalid request (`validation-error`, `malformed-request`)."},
-    "delete": {"409": "Refused by a rule of the resource (`conflict`)."},
-    "get": {},
-}
+
+WRITE_METHODS = {"post", "put", "patch"}
+METHODS = WRITE_METHODS | {"get", "delete"}
+
+
+def _problems_of(path: str, method: str, operation: dict) -> dict[str, str]:
+    """{status: description} of the problems this operation can answer."""
+    parameters = operation.get("parameters", [])
+    query = [p for p in parameters if p.get("in") == "query"]
+    public = operation.get("security") in ([], [{}])
+    problems = {
+        "406": "The Accept header names no media type the endpoint answers in (`not-acceptable`).",
+        "410": "This version of the console's API is past its sunset, or in a brownout (`gone`).",
+        "429": "Rate limit exceeded (`quota-exceeded`), or a cool-off after repeated invalid credentials "
+        "(`too-many-failures`); see Retry-After.",
+    }
+    problems["503"] = (
+        "A dependency is unavailable for the moment (`database-unavailable`, `service-unavailable`); see Retry-After."
+    )
+    if not public:
+        problems["401"] = "Missing or rejected credentials (`not-authenticated`, `authentication-failed`)."
+    # Every operation is behind a permission (public ones only refuse a suspended tenant's key).
+    problems["403"] = (
+        "Role or scope insufficient, or tenant suspended (`permission-denied`, `insufficient-scope`, "
+        "`tenant-suspended`, `no-tenant`)."
+    )
+    if query or "requestBody" in operation:
+        problems["400"] = "Invalid request (`validation-error`, `malformed-request`)."
+    if "requestBody" in operation or method in WRITE_METHODS:
+        # A body is read (and refused) even where the operation documents none.
+        problems["413"] = "The request body exceeds the size limit (`payload-too-large`)."
+        problems["415"] = "The request's Content-Type is not one the endpoint reads (`unsupported-media-type`)."
+        problems.setdefault("400", "The request body could not be parsed (`malformed-request`).")
+    if "{" in path:
+        problems["404"] = "Not found in your tenant (`not-found`)."
+    if any(p["name"] == "cursor" for p in query):
+        problems["404"] = "The cursor is not one this list issued (`not-found`)."
+    if method == "delete":
+        problems["409"] = "Refused by a rule of the resource (`conflict`)."
+    return problems
+
+
+def document_empty_query_values(operation: dict) -> None:
+    """An optional query parameter sent empty (`?status=`) is read as absent by every filter and by
+    the pagination, as DRF and django-filter do: OpenAPI's `allowEmptyValue` says so."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and not parameter.get("required"):
+            parameter["allowEmptyValue"] = True
 
 
 def add_problem_responses(result, generator, request, public):
@@ -41,16 +88,13 @@ def add_problem_responses(result, generator, request, public):
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            if method not in _BY_METHOD:
+            if method not in METHODS:
                 continue
+            document_empty_query_values(operation)
             responses = operation.setdefault("responses", {})
-            extra = dict(_COMMON, **_BY_METHOD[method])
-            if "{" in path:  # any operation on one object: another tenant's object is a 404
-                extra["404"] = "Not found in your tenant."
-            if operation.get("security") == [{}] or operation.get("security") == []:
-                extra.pop("401", None)
-            for code, description in extra.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}}}
-                )
+            for code, description in _problems_of(path, method, operation).items():
+                response = responses.setdefault(code, {"description": description})
+                response.setdefault("content", {}).setdefault(PROBLEM_CONTENT_TYPE, {"schema": ref})
+                if code in ("429", "503"):
+                    response.setdefault("headers", RETRY_AFTER)
     return result

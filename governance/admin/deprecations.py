@@ -1,10 +1,11 @@
 """Staff console: deprecation schedules (with brownout windows and exemptions), the notices sent and
 the migration ledger. Every write goes through governance.services.deprecations (audited, guarded by
-API ownership); notices and the ledger are written only by the beat task and read here."""
+API ownership); notices and the ledger are written only by the beat task (governance.services.notices)
+and read here: their admins are read-only (no add, change, delete, no actions), so no admin path
+writes them. A service's refusal shows as a form error or a message, never a 500."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,8 +19,14 @@ from governance.models import (
     MigrationLedgerEntry,
 )
 from governance.services import deprecations
-from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
-from tenants.services.errors import NotAllowed, ServiceError
+from tenants.admin.staff import (
+    SERVICE_REFUSALS,
+    AcrossTenantsMixin,
+    ReadOnlyAdminMixin,
+    ServiceRefusalsMixin,
+    refusal_text,
+    staff_principal,
+)
 
 
 class BrownoutInline(admin.TabularInline):
@@ -30,7 +37,7 @@ class BrownoutInline(admin.TabularInline):
     fields = ("starts_at", "ends_at")
 
 
-class ExemptionInline(admin.TabularInline):
+class ExemptionInline(AcrossTenantsMixin, admin.TabularInline):
     model = DeprecationExemption
     extra = 0
     fields = ("tenant", "reason", "expires_at", "created_by", "created_at")
@@ -49,7 +56,7 @@ class ScheduleForm(forms.ModelForm):
 
 
 @admin.register(DeprecationSchedule)
-class DeprecationScheduleAdmin(admin.ModelAdmin):
+class DeprecationScheduleAdmin(ServiceRefusalsMixin, admin.ModelAdmin):
     form = ScheduleForm
     list_display = (
         "version",
@@ -126,10 +133,11 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
         """Inline rows through the services: brownouts added / removed, exemptions granted."""
         actor = staff_principal(request)
         schedule = form.instance
+        rows = formset.save(commit=False)  # writes nothing; lists the new, changed and deleted rows
         for deleted in formset.deleted_objects:
             if isinstance(deleted, BrownoutWindow):
                 deprecations.remove_brownout(actor=actor, window=deleted)
-        for row in formset.save(commit=False):
+        for row in rows:
             if isinstance(row, BrownoutWindow):
                 if row.pk:
                     deprecations.remove_brownout(actor=actor, window=row)
@@ -139,17 +147,9 @@ class DeprecationScheduleAdmin(admin.ModelAdmin):
                     actor=actor, schedule=schedule, tenant=row.tenant, reason=row.reason, expires_at=row.expires_at
                 )
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, ServiceError, NotAllowed) as exc:
-            detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.detail)
-            self.message_user(request, f"Not saved: {detail}", messages.ERROR)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
 
 @admin.register(DeprecationExemption)
-class DeprecationExemptionAdmin(admin.ModelAdmin):
+class DeprecationExemptionAdmin(AcrossTenantsMixin, admin.ModelAdmin):
     list_display = ("tenant", "schedule", "expires_at", "active", "reason", "created_by", "created_at")
     list_filter = ("schedule__version__api",)
     search_fields = ("=tenant__slug", "tenant__name", "schedule__version__api__slug", "reason")
@@ -164,6 +164,9 @@ class DeprecationExemptionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # granted on the schedule's page (audited through the service)
 
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: "Save" changes nothing (end one with the action)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -173,14 +176,15 @@ class DeprecationExemptionAdmin(admin.ModelAdmin):
         for exemption in queryset.select_related("schedule__version__api", "tenant"):
             try:
                 deprecations.end_exemption(actor=staff_principal(request, tenant=exemption.tenant), exemption=exemption)
-            except (ServiceError, NotAllowed):
+            except SERVICE_REFUSALS as exc:
+                self.message_user(request, f"{exemption.tenant}: {refusal_text(exc)}", messages.WARNING)
                 continue
             ended += 1
         self.message_user(request, f"{ended} exemption(s) ended.", messages.SUCCESS)
 
 
 @admin.register(DeprecationNotice)
-class DeprecationNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeprecationNoticeAdmin(AcrossTenantsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "schedule",
         "tenant",
@@ -199,7 +203,7 @@ class DeprecationNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MigrationLedgerEntry)
-class MigrationLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MigrationLedgerEntryAdmin(AcrossTenantsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The migration table: per schedule, each tenant's state, last call and calls of the last 30 days."""
 
     list_display = (

@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
-from tenants.admin.staff import ReadOnlyAdminMixin, staff_principal
+from tenants.admin.staff import AcrossTenantsMixin, ReadOnlyAdminMixin, staff_principal
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(AcrossTenantsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("url", "tenant", "is_active", "event_types", "created_at")
     list_filter = ("is_active",)
     search_fields = ("=tenant__slug", "url")
@@ -19,7 +19,7 @@ class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AcrossTenantsMixin, admin.ModelAdmin):
     list_display = (
         "message_id",
         "event_type",
@@ -57,6 +57,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: "Save" changes nothing (retry with the action)
 
     @admin.action(description="Retry the selected deliveries now (audited)", permissions=["change"])
     def retry(self, request, queryset):

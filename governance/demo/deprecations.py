@@ -96,7 +96,7 @@ def seed_old_version_traffic(seeding):
 
 def seed_notices(seeding):
     schedule = _schedule()
-    if MigrationLedgerEntry.objects.filter(schedule=schedule).exists():
+    if MigrationLedgerEntry.objects.across_tenants().filter(schedule=schedule).exists():
         return seeding.kept(f"notices and migration ledger of {schedule.version}")
     # The demo members' addresses are made up: keep the e-mails in memory rather than print them.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

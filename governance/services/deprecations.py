@@ -232,7 +232,8 @@ def grant_exemption(*, actor, schedule: DeprecationSchedule, tenant, reason: str
 def end_exemption(*, actor, exemption: DeprecationExemption) -> DeprecationExemption:
     """End an exemption now (it stays as history, expired)."""
     exemption = (
-        DeprecationExemption.objects.select_for_update(of=("self",))
+        DeprecationExemption.objects.across_tenants()  # staff: checked against the API's owners below
+        .select_for_update(of=("self",))
         .select_related("schedule__version__api", "tenant")
         .get(pk=exemption.pk)
     )

@@ -92,7 +92,8 @@ def due_milestones(schedule: DeprecationSchedule, now) -> list[str]:
 def affected_tenant_ids(schedule: DeprecationSchedule, now) -> list[int]:
     version = schedule.version
     return list(
-        UsageRecord.objects.filter(
+        UsageRecord.objects.across_tenants()
+        .filter(
             api=version.api.slug,
             version=version.version,
             hour__gte=now - TRAFFIC_WINDOW,
@@ -131,9 +132,9 @@ def claim(schedule, tenant_id: int, milestone: str, now) -> DeprecationNotice | 
 def take_over(notice: DeprecationNotice, now) -> bool:
     """Renew the lease of a stale claim; True for the one run whose UPDATE matched."""
     return bool(
-        DeprecationNotice.objects.filter(
-            pk=notice.pk, status=DeprecationNotice.Status.CLAIMED, claimed_at=notice.claimed_at
-        ).update(claimed_at=now, attempts=F("attempts") + 1)
+        DeprecationNotice.objects.for_tenant(notice.tenant_id)
+        .filter(pk=notice.pk, status=DeprecationNotice.Status.CLAIMED, claimed_at=notice.claimed_at)
+        .update(claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -224,7 +225,7 @@ def deliver(notice: DeprecationNotice, *, hook=None) -> None:
             )
         if hook:
             hook("emailed", notice)
-        DeprecationNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
+        DeprecationNotice.objects.for_tenant(notice.tenant_id).filter(pk=notice.pk).update(emailed_at=timezone.now())
     if notice.webhooks_enqueued_at is None:
         with transaction.atomic():
             webhooks.enqueue_event(
@@ -233,10 +234,14 @@ def deliver(notice: DeprecationNotice, *, hook=None) -> None:
                 data=event_data(schedule, notice.milestone),
                 event_key=f"notice|{notice.pk}",
             )
-            DeprecationNotice.objects.filter(pk=notice.pk).update(webhooks_enqueued_at=timezone.now())
+            DeprecationNotice.objects.for_tenant(notice.tenant_id).filter(pk=notice.pk).update(
+                webhooks_enqueued_at=timezone.now()
+            )
     now = timezone.now()
     with transaction.atomic():
-        DeprecationNotice.objects.filter(pk=notice.pk).update(status=DeprecationNotice.Status.SENT, sent_at=now)
+        DeprecationNotice.objects.for_tenant(notice.tenant_id).filter(pk=notice.pk).update(
+            status=DeprecationNotice.Status.SENT, sent_at=now
+        )
         MigrationLedgerEntry.objects.bulk_create(
             [
                 MigrationLedgerEntry(
@@ -263,9 +268,12 @@ def run(*, now=None, hook=None) -> RunResult:
     after the claim committed, "emailed" after the e-mail went out, before it is recorded)."""
     now = now or timezone.now()
     result = RunResult()
-    stale = DeprecationNotice.objects.filter(
-        status=DeprecationNotice.Status.CLAIMED, claimed_at__lt=now - lease()
-    ).select_related("schedule__version__api", "schedule__successor", "tenant")
+    # The beat task works across tenants by design: every stale claim, whoever it is for.
+    stale = (
+        DeprecationNotice.objects.across_tenants()
+        .filter(status=DeprecationNotice.Status.CLAIMED, claimed_at__lt=now - lease())
+        .select_related("schedule__version__api", "schedule__successor", "tenant")
+    )
     for notice in stale:
         if take_over(notice, now):
             result.resumed += 1
@@ -278,7 +286,7 @@ def run(*, now=None, hook=None) -> RunResult:
         tenant_ids = affected_tenant_ids(schedule, now)
         claimed_already = set(
             DeprecationNotice.objects.filter(
-                schedule=schedule, tenant_id__in=tenant_ids, milestone__in=milestones
+                tenant_id__in=tenant_ids, schedule=schedule, milestone__in=milestones
             ).values_list("tenant_id", "milestone")
         )
         for tenant_id in tenant_ids:
@@ -305,7 +313,9 @@ def update_ledger(*, now=None) -> int:
     migrated (and one that calls again goes back). Returns the number newly migrated."""
     now = now or timezone.now()
     migrated = 0
-    entries = MigrationLedgerEntry.objects.select_related("schedule__version__api").order_by("schedule_id")
+    entries = (
+        MigrationLedgerEntry.objects.across_tenants().select_related("schedule__version__api").order_by("schedule_id")
+    )
     by_schedule: dict[int, list] = {}
     for entry in entries:
         by_schedule.setdefault(entry.schedule_id, []).append(entry)
@@ -337,5 +347,5 @@ def update_ledger(*, now=None) -> int:
                     migrated_at=None,
                 )
             if changes:
-                MigrationLedgerEntry.objects.filter(pk=entry.pk).update(**changes)
+                MigrationLedgerEntry.objects.for_tenant(entry.tenant_id).filter(pk=entry.pk).update(**changes)
     return migrated

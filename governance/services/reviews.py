@@ -407,7 +407,9 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
     if not wanted:
         return result
     rows = (
-        UsageRecord.objects.filter(
+        # Whose traffic a change would hit: every tenant's, on purpose (staff see the impact).
+        UsageRecord.objects.across_tenants()
+        .filter(
             api=version.api.slug, version=version.version, operation__in=wanted, hour__gte=now - AFFECTED_TRAFFIC_WINDOW
         )
         .values("operation", "tenant_id", "tenant__slug", "tenant__name")

@@ -1,7 +1,8 @@
 """Tenants' webhook endpoints, and the deliveries made to them.
 
 Registration checks the URL against the address policy (governance/webhooks/ssrf.py) and answers
-the signing secret once; only its Fernet encryption is stored. Events are enqueued idempotently:
+the signing secret once; only its encryption is stored (config/crypto.py, re-encrypted under a new
+SECRET_KEY by `reencrypt_secrets`). Events are enqueued idempotently:
 the delivery's message id (its `webhook-id`) is derived from the event's key and the endpoint, and
 unique, so enqueueing the same event twice makes one delivery. Each delivery is attempted by a
 Celery task (governance/tasks/deprecations.py) that retries failures with exponential backoff; the
@@ -19,11 +20,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import crypto
 from config.celery import enqueue
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.webhooks import signing, ssrf, transport
 from tenants import audit
-from tenants.services.errors import ServiceError, require
+from tenants.services.errors import ServiceError, require, require_own
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ def create_endpoint(*, actor, url: str, description: str = "", event_types=()) -
 
 def _scoped(actor, endpoint) -> WebhookEndpoint:
     """The endpoint, re-read inside the transaction and only if it belongs to the actor's tenant."""
+    require_own(actor, endpoint)
     found = WebhookEndpoint.objects.for_principal(actor).select_for_update().filter(pk=endpoint.pk).first()
     if found is None:
         raise WebhookEndpoint.DoesNotExist
@@ -134,6 +137,26 @@ def delete_endpoint(*, actor, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
+def reencrypt_secrets() -> crypto.Reencrypted:
+    """Rewrite every stored signing secret that is under a SECRET_KEY_FALLBACKS key under SECRET_KEY
+    (`manage.py reencrypt_secrets`, after a SECRET_KEY rotation). Idempotent. No audit event: the
+    secrets themselves don't change, only the key they are stored under."""
+    result = crypto.reencrypt(WebhookEndpoint.objects.across_tenants(), "secret_encrypted", signing.SECRETS)
+    log.info(
+        "Webhook secrets re-encrypted: %s checked, %s rewritten, %s unreadable",
+        result.checked,
+        result.rewritten,
+        len(result.unreadable),
+        extra={
+            "event": "webhook.secrets_reencrypted",
+            "checked": result.checked,
+            "rewritten": result.rewritten,
+            "unreadable": len(result.unreadable),
+        },
+    )
+    return result
+
+
 def message_id(event_key: str, endpoint_id: int) -> str:
     """The webhook-id: the same event to the same endpoint always gets the same id."""
     return "msg_" + hashlib.sha256(f"{event_key}|{endpoint_id}".encode()).hexdigest()[:32]
@@ -154,7 +177,9 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
     envelope = {"type": event_type, "timestamp": timezone.now().isoformat(), "data": data}
     ids = [message_id(event_key, e.pk) for e in endpoints]
     with transaction.atomic():
-        existing = set(WebhookDelivery.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
+        existing = set(
+            WebhookDelivery.objects.for_tenant(tenant).filter(message_id__in=ids).values_list("message_id", flat=True)
+        )
         WebhookDelivery.objects.bulk_create(
             [
                 WebhookDelivery(endpoint=e, tenant=tenant, message_id=mid, event_type=event_type, payload=envelope)
@@ -163,7 +188,7 @@ def enqueue_event(*, tenant, event_type: str, data: dict, event_key: str) -> lis
             ],
             ignore_conflicts=True,
         )
-        deliveries = list(WebhookDelivery.objects.filter(message_id__in=set(ids) - existing))
+        deliveries = list(WebhookDelivery.objects.for_tenant(tenant).filter(message_id__in=set(ids) - existing))
         for delivery in deliveries:
             transaction.on_commit(functools.partial(schedule_delivery, delivery.pk))
     return deliveries
@@ -196,8 +221,9 @@ def send_test_event(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
 @transaction.atomic
 def retry_delivery(*, actor, delivery: WebhookDelivery) -> bool:
     """Send a failed, given-up or refused delivery again (the staff console). False, and nothing
-    written, when it is no longer retryable or not in the actor's tenant."""
+    written, when it is no longer retryable."""
     require(actor, "webhooks.manage")
+    require_own(actor, delivery)
     queued = (
         WebhookDelivery.objects.for_principal(actor)
         .retryable()
@@ -227,7 +253,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 
 def _record(delivery, status, *, code=None, error="", delivered=False):
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+    WebhookDelivery.objects.for_tenant(delivery.tenant_id).filter(pk=delivery.pk).update(
         status=status,
         attempts=F("attempts") + 1,
         last_status_code=code,
@@ -239,7 +265,8 @@ def _record(delivery, status, *, code=None, error="", delivered=False):
 def attempt_delivery(delivery_id: int, *, final: bool = False) -> str:
     """POST the delivery once. Returns the outcome; RETRY means the caller should try again later
     (`final`: this was the last allowed attempt, so a failure gives up instead)."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    # The delivery task takes an id (whichever tenant it is for): the one cross-tenant read here.
+    delivery = WebhookDelivery.objects.across_tenants().select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status in (
         WebhookDelivery.Status.SUCCEEDED,
         WebhookDelivery.Status.GAVE_UP,

@@ -12,13 +12,15 @@ from governance.services import notices, webhooks
 
 log = logging.getLogger(__name__)
 
-# Exponential backoff between webhook attempts: 30 s, 2 min, 8 min, 32 min, ~2 h, then every 6 h.
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 6 * 3600
+# Exponential backoff between webhook attempts, from settings.WEBHOOK_RETRY_BASE_SECONDS (30 s by
+# default: 30 s, 2 min, 8 min, 32 min, then every 55 min). Capped below the Redis broker's visibility
+# timeout (1 h, kombu's default): a retry waiting longer than that would be handed out again and run
+# twice. Keep the two in step if either changes.
+BACKOFF_MAX_SECONDS = 55 * 60
 
 
 def backoff(retries: int) -> int:
-    return min(BACKOFF_BASE_SECONDS * 4**retries, BACKOFF_MAX_SECONDS)
+    return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 4**retries, BACKOFF_MAX_SECONDS)
 
 
 @shared_task(

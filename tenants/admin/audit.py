@@ -3,7 +3,7 @@ database refuses it too, on PostgreSQL); `manage.py verify_audit` checks the cha
 
 from django.contrib import admin
 
-from tenants.admin.staff import ReadOnlyAdminMixin
+from tenants.admin.staff import AcrossTenantsMixin, ReadOnlyAdminMixin
 from tenants.models import AuditChainHead, AuditEvent
 
 
@@ -12,7 +12,7 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(AcrossTenantsMixin, ReadOnlyAdmin):
     list_display = ("created_at", "tenant", "actor_label", "action", "target_type", "target_repr", "request_id")
     list_filter = ("action", "target_type")
     list_select_related = ("tenant",)

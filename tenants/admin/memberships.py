@@ -6,7 +6,13 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from tenants import services
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import (
+    SERVICE_REFUSALS,
+    AcrossTenantsMixin,
+    ServiceRefusalsMixin,
+    refusal_text,
+    staff_principal,
+)
 from tenants.models import Invitation, Membership
 from tenants.roles import Role
 
@@ -30,7 +36,7 @@ def _is_last_owner(membership) -> bool:
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceRefusalsMixin, AcrossTenantsMixin, admin.ModelAdmin):
     form = MembershipForm
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role",)
@@ -69,7 +75,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AcrossTenantsMixin, admin.ModelAdmin):
     """Invitations are made in the portal or the API (the e-mail goes out there). The nonce, the
     secret half of the link, is never shown."""
 
@@ -115,7 +121,13 @@ class InvitationAdmin(admin.ModelAdmin):
         for invitation in queryset.select_related("tenant"):
             if invitation.status != "pending":
                 continue
-            services.revoke_invitation(actor=staff_principal(request, tenant=invitation.tenant), invitation=invitation)
+            try:
+                services.revoke_invitation(
+                    actor=staff_principal(request, tenant=invitation.tenant), invitation=invitation
+                )
+            except SERVICE_REFUSALS as exc:
+                self.message_user(request, f"{invitation.email}: {refusal_text(exc)}", messages.WARNING)
+                continue
             revoked += 1
         self.message_user(
             request, ngettext("Revoked %d invitation.", "Revoked %d invitations.", revoked) % revoked, messages.SUCCESS

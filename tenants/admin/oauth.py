@@ -18,7 +18,7 @@ from oauth2_provider.admin import IDTokenAdmin as ToolkitIDTokenAdmin
 from oauth2_provider.admin import RefreshTokenAdmin as ToolkitRefreshTokenAdmin
 
 from tenants import services
-from tenants.admin.staff import staff_principal
+from tenants.admin.staff import AcrossTenantsMixin, ServiceRefusalsMixin, staff_principal
 from tenants.models import Application
 
 CREDENTIAL_SEARCH_FIELDS = ("application__client_id", "application__name", "application__tenant__slug", "user__email")
@@ -37,7 +37,7 @@ class ApplicationForm(forms.ModelForm):
         fields = ("name", "redirect_uris", "is_gateway", "governance_identity", "allowed_scopes")
 
 
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceRefusalsMixin, AcrossTenantsMixin, admin.ModelAdmin):
     """A tenant's OAuth client. Created by the tenant (portal or API), where its secret is shown
     once; staff can rename it, adjust redirect URIs and scopes, or delete it. The secret (stored
     hashed) is never a field here."""
@@ -114,33 +114,37 @@ class TenantColumnMixin:
         return obj.application.tenant if obj.application_id else None
 
 
-class AccessTokenAdmin(TenantColumnMixin, ToolkitAccessTokenAdmin):
+class AccessTokenAdmin(AcrossTenantsMixin, TenantColumnMixin, ToolkitAccessTokenAdmin):
     list_display = ("pk", "masked_token", "tenant", "application", "user", "scope", "expires")
     list_select_related = ("application__tenant", "user")
     list_filter = ("application__tenant",)
-    raw_id_fields = ("user", "application", "source_refresh_token", "id_token")
+    raw_id_fields = ("user", "source_refresh_token", "id_token")
+    autocomplete_fields = ("application",)
     search_fields = CREDENTIAL_SEARCH_FIELDS
 
 
-class RefreshTokenAdmin(TenantColumnMixin, ToolkitRefreshTokenAdmin):
+class RefreshTokenAdmin(AcrossTenantsMixin, TenantColumnMixin, ToolkitRefreshTokenAdmin):
     list_display = ("pk", "masked_token", "tenant", "application", "user", "revoked")
     list_select_related = ("application__tenant", "user")
     list_filter = ("application__tenant",)
-    raw_id_fields = ("user", "application", "access_token")
+    raw_id_fields = ("user", "access_token")
+    autocomplete_fields = ("application",)
     search_fields = CREDENTIAL_SEARCH_FIELDS
 
 
-class GrantAdmin(TenantColumnMixin, ToolkitGrantAdmin):
+class GrantAdmin(AcrossTenantsMixin, TenantColumnMixin, ToolkitGrantAdmin):
     list_display = ("pk", "masked_code", "tenant", "application", "user", "expires")
     list_select_related = ("application__tenant", "user")
     list_filter = ("application__tenant",)
-    raw_id_fields = ("user", "application")
+    raw_id_fields = ("user",)
+    autocomplete_fields = ("application",)
     search_fields = CREDENTIAL_SEARCH_FIELDS
 
 
-class IDTokenAdmin(TenantColumnMixin, ToolkitIDTokenAdmin):
+class IDTokenAdmin(AcrossTenantsMixin, TenantColumnMixin, ToolkitIDTokenAdmin):
     list_display = ("jti", "tenant", "application", "user", "expires")
     list_select_related = ("application__tenant", "user")
     list_filter = ("application__tenant",)
-    raw_id_fields = ("user", "application")
+    raw_id_fields = ("user",)
+    autocomplete_fields = ("application",)
     search_fields = CREDENTIAL_SEARCH_FIELDS

@@ -1,4 +1,7 @@
-"""Staff console: tenants, with suspend / reactivate actions that ask for confirmation first."""
+"""Staff console: tenants, with suspend / reactivate actions that ask for confirmation first.
+
+Creation and edits go through tenants.services (create_tenant, update_tenant), so the audit event
+is the service's; a tenant is suspended, never deleted here."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
 from tenants import services
-from tenants.admin.staff import StaffAuditMixin, staff_principal
+from tenants.admin.staff import AcrossTenantsMixin, ServiceRefusalsMixin, staff_principal
 from tenants.models import Membership, Tenant
 
 
@@ -24,7 +27,7 @@ class ReactivateForm(forms.Form):
     pass
 
 
-class MembershipOfTenantInline(admin.TabularInline):
+class MembershipOfTenantInline(AcrossTenantsMixin, admin.TabularInline):
     """Who belongs to the tenant. Read-only here; each membership's own page changes the role."""
 
     model = Membership
@@ -43,8 +46,7 @@ class MembershipOfTenantInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
-    audit_name = "tenant"
+class TenantAdmin(ServiceRefusalsMixin, admin.ModelAdmin):
     list_display = ("slug", "name", "status", "plan", "member_count", "created_at")
     list_filter = ("status", "plan")
     search_fields = ("slug", "name")
@@ -79,15 +81,28 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
     # so pagination (and the autocomplete) is stable.
     ordering = ("slug",)
 
-    def audit_tenant(self, obj):
-        return obj
-
     def get_readonly_fields(self, request, obj=None):
         # The slug names the tenant in URLs and logs: fixed once created.
         return self.readonly_fields + (("slug",) if obj is not None else ())
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    def has_delete_permission(self, request, obj=None):
+        # Suspend instead. Deleting would cascade to the members, keys, clients, usage and the
+        # tenant's audit chain (the record of who did what), and free the slug for someone else;
+        # suspension stops every credential at once and can be undone.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Never obj.save(): the service validates, writes under lock and records the audit event.
+        values = {name: form.cleaned_data[name] for name in ("name", "plan", "rate_quota", "rate_window")}
+        if change:
+            services.update_tenant(actor=staff_principal(request, tenant=obj), tenant=obj, **values)
+        else:
+            created = services.create_tenant(actor=staff_principal(request), slug=form.cleaned_data["slug"], **values)
+            obj.pk = created.pk
+        obj.refresh_from_db()
 
     @admin.display(description="members", ordering="member_count")
     def member_count(self, obj):

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 
 from tenants import audit
-from tenants.admin.staff import StaffAuditMixin, staff_principal
+from tenants.admin.staff import AcrossTenantsMixin, StaffAuditMixin, staff_principal
 from tenants.models import Membership, User
 
 
@@ -22,7 +22,7 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
-class MembershipOfUserInline(admin.TabularInline):
+class MembershipOfUserInline(AcrossTenantsMixin, admin.TabularInline):
     """Where this person belongs. Read-only: roles change on the membership page, through the
     service that guards the last owner."""
 

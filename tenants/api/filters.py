@@ -3,6 +3,7 @@
 import django_filters
 from django.utils import timezone
 
+from config.api.filters import IsoDateTimeFilter
 from tenants.models import AuditEvent, Invitation, Membership
 from tenants.roles import Role
 
@@ -47,10 +48,10 @@ class AuditEventFilter(django_filters.FilterSet):
         method="filter_actor",
         help_text="A user id, a user's e-mail address, or an actor label such as `oauth-client:<client_id>`.",
     )
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date or date-time (inclusive)."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date or date-time (exclusive)."
     )
 

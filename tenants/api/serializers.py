@@ -7,6 +7,7 @@ field; a created OAuth client answers with its secret once), so the schema shows
 from django.conf import settings
 from rest_framework import serializers
 
+from config.api.fields import StrictCharField
 from tenants.models import Application, AuditEvent, Invitation, Membership, Tenant, User
 from tenants.roles import Role
 
@@ -29,7 +30,7 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class TenantUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, allow_blank=False, trim_whitespace=True)
+    name = StrictCharField(max_length=200, allow_blank=False, trim_whitespace=True)
 
 
 # --- Members ------------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ class MemberRoleSerializer(serializers.Serializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired.")
-    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Invitation
@@ -92,7 +93,7 @@ class ScopeListField(serializers.ListField):
 class OAuthClientSerializer(serializers.ModelSerializer):
     """A client as anyone with clients:read sees it: never its secret."""
 
-    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None, allow_null=True)
     created_at = serializers.DateTimeField(source="created", read_only=True)
     updated_at = serializers.DateTimeField(source="updated", read_only=True)
     allowed_scopes = ScopeListField(read_only=True)
@@ -133,10 +134,10 @@ class OAuthClientWithSecretSerializer(OAuthClientSerializer):
 
 
 class OAuthClientCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
+    name = StrictCharField(max_length=255)
     authorization_grant_type = serializers.ChoiceField(choices=_GRANT_CHOICES)
     client_type = serializers.ChoiceField(choices=_CLIENT_TYPE_CHOICES, default=Application.CLIENT_CONFIDENTIAL)
-    redirect_uris = serializers.CharField(
+    redirect_uris = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
@@ -146,8 +147,8 @@ class OAuthClientCreateSerializer(serializers.Serializer):
 
 
 class OAuthClientUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
-    redirect_uris = serializers.CharField(required=False, allow_blank=True)
+    name = StrictCharField(max_length=255, required=False)
+    redirect_uris = StrictCharField(required=False, allow_blank=True)
     allowed_scopes = ScopeListField(required=False, allow_empty=True)
 
 

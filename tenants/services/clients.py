@@ -9,7 +9,7 @@ from oauth2_provider.models import AccessToken, Grant, RefreshToken
 from tenants import audit
 from tenants.grants import GATEWAY_SCOPES, check_grantable
 from tenants.models import Application
-from tenants.services.errors import NotAllowed, ServiceError, require
+from tenants.services.errors import NotAllowed, ServiceError, require, require_own
 
 ALLOWED_GRANTS = {grant for grant, _ in Application.GRANT_TYPES}
 
@@ -113,6 +113,7 @@ def create_oauth_client(
 
 
 def _locked(actor, application) -> Application:
+    require_own(actor, application)
     return Application.objects.for_principal(actor).select_for_update().get(pk=application.pk)
 
 

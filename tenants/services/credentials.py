@@ -17,12 +17,14 @@ from tenants.grants import kept_scopes
 from tenants.models import Application, Invitation, Membership
 from tenants.roles import ROLE_RANK, role_allows
 from tenants.services.clients import revoke_authorizations
+from tenants.services.errors import require_own
 from tenants.signals import member_access_changed
 
 
 def follow_member_change(*, actor, tenant, user, role: str | None) -> list[str]:
     """Narrow (new `role`) or revoke (`role` None) what `user` made in `tenant`. Call inside the
     members service's transaction, after the membership row changed. Returns what changed."""
+    require_own(actor, tenant)
     changed = _narrow_clients(actor, tenant, user, role)
     if role is None:
         changed += _revoke_personal_tokens(actor, tenant, user)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tenants import audit
 from tenants.models import Invitation, Membership
 from tenants.roles import ROLE_RANK, Role
-from tenants.services.errors import ServiceError, require
+from tenants.services.errors import ServiceError, require, require_own
 
 _SALT = "tenants.invitation"
 
@@ -38,7 +38,8 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvalidInvitation("This invitation link has expired; ask for a new one.") from None
     except signing.BadSignature:
         raise InvalidInvitation("This invitation link is not valid.") from None
-    invitation = Invitation.objects.select_related("tenant").filter(pk=data.get("i")).first()
+    # The signed token is the credential: it names the invitation, whatever tenant it belongs to.
+    invitation = Invitation.objects.across_tenants().select_related("tenant").filter(pk=data.get("i")).first()
     if invitation is None or not secrets.compare_digest(invitation.nonce, str(data.get("n", ""))):
         raise InvalidInvitation("This invitation link is not valid.")
     if invitation.status != "pending":
@@ -91,6 +92,7 @@ def invite_member(*, actor, email: str, role: str = Role.VIEWER) -> Invitation:
 @transaction.atomic
 def revoke_invitation(*, actor, invitation: Invitation) -> Invitation:
     require(actor, "invitations.manage")
+    require_own(actor, invitation)
     invitation = Invitation.objects.for_principal(actor).select_for_update().get(pk=invitation.pk)
     if invitation.status != "pending":
         raise ServiceError(f"The invitation is already {invitation.status}.")
@@ -112,7 +114,12 @@ def accept_invitation(*, token: str, user) -> Membership:
     from tenants.principal import Principal
 
     invitation = invitation_from_token(token)
-    invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.for_tenant(invitation.tenant_id)
+        .select_for_update()
+        .select_related("tenant")
+        .get(pk=invitation.pk)
+    )
     if invitation.status != "pending":
         raise InvalidInvitation(f"This invitation is {invitation.status}.")
     if invitation.email.lower() != user.email.lower():

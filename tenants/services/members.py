@@ -4,11 +4,12 @@ from tenants import audit
 from tenants.models import Membership
 from tenants.roles import Role
 from tenants.services.credentials import follow_member_change
-from tenants.services.errors import ServiceError, require
+from tenants.services.errors import ServiceError, require, require_own
 
 
 def _locked_membership(principal, membership) -> Membership:
     """Reload the membership under lock, inside the caller's tenant (404 semantics otherwise)."""
+    require_own(principal, membership)
     return (
         Membership.objects.for_principal(principal)
         .select_for_update()
@@ -19,8 +20,9 @@ def _locked_membership(principal, membership) -> Membership:
 
 def _other_owners_exist(membership) -> bool:
     owners = (
-        Membership.objects.select_for_update()
-        .filter(tenant_id=membership.tenant_id, role=Role.OWNER)
+        Membership.objects.for_tenant(membership.tenant_id)
+        .select_for_update()
+        .filter(role=Role.OWNER)
         .exclude(pk=membership.pk)
     )
     return bool(list(owners.values_list("pk", flat=True)))
@@ -31,6 +33,7 @@ def add_member(*, actor, tenant, user, role: str) -> Membership:
     """Make `user` a member of `tenant` with `role` (the staff console; tenants add people by
     invitation)."""
     require(actor, "members.manage")
+    require_own(actor, tenant)
     if role not in Role.values:
         raise ServiceError(f"Unknown role {role!r}.")
     if role == Role.OWNER:

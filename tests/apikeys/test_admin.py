@@ -36,7 +36,7 @@ def test_revoke_action_is_audited(acme, make_key, staff_client, django_capture_o
     assert response.status_code == 302
     api_key.refresh_from_db()
     assert api_key.revoked_reason == "staff"
-    event = AuditEvent.objects.get(action="api_key.revoked", target_id=str(api_key.pk))
+    event = AuditEvent.objects.across_tenants().get(action="api_key.revoked", target_id=str(api_key.pk))
     assert event.actor_label == "ops@console.test" and event.tenant_id == acme.pk
 
 
@@ -53,4 +53,4 @@ def test_changelist_query_count_does_not_grow(acme, make_key, staff_client, djan
     with CaptureQueriesContext(connection) as many:
         staff_client.get("/admin/apikeys/apikey/")
     assert len(many) == len(one)
-    assert ApiKey.objects.count() == 21
+    assert ApiKey.objects.across_tenants().count() == 21

@@ -37,11 +37,11 @@ def test_create_shows_the_key_once_and_stores_only_its_hmac(acme, owner, session
     assert keys.parse(raw).lookup_id == body["lookup_id"]
     assert body["allowed_cidrs"] == ["203.0.113.7/32"] and body["status"] == "active"
     assert body["created_by"] == owner.email
-    stored = ApiKey.objects.get(pk=body["id"])
+    stored = ApiKey.objects.across_tenants().get(pk=body["id"])
     assert stored.digest == keys.digest(raw) and raw not in str(stored.__dict__)
     again = client.get(f"/api/v1/keys/{body['id']}/").json()
     assert "key" not in again and again["prefix"].startswith(f"gvk_live_{body['lookup_id']}_")
-    event = AuditEvent.objects.filter(action="api_key.created").latest("seq")
+    event = AuditEvent.objects.across_tenants().filter(action="api_key.created").latest("seq")
     assert raw not in str(event.changes) and event.changes["lookup_id"] == body["lookup_id"]
 
 
@@ -114,7 +114,9 @@ def test_after_the_overlap_the_old_key_is_expired(acme, key_client, django_captu
 
     with django_capture_on_commit_callbacks(execute=True):
         services.rotate_key(actor=Principal.system(acme), api_key=old.api_key, overlap="1h")
-    ApiKey.objects.filter(pk=old.api_key.pk).update(valid_until=datetime.now(UTC) - timedelta(seconds=1))
+    ApiKey.objects.across_tenants().filter(pk=old.api_key.pk).update(
+        valid_until=datetime.now(UTC) - timedelta(seconds=1)
+    )
     cache.invalidate([old.api_key.lookup_id])
     response = old.get("/api/v1/keys/")
     assert response.status_code == 401 and "expired" in response.json()["detail"]
@@ -126,7 +128,7 @@ def test_revoke(acme, owner, session_client, make_key):
     response = client.post(f"/api/v1/keys/{api_key.pk}/revoke/")
     assert response.status_code == 200 and response.json()["status"] == "revoked"
     assert client.post(f"/api/v1/keys/{api_key.pk}/revoke/").status_code == 409
-    assert AuditEvent.objects.filter(action="api_key.revoked", target_id=str(api_key.pk)).count() == 1
+    assert AuditEvent.objects.across_tenants().filter(action="api_key.revoked", target_id=str(api_key.pk)).count() == 1
 
 
 def test_a_viewer_can_list_but_not_create(acme, viewer, session_client):
@@ -192,7 +194,9 @@ def test_verify_codes(acme, gateway, make_key, case, code, django_capture_on_com
         elif case == "revoked":
             services.revoke_key(actor=Principal.system(acme), api_key=api_key)
         elif case == "expired":
-            ApiKey.objects.filter(pk=api_key.pk).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            ApiKey.objects.across_tenants().filter(pk=api_key.pk).update(
+                expires_at=datetime.now(UTC) - timedelta(seconds=1)
+            )
         elif case == "suspended":
             suspend_tenant(actor=Principal.system(), tenant=acme)
         elif case == "ip":

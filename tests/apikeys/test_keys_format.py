@@ -46,10 +46,10 @@ def test_scanner_finds_keys_in_text_and_ignores_look_alikes():
 
 def test_digest_is_an_hmac_under_the_pepper(settings):
     raw, _ = keys.generate()
-    settings.APIKEY_PEPPER = "pepper-one"
+    settings.APIKEY_PEPPERS, settings.APIKEY_PEPPER_CURRENT = {1: "pepper-one"}, 1
     first = keys.digest(raw)
     assert len(first) == 64 and raw not in first
     assert keys.digest_matches(raw, first)
-    settings.APIKEY_PEPPER = "pepper-two"
+    settings.APIKEY_PEPPERS = {1: "pepper-two"}
     assert not keys.digest_matches(raw, first)  # a database dump without the pepper tests nothing
     assert not keys.digest_matches(raw, "")

@@ -36,7 +36,7 @@ def test_create_shows_the_key_once_with_a_copy_button(acme, owner, browser, redi
     html = response.content.decode()
     raw = re.search(r'value="(gvk_live_[^"]+)"', html).group(1)
     assert 'data-copy-target="api-key"' in html and "no-store" in response["Cache-Control"]
-    api_key = ApiKey.objects.get(name="billing")
+    api_key = ApiKey.objects.across_tenants().get(name="billing")
     assert api_key.allowed_cidrs == ["203.0.113.0/24"] and api_key.created_by == owner
     listing = page.get("/portal/keys/").content.decode()
     assert api_key.lookup_id in listing and raw not in listing
@@ -48,7 +48,7 @@ def test_create_shows_field_errors(acme, owner, browser):
     )
     assert response.status_code == 200
     assert "not an IP address" in response.content.decode()
-    assert not ApiKey.objects.exists()
+    assert not ApiKey.objects.across_tenants().exists()
 
 
 def test_rotate_with_a_chosen_overlap(acme, owner, browser, make_key):
@@ -60,7 +60,7 @@ def test_rotate_with_a_chosen_overlap(acme, owner, browser, make_key):
     assert response.status_code == 200 and "keeps working until" in response.content.decode()
     api_key.refresh_from_db()
     assert api_key.status == "rotating"
-    assert ApiKey.objects.filter(rotated_from=api_key).count() == 1
+    assert ApiKey.objects.across_tenants().filter(rotated_from=api_key).count() == 1
 
 
 def test_revoke_asks_first_then_revokes(acme, owner, browser, make_key):

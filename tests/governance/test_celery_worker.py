@@ -156,12 +156,12 @@ def test_a_worker_killed_mid_send_is_resumed_and_nothing_is_sent_twice(worker, a
     assert first.poll() is None, first.log.read_text()
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
-    [claimed] = DeprecationNotice.objects.all()
+    [claimed] = DeprecationNotice.objects.across_tenants().all()
     assert (claimed.status, claimed.emailed_at) == ("claimed", None)
     assert sent_mails(worker.spool) == []
 
     # 2. The lease runs out (aged here rather than waited for).
-    DeprecationNotice.objects.update(claimed_at=F("claimed_at") - timedelta(seconds=LEASE_SECONDS + 1))
+    DeprecationNotice.objects.across_tenants().update(claimed_at=F("claimed_at") - timedelta(seconds=LEASE_SECONDS + 1))
 
     # 3. A new worker runs the task twice.
     second = worker()
@@ -171,9 +171,48 @@ def test_a_worker_killed_mid_send_is_resumed_and_nothing_is_sent_twice(worker, a
     mails = sent_mails(worker.spool)
     assert sorted(m["to"][0] for m in mails) == ["alice@acme.test", "carol@globex.test"]
     assert all(m["subject"] == "[API console] payments v1 is deprecated" for m in mails)
-    notices = {n.tenant_id: n for n in DeprecationNotice.objects.all()}
+    notices = {n.tenant_id: n for n in DeprecationNotice.objects.across_tenants().all()}
     assert set(notices) == {acme.pk, globex.pk}
     assert all(n.status == "sent" and n.emailed_at and n.sent_at for n in notices.values())
     assert notices[claimed.tenant_id].attempts == 2  # the dead worker's claim, resumed once
-    assert MigrationLedgerEntry.objects.filter(state="notified").count() == 2
+    assert MigrationLedgerEntry.objects.across_tenants().filter(state="notified").count() == 2
     assert settings.CELERY_TASK_ACKS_LATE  # the killed run's message was not acknowledged either
+
+
+def test_a_worker_on_a_rotated_secret_key_signs_with_a_secret_stored_under_the_old_one(worker, acme):
+    """SECRET_KEY rotated, the old one kept in SECRET_KEY_FALLBACKS: a real worker process reads a
+    webhook secret stored under the old key and signs a delivery the receiver verifies with the
+    `standardwebhooks` package."""
+    from governance.models import WebhookDelivery, WebhookEndpoint
+    from governance.services import webhooks
+    from governance.tasks.deprecations import deliver_webhook
+    from governance.webhooks import signing
+    from tests.governance.webhook_receiver import Receiver
+
+    with Receiver() as receiver:
+        secret = signing.generate_secret()  # stored under this process's SECRET_KEY: the old one
+        endpoint = WebhookEndpoint.objects.create(
+            tenant=acme, url=receiver.url + "/hooks", secret_encrypted=signing.encrypt_secret(secret)
+        )
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            tenant=acme,
+            message_id=webhooks.message_id("rotation", endpoint.pk),
+            event_type="deprecation.milestone",
+            payload={"type": "deprecation.milestone", "data": {"api": "payments"}},
+        )
+        rotated = worker(
+            SECRET_KEY="rotated-" + uuid.uuid4().hex * 2,
+            SECRET_KEY_FALLBACKS=settings.SECRET_KEY,
+            WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",  # only to reach the local receiver
+        )
+        result = deliver_webhook.apply_async(args=[delivery.pk], queue=worker.queue)
+        finished = (f"[{result.id}] succeeded", f"[{result.id}] raised", f"[{result.id}] retry")
+        wait_for(
+            lambda: any(line in rotated.log.read_text() for line in finished) or rotated.poll() is not None,
+            f"task {result.id}",
+        )
+        assert f"[{result.id}] succeeded" in rotated.log.read_text(), rotated.log.read_text()
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded", (delivery.last_error, rotated.log.read_text())
+    assert receiver.verified(secret) == [{"type": "deprecation.milestone", "data": {"api": "payments"}}]

@@ -58,7 +58,7 @@ def test_the_successor_is_another_version_of_the_same_api(payments_v1):
 
 def test_creating_is_audited_and_only_once_per_version(payments_v1, payments_v2):
     schedule = create(payments_v1, payments_v2)
-    event = AuditEvent.objects.get(action="deprecation.scheduled")
+    event = AuditEvent.objects.across_tenants().get(action="deprecation.scheduled")
     assert event.target_id == str(schedule.pk) and event.changes["successor"] == "payments v2"
     with pytest.raises(ServiceError):
         create(payments_v1, payments_v2)
@@ -84,7 +84,7 @@ def test_brownouts_lie_inside_the_period_and_do_not_overlap(schedule):
             actor=SYSTEM, schedule=schedule, starts_at=BROWNOUT_END, ends_at=BROWNOUT_END + timedelta(hours=1)
         )  # back to back is fine
     assert schedule.brownouts.count() == 2
-    assert AuditEvent.objects.filter(action="deprecation.brownout_added").count() == 2
+    assert AuditEvent.objects.across_tenants().filter(action="deprecation.brownout_added").count() == 2
 
 
 def test_moving_the_sunset_before_a_brownout_is_refused(schedule):
@@ -92,7 +92,7 @@ def test_moving_the_sunset_before_a_brownout_is_refused(schedule):
         deprecations.update_schedule(actor=SYSTEM, schedule=schedule, sunset_at=BROWNOUT_START)
     with transaction.atomic():
         deprecations.update_schedule(actor=SYSTEM, schedule=schedule, sunset_at=SUNSET + timedelta(days=30))
-    event = AuditEvent.objects.get(action="deprecation.changed")
+    event = AuditEvent.objects.across_tenants().get(action="deprecation.changed")
     assert list(event.changes) == ["sunset_at"]
 
 
@@ -108,6 +108,8 @@ def test_exemptions_are_audited_on_the_tenants_chain_and_can_be_ended(schedule, 
             )
         with transaction.atomic():
             deprecations.end_exemption(actor=SYSTEM, exemption=exemption)
-    assert DeprecationExemption.objects.get().expires_at == T0
-    actions = list(AuditEvent.objects.filter(tenant=acme).values_list("action", flat=True).order_by("seq"))
+    assert DeprecationExemption.objects.across_tenants().get().expires_at == T0
+    actions = list(
+        AuditEvent.objects.across_tenants().filter(tenant=acme).values_list("action", flat=True).order_by("seq")
+    )
     assert actions == ["deprecation.exemption_granted", "deprecation.exemption_ended"]

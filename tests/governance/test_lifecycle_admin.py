@@ -53,7 +53,7 @@ def test_the_confirmation_page_shows_the_guard_result_before_anything_changes(pa
     assert (ready.state, not_ready.state) == (S.PREVIEW, S.DRAFT)
     messages = [m.message for m in done.wsgi_request._messages]
     assert any("payments v2: refused — payments v2 has no published spec revision" in m for m in messages)
-    assert AuditEvent.objects.filter(action="api_version.preview", actor=platform_admin).count() == 1
+    assert AuditEvent.objects.across_tenants().filter(action="api_version.preview", actor=platform_admin).count() == 1
 
 
 def test_deprecation_refusal_names_the_policy(payments, platform_admin):
@@ -115,8 +115,8 @@ def test_creating_an_api_and_a_version_in_the_admin_is_audited(platform_admin, a
     assert response.status_code == 302, response.content
     api = Api.objects.get(slug="orders")
     assert api_owner.has_perm("governance.own_api", api)
-    assert AuditEvent.objects.filter(action="api.created", target_id=str(api.pk)).exists()
-    assert AuditEvent.objects.filter(action="api.owners_changed", target_id=str(api.pk)).exists()
+    assert AuditEvent.objects.across_tenants().filter(action="api.created", target_id=str(api.pk)).exists()
+    assert AuditEvent.objects.across_tenants().filter(action="api.owners_changed", target_id=str(api.pk)).exists()
 
     owner_client = signed_in(api_owner)
     response = owner_client.post(
@@ -125,7 +125,10 @@ def test_creating_an_api_and_a_version_in_the_admin_is_audited(platform_admin, a
     assert response.status_code == 302, response.content
     version = ApiVersion.objects.get(api=api, version="v1")
     assert (version.base_path, version.state) == ("/orders/v1", S.DRAFT)
-    assert AuditEvent.objects.get(action="api_version.created", target_id=str(version.pk)).actor == api_owner
+    assert (
+        AuditEvent.objects.across_tenants().get(action="api_version.created", target_id=str(version.pk)).actor
+        == api_owner
+    )
 
 
 def test_api_owners_cannot_add_apis_or_edit_others(payments, api_owner):

@@ -9,7 +9,7 @@ import time_machine
 from django.db import transaction
 
 from governance.models import DeprecationNotice, MigrationLedgerEntry, WebhookDelivery
-from governance.services import notices, webhooks
+from governance.services import deprecations, notices, webhooks
 from tenants.principal import Principal
 from tests.governance.deprecation_fixtures import ANNOUNCED, BROWNOUT_START, SUNSET, T0, add_traffic
 
@@ -67,10 +67,10 @@ def test_owners_and_admins_of_tenants_with_recent_traffic_are_told_once(calling,
     assert sorted(mail.to) == ["adam@acme.test", "alice@acme.test"]  # not the developer, viewer or globex
     assert "payments v1 is deprecated" in mail.subject
     assert "/payments/v2" in mail.body and "https://docs.example.test/payments/v2" in mail.body
-    notice = DeprecationNotice.objects.get()
+    notice = DeprecationNotice.objects.across_tenants().get()
     assert (notice.tenant, notice.milestone, notice.status) == (acme, "announcement", "sent")
     assert notice.emailed_at and notice.webhooks_enqueued_at and notice.sent_at
-    entry = MigrationLedgerEntry.objects.get()
+    entry = MigrationLedgerEntry.objects.across_tenants().get()
     assert (entry.tenant, entry.state) == (acme, "notified") and entry.notified_at is not None
 
 
@@ -108,7 +108,7 @@ def test_the_notice_also_goes_to_the_tenants_webhooks_once(calling, acme):
     with time_machine.travel(T0, tick=False):
         notices.run()
         notices.run()
-    delivery = WebhookDelivery.objects.get()
+    delivery = WebhookDelivery.objects.across_tenants().get()
     assert delivery.event_type == "deprecation.milestone"
     assert delivery.payload["data"]["milestone"] == "announcement"
     assert delivery.payload["data"]["successor"] == {"version": "v2", "base_path": "/payments/v2"}
@@ -117,7 +117,7 @@ def test_the_notice_also_goes_to_the_tenants_webhooks_once(calling, acme):
 def test_a_run_that_died_after_claiming_is_resumed_once_the_lease_expires(calling, mailoutbox):
     with time_machine.travel(T0, tick=False), pytest.raises(Died):
         notices.run(hook=die_at("claimed"))
-    notice = DeprecationNotice.objects.get()
+    notice = DeprecationNotice.objects.across_tenants().get()
     assert (notice.status, notice.emailed_at) == ("claimed", None) and mailoutbox == []
 
     with time_machine.travel(T0 + LEASE - timedelta(seconds=1), tick=False):
@@ -136,7 +136,7 @@ def test_a_run_that_died_after_claiming_is_resumed_once_the_lease_expires(callin
 def test_two_runs_racing_for_a_stale_claim_resume_it_once(calling, mailoutbox):
     with time_machine.travel(T0, tick=False), pytest.raises(Died):
         notices.run(hook=die_at("claimed"))
-    stale = DeprecationNotice.objects.get()
+    stale = DeprecationNotice.objects.across_tenants().get()
     later = T0 + LEASE * 2
     assert notices.take_over(stale, later) is True
     assert notices.take_over(stale, later) is False  # the second taker sees the renewed lease
@@ -151,4 +151,53 @@ def test_dying_between_the_email_and_its_record_resends_it_the_chosen_trade_off(
     with time_machine.travel(T0 + LEASE * 2, tick=False):
         notices.run()
     assert len(mailoutbox) == 2
-    assert DeprecationNotice.objects.get().status == "sent"
+    assert DeprecationNotice.objects.across_tenants().get().status == "sent"
+
+
+def test_a_deprecation_announced_inside_the_countdown_sends_the_announcement_then_only_the_milestones_ahead(
+    payments_v1, payments_v2, acme, owner, mailoutbox
+):
+    """Announced 10 days before sunset: the 90- and 30-day points passed before anyone was told, so
+    the announcement covers them; the 7- and 1-day notices and the sunset follow, each once."""
+    announced = SUNSET - timedelta(days=10)
+    with transaction.atomic():
+        late = deprecations.create_schedule(
+            actor=Principal.system(),
+            version=payments_v1,
+            announced_at=announced,
+            deprecated_at=announced,
+            sunset_at=SUNSET,
+            successor=payments_v2,
+        )
+    add_traffic(acme, payments_v1, at=announced - timedelta(days=1))  # within 30 days of every run below
+    runs = [
+        announced,
+        announced + timedelta(hours=1),
+        SUNSET - timedelta(days=8),
+        SUNSET - timedelta(days=7),
+        SUNSET - timedelta(days=6),
+        SUNSET - timedelta(days=1),
+        SUNSET - timedelta(hours=1),
+        SUNSET,
+        SUNSET + timedelta(hours=1),
+    ]
+    sent_per_run = []
+    for instant in runs:
+        with time_machine.travel(instant, tick=False):
+            sent_per_run.append(notices.run().sent)
+
+    assert sent_per_run == [1, 0, 0, 1, 0, 1, 0, 1, 0]
+    assert [m.subject.split("] ")[1] for m in mailoutbox] == [
+        "payments v1 is deprecated",
+        "payments v1 sunsets in 7 days",
+        "payments v1 sunsets in 1 day",
+        "payments v1 has been sunset",
+    ]
+    assert sorted(
+        DeprecationNotice.objects.across_tenants().filter(schedule=late).values_list("milestone", "status")
+    ) == [
+        ("announcement", "sent"),
+        ("sunset", "sent"),
+        ("sunset-1d", "sent"),
+        ("sunset-7d", "sent"),
+    ]

@@ -63,7 +63,7 @@ def test_a_failed_review_shows_the_engines_message(payments, reviewer):
     version = make_version(payments, "v1", S.PREVIEW, spec("payments_v1.yaml"))
     review = submit(version, NOT_OPENAPI)
     html = signed_in(reviewer).get(page_url(review)).content.decode()
-    assert "The engine refused the document:" in html and "Swagger/OpenAPI 2.0 is not supported" in html
+    assert "The engine refused the document:" in html and "unsupported Swagger version" in html
 
 
 def test_approve_waive_and_merge_from_the_page(review, reviewer, api_owner):
@@ -84,7 +84,7 @@ def test_approve_waive_and_merge_from_the_page(review, reviewer, api_owner):
             {"_waive": "1", "finding": finding.pk, "reason": "Partners moved off it", "expires_at": expires},
         )
     assert Waiver.objects.filter(finding__review=review).count() == 4
-    assert AuditEvent.objects.filter(action="waiver.created", actor=reviewer).count() == 4
+    assert AuditEvent.objects.across_tenants().filter(action="waiver.created", actor=reviewer).count() == 4
 
     owner_client.post(page_url(review), {"_merge": "1"})
     review.refresh_from_db()

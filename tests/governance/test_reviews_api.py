@@ -242,7 +242,7 @@ def test_submit_spec_refusals_exit_non_zero(v2_active, other_owner, tmp_path, ar
 def test_submit_spec_with_wait_reports_a_failed_review(v2_active, tmp_path):
     path = tmp_path / "swagger.yaml"
     path.write_bytes(NOT_OPENAPI)
-    with pytest.raises(CommandError, match="failed: .*Swagger/OpenAPI 2.0 is not supported"):
+    with pytest.raises(CommandError, match="failed: .*unsupported Swagger version '1.2'"):
         call_command("submit_spec", str(path), "--api", "payments", "--version", "v2", "--wait", stdout=io.StringIO())
     assert Review.objects.get().status == "failed"
 

@@ -1,7 +1,10 @@
-"""A local HTTP receiver for webhook tests: records each request; answers what the test says."""
+"""A local HTTP receiver for webhook tests: records each request; answers what the test says; checks
+signatures as a tenant's receiver would, with the `standardwebhooks` package."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import standardwebhooks
 
 
 class Receiver:
@@ -31,6 +34,11 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def verified(self, secret: str) -> list:
+        """The payload of every request received, each verified against `secret` with
+        standardwebhooks.Webhook(...).verify (WebhookVerificationError for one that isn't signed so)."""
+        return [standardwebhooks.Webhook(secret).verify(r["body"], r["headers"]) for r in self.requests]
 
     @property
     def url(self):

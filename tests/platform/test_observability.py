@@ -395,7 +395,7 @@ def test_authentication_outcomes_are_counted_by_method_and_result(acme, owner, k
 
     keyed = key_client(acme, ["tenant:read"])
     revoked, revoked_raw = make_key(acme, ["tenant:read"])
-    revoke_key(actor=Principal.system(acme), api_key=ApiKey.objects.get(pk=revoked.pk))
+    revoke_key(actor=Principal.system(acme), api_key=ApiKey.objects.across_tenants().get(pk=revoked.pk))
     before = {
         (m, r): auth(m, r)
         for m, r in [

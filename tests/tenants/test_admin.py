@@ -74,7 +74,7 @@ def test_suspending_asks_for_a_reason_then_suspends_and_audits(admin_client, adm
     globex.refresh_from_db()
     assert (acme.status, acme.suspended_reason) == (Tenant.Status.SUSPENDED, "Unpaid invoices")
     assert globex.status == Tenant.Status.ACTIVE
-    event = AuditEvent.objects.get(action="tenant.suspended")
+    event = AuditEvent.objects.across_tenants().get(action="tenant.suspended")
     assert (event.tenant, event.actor, event.actor_label) == (acme, admin_user, admin_user.email)
     assert event.changes["reason"] == "Unpaid invoices"
 
@@ -84,7 +84,7 @@ def test_suspending_without_a_reason_shows_the_form_again(admin_client, acme):
     assert page.status_code == 200
     assert b"This field is required" in page.content
     acme.refresh_from_db()
-    assert acme.is_active and not AuditEvent.objects.filter(action="tenant.suspended").exists()
+    assert acme.is_active and not AuditEvent.objects.across_tenants().filter(action="tenant.suspended").exists()
 
 
 def test_reactivating_confirms_then_reactivates_and_audits(admin_client, admin_user, acme):
@@ -95,7 +95,7 @@ def test_reactivating_confirms_then_reactivates_and_audits(admin_client, admin_u
     assert done.status_code == 302
     acme.refresh_from_db()
     assert acme.is_active and acme.suspended_reason == ""
-    assert AuditEvent.objects.get(action="tenant.reactivated").actor == admin_user
+    assert AuditEvent.objects.across_tenants().get(action="tenant.reactivated").actor == admin_user
 
 
 def test_staff_without_change_permission_cannot_suspend(client, acme):
@@ -139,7 +139,7 @@ def test_audit_events_are_read_only_in_the_admin(admin_client, admin_user, rf, e
     assert posted.status_code == 403
     delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[event.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-    assert AuditEvent.objects.get(pk=event.pk).action == "tenant.updated"
+    assert AuditEvent.objects.across_tenants().get(pk=event.pk).action == "tenant.updated"
     request = rf.get("/")
     request.user = admin_user
     assert "delete_selected" not in admin.site._registry[AuditEvent].get_actions(request)
@@ -155,7 +155,7 @@ def test_the_client_secret_is_never_displayed_nor_editable(admin_client, acme, o
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         allowed_scopes=["tenant:read"],
     )
-    stored_hash = Application.objects.get(pk=app.pk).client_secret
+    stored_hash = Application.objects.across_tenants().get(pk=app.pk).client_secret
     for url in (changelist(Application), change_url(app), changelist(Application) + "?q=partner"):
         page = admin_client.get(url)
         assert page.status_code == 200
@@ -192,16 +192,16 @@ def test_staff_revoke_invitations_through_the_service(admin_client, admin_user, 
     assert run_action(admin_client, Invitation, "revoke_invitations", [invitation], index=0).status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
-    assert AuditEvent.objects.get(action="invitation.revoked").actor == admin_user
+    assert AuditEvent.objects.across_tenants().get(action="invitation.revoked").actor == admin_user
 
 
 def test_changing_a_role_in_the_admin_is_audited(admin_client, admin_user, acme, owner, developer):
-    membership = Membership.objects.get(user=developer)
+    membership = Membership.objects.across_tenants().get(user=developer)
     response = admin_client.post(change_url(membership), {"role": Role.ADMIN})
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.ADMIN
-    event = AuditEvent.objects.get(action="member.role_changed")
+    event = AuditEvent.objects.across_tenants().get(action="member.role_changed")
     assert event.actor == admin_user and event.changes["role"] == ["developer", "admin"]
 
 
@@ -211,15 +211,15 @@ def test_adding_a_member_in_the_admin_goes_through_the_service(admin_client, adm
         reverse("admin:tenants_membership_add"), {"user": newcomer.pk, "tenant": acme.pk, "role": Role.DEVELOPER}
     )
     assert response.status_code == 302
-    membership = Membership.objects.get(user=newcomer, tenant=acme)
+    membership = Membership.objects.across_tenants().get(user=newcomer, tenant=acme)
     assert membership.role == Role.DEVELOPER
-    event = AuditEvent.objects.get(action="member.added")
+    event = AuditEvent.objects.across_tenants().get(action="member.added")
     assert (event.actor, event.tenant, event.target_id) == (admin_user, acme, str(membership.pk))
     assert event.changes == {"user": "newcomer@example.test", "role": "developer"}
 
 
 def test_the_admin_cannot_demote_or_delete_the_last_owner(admin_client, acme, owner):
-    membership = Membership.objects.get(user=owner)
+    membership = Membership.objects.across_tenants().get(user=owner)
     page = admin_client.post(change_url(membership), {"role": Role.VIEWER})
     assert page.status_code == 200 and b"last owner" in page.content
     delete = reverse("admin:tenants_membership_delete", args=[membership.pk])
@@ -236,7 +236,7 @@ def test_editing_a_client_goes_through_the_service(admin_client, admin_user, acm
     assert response.status_code == 302
     app.refresh_from_db()
     assert (app.name, app.allowed_scopes) == ("new", ["audit:read", "tenant:read"])
-    event = AuditEvent.objects.get(action="oauth_client.updated")
+    event = AuditEvent.objects.across_tenants().get(action="oauth_client.updated")
     assert event.actor == admin_user and event.changes["name"] == ["old", "new"]
 
 
@@ -244,8 +244,8 @@ def test_deleting_a_client_goes_through_the_service(admin_client, acme):
     app = ApplicationFactory(tenant=acme)
     delete = reverse("admin:tenants_application_delete", args=[app.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
-    assert not Application.objects.filter(pk=app.pk).exists()
-    assert AuditEvent.objects.get(action="oauth_client.deleted").changes["client_id"] == app.client_id
+    assert not Application.objects.across_tenants().filter(pk=app.pk).exists()
+    assert AuditEvent.objects.across_tenants().get(action="oauth_client.deleted").changes["client_id"] == app.client_id
 
 
 def test_staff_create_users_by_email_and_it_is_audited(admin_client, admin_user):
@@ -262,7 +262,7 @@ def test_staff_create_users_by_email_and_it_is_audited(admin_client, admin_user)
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(email="new.staff@console.test")
     assert user.check_password("a-long-pass-phrase-42")
-    event = AuditEvent.objects.get(action="user.created")
+    event = AuditEvent.objects.across_tenants().get(action="user.created")
     assert event.actor == admin_user and event.chain == "platform"
     assert event.changes["password1"] == "changed"
 
@@ -275,7 +275,7 @@ def test_staff_setting_a_password_is_audited_without_the_value(admin_client, adm
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.check_password("another-long-phrase-7")
-    event = AuditEvent.objects.get(action="user.password_set")
+    event = AuditEvent.objects.across_tenants().get(action="user.password_set")
     assert event.actor == admin_user and event.changes == {"password": "changed"}
     assert "another-long-phrase-7" not in str(event.content())
 
@@ -291,9 +291,9 @@ def test_staff_create_and_edit_tenants_with_an_audit_event(admin_client, admin_u
     assert response.status_code == 302
     tenant.refresh_from_db()
     assert (tenant.name, tenant.plan) == ("Initech Ltd", "enterprise")
-    created, changed = AuditEvent.objects.filter(tenant=tenant).order_by("seq")
+    created, changed = AuditEvent.objects.across_tenants().filter(tenant=tenant).order_by("seq")
     assert (created.action, created.actor) == ("tenant.created", admin_user)
-    assert changed.action == "tenant.changed"
+    assert changed.action == "tenant.updated"
     assert changed.changes == {"name": ["Initech", "Initech Ltd"], "plan": ["free", "enterprise"]}
 
 
@@ -405,5 +405,5 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client, model):
 @pytest.mark.parametrize("model", list(ROW_MAKERS), ids=lambda m: m._meta.label)
 def test_every_change_page_renders(admin_client, model):
     ROW_MAKERS[model](next(_n))
-    obj = model._default_manager.order_by("-pk").first()
+    obj = model._base_manager.order_by("-pk").first()
     assert admin_client.get(change_url(obj)).status_code == 200

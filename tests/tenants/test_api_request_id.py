@@ -53,7 +53,7 @@ def test_each_request_gets_its_own_id(owner):
 
 
 def test_an_api_write_is_audited_with_the_request_id_and_ip(acme, owner, viewer, token_client):
-    membership = Membership.objects.get(user=viewer, tenant=acme)
+    membership = Membership.objects.across_tenants().get(user=viewer, tenant=acme)
     api = token_client(acme, ["members:write"], user=owner)
 
     response = api.patch(

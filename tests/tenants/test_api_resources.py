@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _membership(user, tenant):
-    return Membership.objects.get(user=user, tenant=tenant)
+    return Membership.objects.across_tenants().get(user=user, tenant=tenant)
 
 
 # --- Tenant ---------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_removing_a_member_deletes_the_membership_only(acme, owner, viewer):
     response = session_client(owner).delete(f"/api/v1/members/{membership.pk}/")
 
     assert response.status_code == 204
-    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert not Membership.objects.across_tenants().filter(pk=membership.pk).exists()
     viewer.refresh_from_db()  # the person still exists
     assert AuditEvent.objects.for_tenant(acme).filter(action="member.removed").count() == 1
 
@@ -180,7 +180,7 @@ def test_revoking_an_invitation(acme, owner, how):
         assert response.status_code == 200
         assert response.json()["status"] == "revoked"
 
-    assert Invitation.objects.get(pk=invitation_id).status == "revoked"
+    assert Invitation.objects.across_tenants().get(pk=invitation_id).status == "revoked"
     again = client.post(f"/api/v1/invitations/{invitation_id}/revoke/")
     assert again.status_code == 409
     listed = client.get("/api/v1/invitations/", {"status": "pending"}).json()["results"]
@@ -208,7 +208,7 @@ def test_a_client_secret_is_shown_once(acme, developer):
     assert created.status_code == 201
     body = created.json()
     assert body["client_secret"] and body["created_by"] == "bob@acme.test"
-    stored = Application.objects.get(pk=body["id"])
+    stored = Application.objects.across_tenants().get(pk=body["id"])
     assert stored.client_secret != body["client_secret"] and stored.tenant == acme
     for response in (client.get(f"/api/v1/oauth-clients/{body['id']}/"), client.get("/api/v1/oauth-clients/")):
         assert body["client_secret"] not in response.content.decode()
@@ -289,7 +289,7 @@ def test_updating_and_deleting_a_client(acme, owner):
     assert (updated.json()["name"], updated.json()["allowed_scopes"]) == ("New", ["members:read"])
     assert put.status_code == 405
     assert deleted.status_code == 204
-    assert not Application.objects.filter(pk=app_id).exists()
+    assert not Application.objects.across_tenants().filter(pk=app_id).exists()
     actions = set(AuditEvent.objects.for_tenant(acme).values_list("action", flat=True))
     assert {"oauth_client.created", "oauth_client.updated", "oauth_client.deleted"} <= actions
 

@@ -38,14 +38,14 @@ def history(acme, owner):
         services.update_tenant(actor=actor, tenant=acme, name=f"Acme {n}")
     services.invite_member(actor=actor, email="dora@example.test")
     services.create_tenant(actor=Principal.system(), slug="globex", name="Globex")
-    return AuditEvent.objects.filter(tenant=acme).order_by("seq")
+    return AuditEvent.objects.across_tenants().filter(tenant=acme).order_by("seq")
 
 
 def test_verify_audit_passes_on_an_untouched_trail(history):
     code, out, err = verify_audit()
     assert code == 0, err
-    assert f"{AuditEvent.objects.count()} events checked" in out
-    assert AuditEvent.objects.count() == 6
+    assert f"{AuditEvent.objects.across_tenants().count()} events checked" in out
+    assert AuditEvent.objects.across_tenants().count() == 6
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm(history):
@@ -68,7 +68,7 @@ def test_postgresql_refuses_raw_update_and_delete(history, statement):
     event = history[1]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, [event.pk])
-    assert AuditEvent.objects.get(pk=event.pk).action == event.action
+    assert AuditEvent.objects.across_tenants().get(pk=event.pk).action == event.action
 
 
 @pytest.fixture
@@ -153,9 +153,55 @@ def test_concurrent_appends_keep_one_unbroken_chain():
 
     assert errors == []
     chain = audit.chain_for(tenant)
-    assert list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True)) == list(
-        range(1, 2 * per_thread + 1)
-    )
-    assert {e.actor_id for e in AuditEvent.objects.filter(chain=chain)} == {u.pk for u in users}
+    assert list(
+        AuditEvent.objects.across_tenants().filter(chain=chain).order_by("seq").values_list("seq", flat=True)
+    ) == list(range(1, 2 * per_thread + 1))
+    assert {e.actor_id for e in AuditEvent.objects.across_tenants().filter(chain=chain)} == {u.pk for u in users}
     assert audit.verify_chain(chain) == (2 * per_thread, None)
     assert AuditChainHead.objects.get(chain=chain).seq == 2 * per_thread
+
+
+# Every column of an event, and a rewrite of it that someone with the table owner's rights could
+# make. Each must break the hash (the columns the chain itself is made of are covered above: a
+# changed seq or prev_hash no longer links, a changed hash no longer matches).
+TAMPERED_COLUMNS = {
+    "actor_id": "(SELECT max(id) FROM tenants_user WHERE email = 'forger@acme.test')",
+    "actor_label": "'someone else'",
+    "tenant_id": "(SELECT id FROM tenants_tenant WHERE slug = 'globex')",
+    "ip": "'203.0.113.7'",
+    "created_at": "created_at + interval '1 second'",
+    "target_type": "'tenants.membership'",
+    "target_id": "'999999'",
+    "target_repr": "'an innocent object'",
+    "request_id": "'forged-request-id'",
+    "action": "'tenant.viewed'",
+    "changes": '\'{"name": ["Acme 1", "Acme 1"]}\'::jsonb',
+}
+CHAIN_COLUMNS = {"id", "chain", "seq", "prev_hash", "hash"}
+
+
+def test_the_tamper_test_covers_every_column_of_an_event():
+    """A new column of AuditEvent must be hashed and listed above (or the hash would not cover it)."""
+    columns = {field.column for field in AuditEvent._meta.concrete_fields}
+    assert columns == set(TAMPERED_COLUMNS) | CHAIN_COLUMNS
+
+
+@pytest.mark.parametrize("column", sorted(TAMPERED_COLUMNS))
+def test_verify_audit_reports_a_rewrite_of_any_single_field(history, trigger_disabled, column):
+    UserFactory(email="forger@acme.test")
+    second = history[1]
+    read = f"SELECT {column}::text FROM tenants_auditevent WHERE id = %s"  # noqa: S608  (names from the table above)
+    with connection.cursor() as cursor:
+        cursor.execute(read, [second.pk])
+        before = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE tenants_auditevent SET {column} = {TAMPERED_COLUMNS[column]} WHERE id = %s",  # noqa: S608
+            [second.pk],
+        )
+        cursor.execute(read, [second.pk])
+        assert cursor.fetchone()[0] != before  # the rewrite really changed the stored value
+
+    code, _out, err = verify_audit()
+
+    assert code == 1, f"rewriting {column} went unnoticed"
+    assert f"tenant:{second.tenant_id}: event #2 (id {second.pk}) was altered after it was written" in err

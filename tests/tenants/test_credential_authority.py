@@ -46,7 +46,7 @@ def key_of(user, tenant, scopes) -> tuple[APIClient, ApiKey]:
     assert response.status_code == 201, response.content
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['key']}")
-    return client, ApiKey.objects.get(pk=response.json()["id"])
+    return client, ApiKey.objects.across_tenants().get(pk=response.json()["id"])
 
 
 def client_credentials_of(user, tenant, scopes) -> tuple[APIClient, Application]:
@@ -76,7 +76,7 @@ def session(user) -> APIClient:
 
 
 def bob_membership(acme, developer):
-    return Membership.objects.get(tenant=acme, user=developer)
+    return Membership.objects.across_tenants().get(tenant=acme, user=developer)
 
 
 # --- High: a developer grants themselves admin through a credential -------------------------------
@@ -87,7 +87,7 @@ def test_a_developer_cannot_put_admin_scopes_on_a_key(acme, developer):
     assert response.status_code == 400
     message = " ".join(problem(response)["errors"]["scopes"])
     assert "audit:read" in message and "members:write" in message and "developer" in message
-    assert not ApiKey.objects.exists()
+    assert not ApiKey.objects.across_tenants().exists()
 
 
 def test_a_developer_cannot_put_admin_scopes_on_an_oauth_client(acme, developer):
@@ -102,7 +102,7 @@ def test_a_developer_cannot_put_admin_scopes_on_an_oauth_client(acme, developer)
     )
     assert response.status_code == 400
     assert "members:write" in " ".join(problem(response)["errors"]["allowed_scopes"])
-    assert not Application.objects.exists()
+    assert not Application.objects.across_tenants().exists()
 
 
 def test_a_key_can_not_mint_scopes_beyond_its_creators_role(acme, developer):
@@ -120,7 +120,7 @@ def test_the_portal_forms_offer_only_the_scopes_the_role_may_grant(acme, develop
         assert 'value="members:write"' not in page and 'value="audit:read"' not in page, url
     refused = browser.post("/portal/keys/new/", {"name": "x", "environment": "live", "scopes": ["members:write"]})
     assert refused.status_code == 200 and "members:write" in refused.content.decode()
-    assert not ApiKey.objects.exists()
+    assert not ApiKey.objects.across_tenants().exists()
 
 
 @pytest.mark.parametrize("credential", ["api key", "client credentials"])
@@ -129,7 +129,7 @@ def test_a_machine_credential_acts_with_its_creators_role_not_admin(acme, owner,
     its developer creator: it acts as the lower of admin and the creator's role."""
     if credential == "api key":
         client, api_key = key_of(developer, acme, ["members:read"])
-        ApiKey.objects.filter(pk=api_key.pk).update(scopes=ESCALATING_SCOPES + ["members:write"])
+        ApiKey.objects.across_tenants().filter(pk=api_key.pk).update(scopes=ESCALATING_SCOPES + ["members:write"])
         from apikeys.requestpath import cache
 
         cache.invalidate([api_key.lookup_id])
@@ -151,7 +151,7 @@ def test_a_machine_credential_acts_with_its_creators_role_not_admin(acme, owner,
     assert invite.status_code == 403
     assert client.get("/api/v1/audit-events/").status_code == 403
     bob.refresh_from_db()
-    assert bob.role == Role.DEVELOPER and not Invitation.objects.exists()
+    assert bob.role == Role.DEVELOPER and not Invitation.objects.across_tenants().exists()
 
 
 def test_an_admins_key_still_manages_members(acme, admin_member, developer):
@@ -182,7 +182,7 @@ def test_removing_a_member_revokes_their_keys_clients_and_tokens(
     assert api_key.revoked_reason == ApiKey.RevokedReason.MEMBER_REMOVED
     assert app.disabled_at is not None and not app.accesstoken_set.exists()
     assert invitation.status == "revoked"
-    actions = set(AuditEvent.objects.filter(tenant=acme).values_list("action", flat=True))
+    actions = set(AuditEvent.objects.across_tenants().filter(tenant=acme).values_list("action", flat=True))
     assert {"api_key.revoked", "oauth_client.disabled", "invitation.revoked"} <= actions
     notice = [m for m in mail.outbox if "narrowed or revoked" in m.subject]
     assert len(notice) == 1 and notice[0].to == [owner.email]
@@ -210,7 +210,7 @@ def test_a_demoted_admins_credentials_lose_what_the_new_role_lacks_on_the_next_r
     bob = bob_membership(acme, developer)
     assert key_client.patch(f"/api/v1/members/{bob.pk}/", {"role": "viewer"}, format="json").status_code == 200
 
-    adam = Membership.objects.get(tenant=acme, user=admin_member)
+    adam = Membership.objects.across_tenants().get(tenant=acme, user=admin_member)
     with django_capture_on_commit_callbacks(execute=True):
         change_member_role(actor=as_member(owner, acme), membership=adam, role=Role.DEVELOPER)
 
@@ -223,7 +223,7 @@ def test_a_demoted_admins_credentials_lose_what_the_new_role_lacks_on_the_next_r
     assert api_key.scopes == ["keys:read", "members:read"]
     assert app.allowed_scopes == ["members:read"] and app.authorization_changed_at is not None
     assert not app.accesstoken_set.exists()  # its token carried members:write
-    narrowed = AuditEvent.objects.filter(tenant=acme, action="api_key.narrowed").get()
+    narrowed = AuditEvent.objects.across_tenants().filter(tenant=acme, action="api_key.narrowed").get()
     assert narrowed.changes["dropped_scopes"] == ["members:write"]
     assert any("narrowed or revoked" in m.subject for m in mail.outbox)
 
@@ -232,7 +232,7 @@ def test_a_key_whose_creator_left_by_any_path_is_refused(acme, developer):
     """Even if the membership disappears without the service (a staff deletion), the key's role
     is evaluated per request from the creator's current membership."""
     client, api_key = key_of(developer, acme, ["members:read"])
-    Membership.objects.filter(tenant=acme, user=developer).delete()
+    Membership.objects.across_tenants().filter(tenant=acme, user=developer).delete()
     from apikeys.requestpath import cache
 
     cache.invalidate([api_key.lookup_id])
@@ -341,7 +341,7 @@ def test_auto_approval_is_honoured_only_for_the_client_as_consented(
     page, _ = _authorize(alice_browser, alices_app, ATTACKER_URI, auto=True)
     assert page.status_code == 200, page.get("Location")  # the consent page, not a redirect with a code
     assert ATTACKER_URI in page.content.decode()
-    event = AuditEvent.objects.filter(action="oauth_client.updated").latest("seq")
+    event = AuditEvent.objects.across_tenants().filter(action="oauth_client.updated").latest("seq")
     assert "redirect_uris" in event.changes and event.changes["revoked"]["access_tokens"] == 1
 
 
@@ -370,7 +370,7 @@ def test_a_staff_bound_client_is_out_of_reach_of_the_tenants_members(acme, owner
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         allowed_scopes=["governance:write"],
     )
-    Application.objects.filter(pk=app.pk).update(governance_identity=owner)
+    Application.objects.across_tenants().filter(pk=app.pk).update(governance_identity=owner)
     for client in (session(developer), session(owner)):
         assert client.post(f"/api/v1/oauth-clients/{app.pk}/rotate-secret/").status_code == 403
         assert client.patch(f"/api/v1/oauth-clients/{app.pk}/", {"name": "x"}, format="json").status_code == 403

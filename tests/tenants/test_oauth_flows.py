@@ -367,7 +367,7 @@ def test_a_suspended_tenants_token_is_refused_until_reactivation(acme):
 def test_the_client_secret_is_stored_hashed(acme):
     app, secret = _client(acme)
 
-    stored = Application.objects.get(pk=app.pk).client_secret
+    stored = Application.objects.across_tenants().get(pk=app.pk).client_secret
 
     assert stored != secret
     assert secret not in stored

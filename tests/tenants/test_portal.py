@@ -38,7 +38,7 @@ def signed_in():
 
 
 def _owner_principal(user, tenant):
-    return Principal.for_member(user, tenant, Membership.objects.get(user=user, tenant=tenant).role)
+    return Principal.for_member(user, tenant, Membership.objects.across_tenants().get(user=user, tenant=tenant).role)
 
 
 def _link_from(message) -> str:
@@ -176,7 +176,7 @@ def test_invite_and_accept_end_to_end_with_a_new_account(
 
     assert response.status_code == 302
     nina = User.objects.get(email="nina@example.test")
-    assert Membership.objects.get(user=nina, tenant=acme).role == Role.DEVELOPER
+    assert Membership.objects.across_tenants().get(user=nina, tenant=acme).role == Role.DEVELOPER
     home = client.get(reverse("portal:home"))  # signed in as the new member, in Acme
     assertContains(home, "<h1>Acme</h1>")
     assertContains(home, "nina@example.test")
@@ -196,7 +196,7 @@ def test_an_existing_account_signs_in_then_accepts(signed_in, client, owner, acm
     carol = signed_in(outsider)
     response = carol.post(link)
     assert response.status_code == 302
-    assert Membership.objects.get(user=outsider, tenant=acme).role == Role.VIEWER
+    assert Membership.objects.across_tenants().get(user=outsider, tenant=acme).role == Role.VIEWER
     assertContains(carol.get(reverse("portal:home")), "<h1>Acme</h1>")  # switched to the new tenant
 
 
@@ -219,7 +219,9 @@ def test_unusable_invitation_links_say_why(client, owner, acme, spoil):
     if spoil == "revoked":
         services.revoke_invitation(actor=_owner_principal(owner, acme), invitation=invitation)
     elif spoil == "expired":
-        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        Invitation.objects.across_tenants().filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
     else:
         token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     link = reverse("portal:accept-invitation", args=[token])
@@ -257,7 +259,7 @@ def test_members_list_shows_roles_and_owner_actions(signed_in, owner, developer,
     for email in ("alice@acme.test", "bob@acme.test", "victor@acme.test"):
         assertContains(response, email)
     assertContains(response, "Invite a member")
-    bob = Membership.objects.get(user=developer)
+    bob = Membership.objects.across_tenants().get(user=developer)
     assertContains(response, reverse("portal:member-role", args=[bob.pk]))
     assertContains(response, reverse("portal:member-remove", args=[bob.pk]))
 
@@ -269,14 +271,14 @@ def test_viewer_sees_no_invite_and_the_server_refuses_it(signed_in, viewer, deve
     assert page.status_code == 200
     assertNotContains(page, "Invite a member")
     assertNotContains(page, reverse("portal:invite"))
-    bob = Membership.objects.get(user=developer)
+    bob = Membership.objects.across_tenants().get(user=developer)
     assertNotContains(page, reverse("portal:member-role", args=[bob.pk]))
     assertNotContains(page, reverse("portal:member-remove", args=[bob.pk]))
 
     assert client.get(reverse("portal:invite")).status_code == 403
     response = client.post(reverse("portal:invite"), {"email": "sneaky@example.test", "role": Role.VIEWER})
     assert response.status_code == 403
-    assert not Invitation.objects.filter(email="sneaky@example.test").exists()
+    assert not Invitation.objects.across_tenants().filter(email="sneaky@example.test").exists()
     assert client.post(reverse("portal:member-role", args=[bob.pk]), {"role": Role.VIEWER}).status_code == 403
     assert client.post(reverse("portal:member-remove", args=[bob.pk])).status_code == 403
     bob.refresh_from_db()
@@ -287,7 +289,7 @@ def test_viewer_sees_no_invite_and_the_server_refuses_it(signed_in, viewer, deve
 
 def test_admin_cannot_touch_owners_and_cannot_offer_the_owner_role(signed_in, owner, admin_member):
     client = signed_in(admin_member)
-    alice = Membership.objects.get(user=owner)
+    alice = Membership.objects.across_tenants().get(user=owner)
 
     page = client.get(reverse("portal:members"))
     assertNotContains(page, reverse("portal:member-role", args=[alice.pk]))
@@ -299,11 +301,11 @@ def test_admin_cannot_touch_owners_and_cannot_offer_the_owner_role(signed_in, ow
     alice.refresh_from_db()
     assert alice.role == Role.OWNER
     assert client.post(reverse("portal:member-remove", args=[alice.pk])).status_code == 403
-    assert Membership.objects.filter(pk=alice.pk).exists()
+    assert Membership.objects.across_tenants().filter(pk=alice.pk).exists()
 
 
 def test_change_role_with_htmx_swaps_the_row(signed_in, owner, developer):
-    bob = Membership.objects.get(user=developer)
+    bob = Membership.objects.across_tenants().get(user=developer)
 
     response = signed_in(owner).post(
         reverse("portal:member-role", args=[bob.pk]), {"role": Role.ADMIN}, HTTP_HX_REQUEST="true"
@@ -318,7 +320,7 @@ def test_change_role_with_htmx_swaps_the_row(signed_in, owner, developer):
 
 
 def test_the_last_owner_cannot_be_demoted(signed_in, owner):
-    alice = Membership.objects.get(user=owner)
+    alice = Membership.objects.across_tenants().get(user=owner)
     client = signed_in(owner)
 
     response = client.post(reverse("portal:member-role", args=[alice.pk]), {"role": Role.ADMIN}, follow=True)
@@ -329,17 +331,17 @@ def test_the_last_owner_cannot_be_demoted(signed_in, owner):
 
 
 def test_remove_asks_for_confirmation_then_removes(signed_in, owner, developer):
-    bob = Membership.objects.get(user=developer)
+    bob = Membership.objects.across_tenants().get(user=developer)
     client = signed_in(owner)
     url = reverse("portal:member-remove", args=[bob.pk])
 
     assertContains(client.get(url), "Remove bob@acme.test?")
-    assert Membership.objects.filter(pk=bob.pk).exists()
+    assert Membership.objects.across_tenants().filter(pk=bob.pk).exists()
     response = client.post(url)
 
     assert response.status_code == 302
-    assert not Membership.objects.filter(pk=bob.pk).exists()
-    assert AuditEvent.objects.filter(action="member.removed", tenant=bob.tenant).count() == 1
+    assert not Membership.objects.across_tenants().filter(pk=bob.pk).exists()
+    assert AuditEvent.objects.across_tenants().filter(action="member.removed", tenant=bob.tenant).count() == 1
 
 
 def test_leave_tenant(signed_in, owner, developer):
@@ -348,7 +350,7 @@ def test_leave_tenant(signed_in, owner, developer):
 
     bob.post(reverse("portal:leave"))
 
-    assert not Membership.objects.filter(user=developer).exists()
+    assert not Membership.objects.across_tenants().filter(user=developer).exists()
     assertContains(bob.get(reverse("portal:home")), "You don't belong to a tenant yet")
     # The last owner is told why they can't.
     response = signed_in(owner).post(reverse("portal:leave"))
@@ -361,7 +363,7 @@ def test_leave_tenant(signed_in, owner, developer):
 def test_outsider_gets_404_on_another_tenants_members_invitations_and_clients(
     signed_in, owner, developer, acme, outsider
 ):
-    bob = Membership.objects.get(user=developer)
+    bob = Membership.objects.across_tenants().get(user=developer)
     app = ApplicationFactory(tenant=acme)
     invitation = services.invite_member(actor=_owner_principal(owner, acme), email="x@example.test")
     carol = signed_in(outsider)  # owner of globex: every permission, but in another tenant
@@ -377,8 +379,8 @@ def test_outsider_gets_404_on_another_tenants_members_invitations_and_clients(
 
     bob.refresh_from_db()
     assert bob.role == Role.DEVELOPER
-    assert Application.objects.filter(pk=app.pk).exists()
-    assert Invitation.objects.get(pk=invitation.pk).status == "pending"
+    assert Application.objects.across_tenants().filter(pk=app.pk).exists()
+    assert Invitation.objects.across_tenants().get(pk=invitation.pk).status == "pending"
     assertNotContains(carol.get(reverse("portal:clients")), app.name)
     assertNotContains(carol.get(reverse("portal:members")), "bob@acme.test")
 
@@ -404,7 +406,7 @@ def test_create_client_shows_the_secret_once(signed_in, owner, acme):
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    app = Application.objects.get(tenant=acme, name="Billing sync")
+    app = Application.objects.across_tenants().get(tenant=acme, name="Billing sync")
     assert app.allowed_scopes == ["clients:read", "tenant:read"]
     secret = response.context["secret"]
     assert secret and len(secret) >= 32
@@ -441,7 +443,7 @@ def test_delete_client_after_confirmation(signed_in, owner, acme):
 
     assertContains(client.get(reverse("portal:client-delete", args=[app.pk])), "Delete Old one?")
     assert client.post(reverse("portal:client-delete", args=[app.pk])).status_code == 302
-    assert not Application.objects.filter(pk=app.pk).exists()
+    assert not Application.objects.across_tenants().filter(pk=app.pk).exists()
 
 
 def test_viewer_reads_clients_but_cannot_manage_them(signed_in, viewer, acme):
@@ -478,7 +480,7 @@ def test_form_field_errors_render_next_to_their_fields(signed_in, owner, develop
     assert "redirect_uris" in response.context["form"].errors
     assertContains(response, "redirect_uris cannot be empty")
     assertContains(response, 'class="field has-error"')
-    assert not Application.objects.filter(name="Web app").exists()
+    assert not Application.objects.across_tenants().filter(name="Web app").exists()
 
     # A form's own validation.
     response = client.post(reverse("portal:invite"), {"email": "not-an-address", "role": Role.VIEWER})

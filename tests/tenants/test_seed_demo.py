@@ -26,7 +26,7 @@ def snapshot():
     rows = {}
     for model in apps.get_models():
         if model._meta.app_label in ("tenants", "oauth2_provider", "auth", "apikeys", "governance"):
-            rows[model._meta.label] = sorted(map(repr, model._default_manager.order_by().values_list()))
+            rows[model._meta.label] = sorted(map(repr, model._base_manager.order_by().values_list()))
     return rows
 
 
@@ -47,14 +47,14 @@ def test_seed_demo_creates_the_documented_accounts(debug):
         ("victor@acme.test", "acme", Role.VIEWER),
         ("carol@globex.test", "globex", Role.OWNER),
     }
-    assert set(Membership.objects.values_list("user__email", "tenant__slug", "role")) == expected
+    assert set(Membership.objects.across_tenants().values_list("user__email", "tenant__slug", "role")) == expected
     for email, _slug, _role in expected:
         assert User.objects.get(email=email).check_password("demo-pass-123")
     for slug in ("acme", "globex"):
-        client = Application.objects.get(tenant__slug=slug)
+        client = Application.objects.across_tenants().get(tenant__slug=slug)
         assert client.authorization_grant_type == Application.GRANT_CLIENT_CREDENTIALS
         assert "tenant:read" in client.allowed_scopes
-    assert AuditEvent.objects.filter(action="tenant.created").count() == 2
+    assert AuditEvent.objects.across_tenants().filter(action="tenant.created").count() == 2
     call_command("verify_audit", stdout=StringIO())
 
 
@@ -80,7 +80,7 @@ def test_seed_demo_refuses_with_debug_off_unless_forced(settings):
 def test_the_printed_client_credentials_get_a_token(debug, client):
     seed()
     block = seed("--credentials")
-    acme = Application.objects.get(tenant__slug="acme")
+    acme = Application.objects.across_tenants().get(tenant__slug="acme")
     assert acme.client_id in block
     secret = re.search(r"client_secret (\S+)", block).group(1)
     basic = base64.b64encode(f"{acme.client_id}:{secret}".encode()).decode()

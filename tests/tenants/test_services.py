@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from config.middleware import RequestContextMiddleware
 from tenants import services
-from tenants.models import Application, AuditEvent, Invitation, Membership, Tenant
+from tenants.models import Application, AuditEvent, Invitation, Membership
 from tenants.principal import Principal
 from tenants.roles import ROLE_PERMISSIONS, Role, role_allows
-from tenants.services.errors import NotAllowed, ServiceError
+from tenants.services.errors import NotAllowed, NotInScope, ServiceError
 from tenants.services.invitations import InvalidInvitation, invitation_token
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 
 def as_member(user, tenant):
-    membership = Membership.objects.get(user=user, tenant=tenant)
+    membership = Membership.objects.across_tenants().get(user=user, tenant=tenant)
     return Principal.for_member(user, tenant, membership.role)
 
 
 def membership_of(user):
-    return Membership.objects.get(user=user)
+    return Membership.objects.across_tenants().get(user=user)
 
 
 # --- the role table -----------------------------------------------------------------------------
@@ -89,13 +89,13 @@ def test_the_last_owner_cannot_be_demoted_even_by_staff(acme, owner, admin_user)
 def test_the_last_owner_cannot_be_removed(acme, owner):
     with pytest.raises(ServiceError, match="last owner"):
         services.remove_member(actor=as_member(owner, acme), membership=membership_of(owner))
-    assert Membership.objects.filter(user=owner).exists()
+    assert Membership.objects.across_tenants().filter(user=owner).exists()
 
 
 def test_an_owner_may_leave_once_another_owner_exists(acme, owner, admin_member):
     services.change_member_role(actor=as_member(owner, acme), membership=membership_of(admin_member), role=Role.OWNER)
     services.leave_tenant(actor=as_member(owner, acme))
-    assert not Membership.objects.filter(user=owner).exists()
+    assert not Membership.objects.across_tenants().filter(user=owner).exists()
     assert membership_of(admin_member).role == Role.OWNER
 
 
@@ -111,12 +111,13 @@ def test_an_admin_cannot_make_unmake_or_invite_owners(acme, owner, admin_member,
         services.invite_member(actor=actor, email="boss@acme.test", role=Role.OWNER)
     assert membership_of(developer).role == Role.DEVELOPER
     assert membership_of(owner).role == Role.OWNER
-    assert not Invitation.objects.filter(email="boss@acme.test").exists()
+    assert not Invitation.objects.across_tenants().filter(email="boss@acme.test").exists()
 
 
 def test_a_member_of_another_tenant_is_out_of_reach(acme, owner, outsider, globex):
-    with pytest.raises(Membership.DoesNotExist):
+    with pytest.raises(NotInScope):
         services.remove_member(actor=as_member(outsider, globex), membership=membership_of(owner))
+    assert membership_of(owner).role == Role.OWNER
 
 
 # --- invitations --------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def test_accepting_an_invitation_creates_the_membership_once(acme, invitation, d
     assert (membership.tenant, membership.role) == (acme, Role.DEVELOPER)
     with pytest.raises(InvalidInvitation, match="accepted"):
         services.accept_invitation(token=token, user=dora)
-    assert Membership.objects.filter(user=dora).count() == 1
+    assert Membership.objects.across_tenants().filter(user=dora).count() == 1
 
 
 def test_the_invitation_email_carries_a_working_link(invitation, dora, mailoutbox, django_capture_on_commit_callbacks):
@@ -150,10 +151,12 @@ def test_the_invitation_email_carries_a_working_link(invitation, dora, mailoutbo
 
 
 def test_an_expired_invitation_is_refused(invitation, dora):
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Invitation.objects.across_tenants().filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(InvalidInvitation, match="expired"):
         services.accept_invitation(token=invitation_token(invitation), user=dora)
-    assert not Membership.objects.filter(user=dora).exists()
+    assert not Membership.objects.across_tenants().filter(user=dora).exists()
 
 
 def test_a_link_older_than_its_signature_allows_is_refused(invitation, dora, settings):
@@ -166,7 +169,7 @@ def test_a_revoked_invitation_is_refused(acme, owner, invitation, dora):
     services.revoke_invitation(actor=as_member(owner, acme), invitation=invitation)
     with pytest.raises(InvalidInvitation, match="revoked"):
         services.accept_invitation(token=invitation_token(invitation), user=dora)
-    assert not Membership.objects.filter(user=dora).exists()
+    assert not Membership.objects.across_tenants().filter(user=dora).exists()
 
 
 def test_a_link_with_a_wrong_signature_or_nonce_is_refused(invitation, dora):
@@ -177,13 +180,13 @@ def test_a_link_with_a_wrong_signature_or_nonce_is_refused(invitation, dora):
     for bad in (forged_signature, forged_nonce, other_salt, "not-a-token"):
         with pytest.raises(InvalidInvitation, match="not valid"):
             services.accept_invitation(token=bad, user=dora)
-    assert not Membership.objects.filter(user=dora).exists()
+    assert not Membership.objects.across_tenants().filter(user=dora).exists()
 
 
 def test_an_invitation_is_only_for_the_address_it_was_sent_to(invitation, outsider):
     with pytest.raises(InvalidInvitation, match="dora@example.test"):
         services.accept_invitation(token=invitation_token(invitation), user=outsider)
-    assert Invitation.objects.get(pk=invitation.pk).status == "pending"
+    assert Invitation.objects.across_tenants().get(pk=invitation.pk).status == "pending"
 
 
 # --- the audit event of each change -------------------------------------------------------------
@@ -273,9 +276,9 @@ AUDITED_CHANGES = {
 
 @pytest.mark.parametrize("action", sorted(AUDITED_CHANGES))
 def test_each_change_records_one_event_with_actor_tenant_changes_and_request(acme, owner, action):
-    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    before = set(AuditEvent.objects.across_tenants().values_list("pk", flat=True))
     expected_changes = _in_request("req-audit-0001", lambda: AUDITED_CHANGES[action](owner, acme))
-    new = AuditEvent.objects.exclude(pk__in=before).filter(action=action)
+    new = AuditEvent.objects.across_tenants().exclude(pk__in=before).filter(action=action)
     assert new.count() == 1
     event = new.get()
     assert event.actor == owner and event.actor_label == owner.email
@@ -293,22 +296,22 @@ def test_staff_suspension_is_audited_and_members_cannot_suspend(acme, owner, adm
     services.suspend_tenant(actor=Principal.for_staff(admin_user), tenant=acme, reason="unpaid invoices")
     acme.refresh_from_db()
     assert acme.status == "suspended" and acme.suspended_reason == "unpaid invoices"
-    event = AuditEvent.objects.filter(action="tenant.suspended").get()
+    event = AuditEvent.objects.across_tenants().filter(action="tenant.suspended").get()
     assert event.actor == admin_user and event.tenant == acme
     assert event.changes == {"status": ["active", "suspended"], "reason": "unpaid invoices"}
 
 
 def test_a_refused_change_leaves_no_event_and_no_change(acme, owner, viewer):
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.across_tenants().count()
     with pytest.raises(NotAllowed), transaction.atomic():
         services.invite_member(actor=as_member(viewer, acme), email="x@example.test")
-    assert AuditEvent.objects.count() == before
-    assert not Invitation.objects.exists()
+    assert AuditEvent.objects.across_tenants().count() == before
+    assert not Invitation.objects.across_tenants().exists()
 
 
 def test_an_owner_cannot_rename_another_tenant(acme, globex, owner):
     """The tenant argument must be the actor's own: another tenant is 'not found', left unchanged."""
-    with pytest.raises(Tenant.DoesNotExist):
+    with pytest.raises(NotInScope):
         services.update_tenant(actor=as_member(owner, acme), tenant=globex, name="Pwned")
     globex.refresh_from_db()
-    assert globex.name == "Globex" and not AuditEvent.objects.filter(action="tenant.updated").exists()
+    assert globex.name == "Globex" and not AuditEvent.objects.across_tenants().filter(action="tenant.updated").exists()

@@ -19,6 +19,7 @@ from apikeys.api.serializers import (
 )
 from apikeys.models import ApiKey
 from tenants.api.base import TenantScopedViewSet
+from tenants.api.schema import problem_responses
 from tenants.api.views.common import validated
 
 
@@ -35,16 +36,18 @@ from tenants.api.views.common import validated
     partial_update=extend_schema(
         summary="Rename a key, change its scopes or IP allow-list",
         request=ApiKeyUpdateSerializer,
-        responses={200: ApiKeySerializer},
+        responses={200: ApiKeySerializer, **problem_responses(conflict="The key is revoked or expired.")},
     ),
     rotate=extend_schema(
         summary="Rotate: issue a replacement key",
         description="The old key keeps working for `overlap` (now, 1h, 24h, 7d), then stops.",
         request=RotateSerializer,
-        responses={201: ApiKeyWithSecretSerializer},
+        responses={201: ApiKeyWithSecretSerializer, **problem_responses(conflict="Only an active key rotates.")},
     ),
     revoke=extend_schema(
-        summary="Revoke a key (effective on the next request)", request=None, responses={200: ApiKeySerializer}
+        summary="Revoke a key (effective on the next request)",
+        request=None,
+        responses={200: ApiKeySerializer, **problem_responses(conflict="The key is already revoked.")},
     ),
 )
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -70,7 +73,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def rotate(self, request, *args, **kwargs):
         data = validated(RotateSerializer, request.data)
         new, raw = services.rotate_key(actor=self.principal, api_key=self.get_object(), overlap=data["overlap"])
-        new = ApiKey.objects.for_listing().get(pk=new.pk)
+        new = ApiKey.objects.for_principal(self.principal).for_listing().get(pk=new.pk)
         return Response(
             ApiKeyWithSecretSerializer(new, context={"plain_key": raw}).data, status=status.HTTP_201_CREATED
         )

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api.fields import StrictBooleanField, StrictCharField
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services.webhooks import EVENT_TYPES
 
@@ -25,8 +26,8 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
 
 
 class WebhookEndpointCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
-    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    url = StrictCharField(max_length=500)
+    description = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)),
         required=False,
@@ -36,10 +37,10 @@ class WebhookEndpointCreateSerializer(serializers.Serializer):
 
 
 class WebhookEndpointUpdateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500, required=False)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    url = StrictCharField(max_length=500, required=False)
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False)
-    is_active = serializers.BooleanField(required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

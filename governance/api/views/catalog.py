@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
+from config.api.filters import IdFilter
 from config.api.pagination import CappedCursorPagination
 from governance.api.serializers.catalog import ApiSerializer, ApiVersionSerializer, ChangelogEntrySerializer
 from governance.models import Api, ApiVersion, Finding
@@ -76,13 +77,19 @@ class ApiVersionCatalogViewSet(CatalogView, mixins.ListModelMixin, mixins.Retrie
         return ApiVersion.objects.listed().of_api(api).with_deprecation()
 
 
+SPEC_AS_SUBMITTED = "The OpenAPI document, as it was submitted: JSON or YAML."
+
+
 class PublishedSpecView(CatalogView, APIView):
     @extend_schema(
         summary="The published OpenAPI document of a version",
         description="Served as it was submitted (YAML or JSON, with that content type); 404 when the "
         "version has no published spec yet. The ETag is the document's SHA-256.",
         parameters=[API_SLUG, VERSION_LABEL],
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="The OpenAPI document.")},
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description=SPEC_AS_SUBMITTED),
+            (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description=SPEC_AS_SUBMITTED),
+        },
     )
     def get(self, request, *args, api_slug=None, label=None, **kwargs):
         version = listed_version(api_slug, label)
@@ -116,7 +123,7 @@ class ChangelogFilter(django_filters.FilterSet):
     version = django_filters.CharFilter(field_name="review__version__version")
     level = django_filters.ChoiceFilter(choices=[(lvl, lvl) for lvl in ("ERR", "WARN", "INFO")])
     rule_id = django_filters.CharFilter()
-    review = django_filters.NumberFilter(field_name="review_id")
+    review = IdFilter(field_name="review_id")
 
     class Meta:
         model = Finding

@@ -13,6 +13,7 @@ from config.context import context_of
 from governance.api.serializers.deprecations import DeprecationSerializer, LedgerSerializer
 from governance.models import DeprecationSchedule
 from governance.services import deprecations
+from tenants.api.schema import problem_responses
 
 
 class SunsetPagination(CappedCursorPagination):
@@ -31,7 +32,10 @@ class SunsetPagination(CappedCursorPagination):
         request=None,
         description="Records in the migration ledger that your tenant has seen it "
         "(notified → acknowledged); idempotent.",
-        responses={200: LedgerSerializer},
+        responses={
+            200: LedgerSerializer,
+            **problem_responses(conflict="The deprecation no longer affects your tenant."),
+        },
     ),
 )
 class DeprecationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

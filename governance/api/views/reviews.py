@@ -21,7 +21,6 @@ document never makes this endpoint fail: the review ends `failed` with the engin
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -36,6 +35,7 @@ from governance.api.serializers.reviews import ReviewSerializer
 from governance.api.views.catalog import API_SLUG, VERSION_LABEL
 from governance.models import Api, ApiVersion, Review, SpecRevision
 from governance.services import reviews as review_services
+from tenants.api.schema import TenantAutoSchema
 
 SPEC_MEDIA_TYPES = [
     "application/yaml",
@@ -49,6 +49,9 @@ SPEC_MEDIA_TYPES = [
     "application/octet-stream",
 ]
 MAX_FINDINGS_IN_RESPONSE = 2000
+# The document as the body, or as the upload `spec`; an empty one is refused (400).
+SPEC_TEXT = {"type": "string", "minLength": 1}
+SPEC_FILE = {"type": "string", "format": "binary", "minLength": 1}
 
 
 class RawSpecParser(BaseParser):
@@ -112,7 +115,18 @@ class ReviewView(APIView):
         return get_object_or_404(ApiVersion.objects.of_api(api).with_published_revision(), version=label)
 
 
+class SpecUploadSchema(TenantAutoSchema):
+    """The upload's body is required: drf-spectacular can't tell from raw media-type schemas."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body is not None:
+            body["required"] = True
+        return body
+
+
 class ReviewCreateView(ReviewView):
+    schema = SpecUploadSchema()
     parser_classes = [YamlSpecParser, JsonSpecParser, TextSpecParser, MultiPartParser, RawSpecParser]
 
     @extend_schema(
@@ -120,10 +134,14 @@ class ReviewCreateView(ReviewView):
         description=__doc__,
         parameters=[API_SLUG, VERSION_LABEL],
         request={
-            "application/yaml": OpenApiTypes.BINARY,
-            "application/json": OpenApiTypes.BINARY,
-            "text/plain": OpenApiTypes.BINARY,
-            "multipart/form-data": {"type": "object", "properties": {"spec": {"type": "string", "format": "binary"}}},
+            "application/yaml": SPEC_TEXT,
+            "application/json": {"type": "object", "description": "The OpenAPI document as JSON."},
+            "text/plain": SPEC_TEXT,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"spec": SPEC_FILE},
+                "required": ["spec"],
+            },
         },
         responses={
             201: ReviewSerializer,

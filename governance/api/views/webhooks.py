@@ -1,11 +1,13 @@
 """/api/v1/webhooks/: the tenant's webhook endpoints and their deliveries. Thin: validate, call a
 service, serialize. The signing secret is in the creation (and rotation) answer only."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.filters import BooleanFilter
 from governance.api.serializers.webhooks import (
     WebhookDeliverySerializer,
     WebhookEndpointCreateSerializer,
@@ -16,7 +18,16 @@ from governance.api.serializers.webhooks import (
 from governance.models import WebhookDelivery, WebhookEndpoint
 from governance.services import webhooks
 from tenants.api.base import TenantScopedViewSet
+from tenants.api.schema import problem_responses
 from tenants.api.views.common import validated
+
+
+class WebhookEndpointFilter(django_filters.FilterSet):
+    is_active = BooleanFilter()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["is_active"]
 
 
 @extend_schema_view(
@@ -28,7 +39,10 @@ from tenants.api.views.common import validated
         "(`whsec_...`) once. Deliveries are signed per Standard Webhooks: `webhook-id`, `webhook-timestamp`, "
         "`webhook-signature: v1,<base64 HMAC-SHA256>`.",
         request=WebhookEndpointCreateSerializer,
-        responses={201: WebhookEndpointWithSecretSerializer},
+        responses={
+            201: WebhookEndpointWithSecretSerializer,
+            **problem_responses(conflict="The tenant has as many endpoints as it may."),
+        },
     ),
     partial_update=extend_schema(
         summary="Change a webhook endpoint",
@@ -50,7 +64,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     read_scope, read_permission = "webhooks:read", "webhooks.view"
     write_scope, write_permission = "webhooks:write", "webhooks.manage"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filterset_fields = ["is_active"]
+    filterset_class = WebhookEndpointFilter
 
     def create(self, request, *args, **kwargs):
         data = validated(WebhookEndpointCreateSerializer, request.data)
@@ -67,7 +81,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         webhooks.delete_endpoint(actor=self.principal, endpoint=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the latest 100, one page
     def deliveries(self, request, *args, **kwargs):
         endpoint = self.get_object()
         rows = WebhookDelivery.objects.for_principal(self.principal).of_endpoint(endpoint)[:100]

@@ -234,7 +234,20 @@ class ConsoleStack(Stack):
     def _secrets(self) -> None:
         self.secret_key = self._generated_secret("SecretKey", "Django SECRET_KEY", 64)
         self.apikey_pepper = self._generated_secret(
-            "ApiKeyPepper", "APIKEY_PEPPER, the HMAC key of API-key digests (keep it stable)", 48
+            "ApiKeyPepper", "APIKEY_PEPPER, version 1 of the HMAC key of API-key digests (keep it stable)", 48
+        )
+        # The newer peppers, as APIKEY_PEPPERS' JSON form: generated as {"2": "<random>"}, version 2
+        # waiting in every task until APIKEY_PEPPER_CURRENT (stages.py) says to use it. Its own secret,
+        # so ApiKeyPepper's generated value (every existing digest) is never touched.
+        self.apikey_peppers = secretsmanager.Secret(
+            self,
+            "ApiKeyPeppers",
+            description=f"console {self.stage.name}: APIKEY_PEPPERS, the next HMAC keys of API-key digests",
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}", generate_string_key="2", password_length=48, exclude_punctuation=True
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
         )
         self.metrics_token = self._generated_secret("MetricsToken", "METRICS_TOKEN, the bearer token of /metrics", 48)
         self.redis_auth_token = self._generated_secret("RedisAuthToken", "Redis AUTH token", 64)
@@ -378,11 +391,13 @@ class ConsoleStack(Stack):
             "REDIS_PORT": self.redis.attr_primary_end_point_port,
             "REDIS_TLS": "true",
             "LOG_LEVEL": "INFO",
+            "APIKEY_PEPPER_CURRENT": str(self.stage.apikey_pepper_current),
         }
         assert self.database.secret is not None
         self.app_secrets = {
             "SECRET_KEY": ecs.Secret.from_secrets_manager(self.secret_key),
             "APIKEY_PEPPER": ecs.Secret.from_secrets_manager(self.apikey_pepper),
+            "APIKEY_PEPPERS": ecs.Secret.from_secrets_manager(self.apikey_peppers),
             "METRICS_TOKEN": ecs.Secret.from_secrets_manager(self.metrics_token),
             "DATABASE_PASSWORD": ecs.Secret.from_secrets_manager(self.database.secret, "password"),
             "REDIS_AUTH_TOKEN": ecs.Secret.from_secrets_manager(self.redis_auth_token),

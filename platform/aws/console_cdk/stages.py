@@ -22,7 +22,14 @@ HEALTH_CHECK_PATH = "/readyz"  # readiness: the target gets traffic only once th
 ENTRYPOINT = "/app/platform/docker/entrypoint.sh"
 
 # The names the containers get their secrets under (ECS secrets, never plain environment values).
-SECRET_NAMES = ("SECRET_KEY", "APIKEY_PEPPER", "METRICS_TOKEN", "DATABASE_PASSWORD", "REDIS_AUTH_TOKEN")
+SECRET_NAMES = (
+    "SECRET_KEY",
+    "APIKEY_PEPPER",
+    "APIKEY_PEPPERS",
+    "METRICS_TOKEN",
+    "DATABASE_PASSWORD",
+    "REDIS_AUTH_TOKEN",
+)
 
 # Graceful stop, the chain from the inside out: on SIGTERM gunicorn lets in-flight requests finish for
 # GUNICORN_GRACEFUL_TIMEOUT, a Celery worker finishes its tasks for CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT;
@@ -92,6 +99,10 @@ class Stage:
     alarm_redis_memory_percent: int
     alarm_queue_age_seconds: int  # default, notices, usage
     alarm_reviews_age_seconds: int  # the slow queue gets longer
+    # API key peppers (platform/README.md, "Rotate secrets"): APIKEY_PEPPER_CURRENT, the version new
+    # digests use. Version 1 is the ApiKeyPepper secret (APIKEY_PEPPER); the ApiKeyPeppers secret
+    # (APIKEY_PEPPERS) holds the next ones, published to every task a deploy before they are used.
+    apikey_pepper_current: int
 
 
 STAGING = Stage(
@@ -124,6 +135,7 @@ STAGING = Stage(
     alarm_redis_memory_percent=80,
     alarm_queue_age_seconds=300,
     alarm_reviews_age_seconds=1800,
+    apikey_pepper_current=1,
 )
 
 PRODUCTION = Stage(
@@ -156,6 +168,7 @@ PRODUCTION = Stage(
     alarm_redis_memory_percent=80,
     alarm_queue_age_seconds=300,
     alarm_reviews_age_seconds=1800,
+    apikey_pepper_current=1,
 )
 
 STAGES = {stage.name: stage for stage in (STAGING, PRODUCTION)}

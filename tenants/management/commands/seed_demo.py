@@ -100,7 +100,8 @@ class Command(BaseCommand):
         lines += [f"    {email:<22} {role:<10} of {slug}" for email, _n, slug, role in DEMO_MEMBERS]
         lines += ["", "  OAuth clients (client credentials):"]
         clients = (
-            Application.objects.filter(
+            Application.objects.across_tenants()  # the demo tenants' clients, for the printout
+            .filter(
                 tenant__slug__in=[slug for slug, _n, _p in DEMO_TENANTS],
                 name__in=[demo_client_name(slug) for slug, _n, _p in DEMO_TENANTS],
             )
