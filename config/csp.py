@@ -6,8 +6,8 @@ config/urls.py), so a decorator can't reach them:
   which inserts <style> elements carrying no nonce, so that page alone gets style-src 'self'
   'unsafe-inline' (without the nonce: a nonce would make browsers ignore 'unsafe-inline'). Its
   search runs in a Web Worker the bundle builds from a blob: URL, so the page also gets worker-src
-  'self' blob:. Its scripts stay 'self' + nonce. The Redocly logo it loads from cdn.redoc.ly stays
-  blocked (Redoc drops the image when it fails to load).
+  'self' blob:. Its scripts stay 'self' + nonce. (The Redocly logo its bundle would load from cdn.redoc.ly is
+  taken out of the bundle it is served: config/docs.py.)
 - The OAuth consent page (django-oauth-toolkit's authorize view): the browser checks form-action on
   every redirect a form submission follows, and answering the form redirects to the client's
   redirect URI, on another origin. That page's form-action adds that one origin: the redirect URI

@@ -48,7 +48,7 @@ SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 # --- Applications -------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.ConsoleAdminConfig",  # django.contrib.admin with the console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -378,15 +378,21 @@ API_MAX_PAGE_SIZE = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "API governance console",
     "DESCRIPTION": (
-        "The console's partner API. Authenticate with an OAuth 2.0 bearer token (client "
-        "credentials or authorization code with PKCE). Every error is an RFC 9457 "
-        "`application/problem+json` document with a stable `type`."
+        "The console's partner API. Authenticate with an API key of your tenant (`X-API-Key: gvk_...`, "
+        "or `Authorization: Bearer gvk_...`) or with an OAuth 2.0 bearer token (client credentials, or "
+        "authorization code with PKCE). A key and a token carry scopes from one vocabulary; each "
+        "operation names the scope it needs. Every error is an RFC 9457 `application/problem+json` "
+        "document with a stable `type`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # validatorUrl: Swagger UI's default badge is an image from validator.swagger.io on every host
+    # but localhost; the docs pages load nothing from outside (tests/test_docs_pages.py).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The sidecar's Redoc, served by config/docs.py without the Redocly logo it fetches from a CDN.
+    "REDOC_DIST": "/docs-assets/redoc",
     "COMPONENT_SPLIT_REQUEST": True,
     # Every PATCH view validates its body with the input serializer as declared (`validated()`), not
     # partially: a field required there is required in a PATCH too, and the document says so.
@@ -398,6 +404,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.add_problem_responses",
+        "config.api.schema.add_console_servers",
     ],
     "OAUTH2_FLOWS": ["clientCredentials", "authorizationCode"],
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
@@ -419,6 +426,7 @@ SPECTACULAR_SETTINGS = {
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+FORMAT_MODULE_PATH = ["config.formats"]  # datetimes shown with their time zone (config/formats/)
 USE_I18N = True
 USE_TZ = True
 

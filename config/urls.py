@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config import health, metrics
+from config import docs, health, metrics
 from config import views as config_views
 from tenants.oauth import TenantAuthorizationView, TenantIntrospectTokenView, TenantRevokeTokenView, TenantTokenView
 
@@ -29,6 +29,7 @@ api_v1_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", config_views.home, name="home"),
+    path("favicon.ico", config_views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
@@ -39,6 +40,7 @@ urlpatterns = [
     path("portal/", include("apikeys.urls")),  # app_name "keys": keys and usage pages
     path("portal/", include("governance.urls")),  # app_name "governance": deprecations, changelog, webhooks
     path("problems/<slug:slug>", config_views.problem_type, name="problem-type"),
+    path("docs-assets/redoc/bundles/redoc.standalone.js", docs.redoc_standalone, name="redoc-bundle"),
 ]
 
 handler400 = "config.views.bad_request"

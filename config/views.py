@@ -3,6 +3,8 @@
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.defaults import bad_request as html_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
@@ -12,6 +14,13 @@ from config.api.problems import PROBLEM_TYPES, api_bad_request, api_not_found, a
 
 def home(request):
     return redirect("portal:home")
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that link no icon (the API's JSON, the browsable
+    API): the console's icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def problem_type(request, slug):

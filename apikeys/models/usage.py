@@ -48,6 +48,7 @@ class UsageFlush(models.Model):
 
     class Meta:
         ordering = ["-flushed_at"]
+        verbose_name_plural = "usage flushes"
 
     def __str__(self):
         return self.flush_key

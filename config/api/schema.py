@@ -6,6 +6,8 @@ or content type the operation does not list fails it. Each rule below says when 
 one a view adds itself (a 409 of its own rule) comes from `tenants.api.schema.problem_responses`.
 """
 
+from django.conf import settings
+
 from config.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES
 
 PROBLEM_SCHEMA = {
@@ -97,4 +99,38 @@ def add_problem_responses(result, generator, request, public):
                 response.setdefault("content", {}).setdefault(PROBLEM_CONTENT_TYPE, {"schema": ref})
                 if code in ("429", "503"):
                     response.setdefault("headers", RETRY_AFTER)
+    return result
+
+
+def console_origin(request) -> str:
+    """The address partners reach this console at: the one the document was fetched from (so "Try it
+    out" calls the server the reader is on), or SITE_URL when generated without a request (the CLI)."""
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL
+
+
+def _paginated_lists(result) -> dict[str, str]:
+    """{component name of a paginated list: the path that answers it}."""
+    lists: dict[str, str] = {}
+    for path, operations in result.get("paths", {}).items():
+        content = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+        name = ref.removeprefix("#/components/schemas/")
+        if name.startswith("Paginated"):
+            lists.setdefault(name, path)
+    return lists
+
+
+def add_console_servers(result, generator, request, public):
+    """`servers` and the example links name the console itself: DRF's cursor pagination documents
+    `next`/`previous` with `http://api.example.org/accounts/`, which is no address of ours."""
+    origin = console_origin(request)
+    result["servers"] = [{"url": origin, "description": "This console"}]
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, path in _paginated_lists(result).items():
+        properties = schemas.get(name, {}).get("properties", {})
+        for link, cursor in (("next", "cD00ODY%3D"), ("previous", "cj0xJnA9NDg3")):
+            if link in properties:
+                properties[link]["example"] = f"{origin}{path}?cursor={cursor}"
     return result

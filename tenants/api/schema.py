@@ -87,7 +87,7 @@ class TenantAutoSchema(AutoSchema):
                 operation["x-required-permission"] = permission
             needs = []
             if scope:
-                needs.append(f"the OAuth scope `{scope}`")
+                needs.append(f"the scope `{scope}` (on the OAuth token or the API key)")
             if permission:
                 needs.append(f"a role granting `{permission}` (see the role table)")
             sentence = "Requires " + " and ".join(needs) + "."

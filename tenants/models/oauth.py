@@ -53,6 +53,7 @@ class Application(AbstractApplication):
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        verbose_name = "OAuth client"  # what the portal, the API and partners call it
         ordering = ["-created", "-id"]
 
     def __str__(self):
