@@ -9,7 +9,8 @@ Review.Status, ...) through them.
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apikeys.models import UsageRecord
@@ -132,6 +133,18 @@ class FindingQuerySet(models.QuerySet):
         )
         return self.order_by(order, "id")
 
+    def first_of_groups(self, groups, limit: int):
+        """The first `limit` findings of each group (the occurrences a page shows), group by group,
+        in one query: a row number per group, by id."""
+        rank = Window(RowNumber(), partition_by=[F("group_id")], order_by=F("id").asc())
+        return (
+            self.filter(group__in=groups)
+            .annotate(rank=rank)
+            .filter(rank__lte=limit)
+            .only("id", "group_id", "operation", "path", "text")
+            .order_by("group_id", "id")
+        )
+
     def with_waivers(self):
         """In the engine's order, with each finding's waivers and who made them."""
         return self.prefetch_related("waivers__created_by").order_by("id")
@@ -153,10 +166,39 @@ class FindingQuerySet(models.QuerySet):
         )
 
 
+class ChangeGroupQuerySet(models.QuerySet):
+    def of_review(self, review):
+        return self.filter(review=review)
+
+    def counts_by_level(self) -> dict[str, dict]:
+        """{level: {"groups": n, "findings": occurrences}} of these groups."""
+        rows = self.order_by().values("level").annotate(groups=Count("id"), findings=Sum("occurrences"))
+        return {row["level"]: row for row in rows}
+
+    def with_waived(self, now=None):
+        """Each group with `waived`: an active waiver covers it (same version, same group key)."""
+        waivers = _related(self.model, "waivers")._default_manager.active(now)
+        covering = waivers.filter(version=OuterRef("review__version"), group_key=OuterRef("group_key"))
+        return self.annotate(waived=models.Exists(covering))
+
+
 class WaiverQuerySet(models.QuerySet):
     def of_review(self, review):
         """Waivers of the review's findings."""
         return self.filter(finding__review=review)
+
+    def active(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def covering(self, review, groups=None):
+        """The waivers (active or not) made on the review's groups — or only on `groups` — or on the
+        same changes in an earlier review of the version."""
+        if groups is None:
+            keys = _related(self.model, "group")._default_manager.filter(review=review).values("group_key")
+        else:
+            keys = [g.group_key for g in groups]
+        return self.filter(version_id=review.version_id, group_key__in=keys)
 
 
 # --- deprecations ------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""Staff console: reviews. "Add" is a spec upload; a review's page is the review itself: the
-changelog grouped by level, each finding's place in both documents side by side, the tenants whose
-traffic each breaking change would hit, and the decisions (approve, reject, waive, merge)."""
+"""Staff console: reviews. "Add" is a spec upload; a review's page is the review itself: counts per
+level, then each change once (a ChangeGroup: ERR first), its occurrences behind a toggle, both
+documents at its origin side by side, the tenants whose traffic a breaking change would hit, and the
+decisions (approve, reject, waive a change, merge). 100 changes a page: Stripe's six months are ~700
+changes in ~73,000 findings, and the page reads only the rows it shows."""
 
-import json
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,15 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import permissions
-from governance.models import Api, ApiVersion, Finding, Review, SpecRevision, Waiver
-from governance.openapi import SpecError
+from governance.models import Api, ApiVersion, ChangeGroup, Finding, Review, SpecRevision, Waiver
 from governance.services import reviews as review_services
 from tenants.admin.staff import staff_principal
 from tenants.services.errors import NotAllowed, ServiceError
 
 LEVELS = ("ERR", "WARN", "INFO")
-FINDINGS_PER_LEVEL_ON_PAGE = 300
-EXCERPT_CHARS = 1500
+GROUPS_PER_PAGE = 100
+# What a page of 100 changes shows of each, so that Stripe's six months weigh under 300 KB: a few
+# occurrences (Stripe: up to 8,460 a change, each naming a property path of up to ~1 KB), shortened,
+# and shorter excerpts. `?group=<key>`, the page of one change, shows them in full.
+OCCURRENCES_SHOWN = 3
+OCCURRENCE_CHARS = 200
+EXCERPT_CHARS = 700
+OCCURRENCES_OF_ONE_GROUP = 2000
 
 
 class SubmitSpecForm(forms.Form):
@@ -41,7 +48,8 @@ class DecisionForm(forms.Form):
 
 
 class WaiverForm(forms.Form):
-    finding = forms.IntegerField(widget=forms.HiddenInput)
+    group = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    finding = forms.IntegerField(required=False, widget=forms.HiddenInput)  # waives its group
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
     expires_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM (UTC)")
 
@@ -147,16 +155,23 @@ class ReviewAdmin(admin.ModelAdmin):
                     errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
                     self.message_user(request, f"Waiver refused — {errors}", messages.ERROR)
                     return
-                finding = get_object_or_404(Finding.objects.of_review(review), pk=form.cleaned_data["finding"])
-                review_services.waive_finding(
-                    actor=actor,
-                    finding=finding,
-                    reason=form.cleaned_data["reason"],
-                    expires_at=form.cleaned_data["expires_at"],
+                reason, expires_at = form.cleaned_data["reason"], form.cleaned_data["expires_at"]
+                if form.cleaned_data["group"] is not None:
+                    group = get_object_or_404(ChangeGroup.objects.of_review(review), pk=form.cleaned_data["group"])
+                    review_services.waive_group(actor=actor, group=group, reason=reason, expires_at=expires_at)
+                else:
+                    finding = get_object_or_404(Finding.objects.of_review(review), pk=form.cleaned_data["finding"])
+                    waiver = review_services.waive_finding(
+                        actor=actor, finding=finding, reason=reason, expires_at=expires_at
+                    )
+                    group = waiver.group
+                self.message_user(
+                    request,
+                    f"Change {group.rule} waived ({group.occurrences} occurrence{'s' if group.occurrences != 1 else ''}).",
+                    messages.SUCCESS,
                 )
-                self.message_user(request, f"Finding {finding.rule_id} waived.", messages.SUCCESS)
             elif "_revoke_waiver" in post:
-                waiver = get_object_or_404(Waiver.objects.of_review(review), pk=post.get("waiver"))
+                waiver = get_object_or_404(Waiver.objects.covering(review), pk=post.get("waiver"))
                 review_services.revoke_waiver(actor=actor, waiver=waiver)
                 self.message_user(request, "Waiver revoked.", messages.SUCCESS)
         except ValidationError as exc:
@@ -165,33 +180,38 @@ class ReviewAdmin(admin.ModelAdmin):
             self.message_user(request, f"Refused — {exc.detail}", messages.ERROR)
 
     def review_context(self, request, review):
+        """A fixed number of queries whatever the number of groups and findings: the counts, one
+        page of groups, their first occurrences, their waivers and the tenants they hit."""
         now = timezone.now()
-        findings = list(review.findings.with_waivers())
-        affected = review_services.affected_tenants(review, findings, now=now)
-        documents = _Documents(review)
-        groups = []
+        groups = review.groups.all()
+        one_group = request.GET.get("group", "")
+        shown_occurrences = OCCURRENCES_OF_ONE_GROUP if one_group else OCCURRENCES_SHOWN
+        counts = groups.counts_by_level()
+        listed = groups.with_waived(now).order_by("position")
+        paginator = Paginator(listed.filter(group_key=one_group) if one_group else listed, GROUPS_PER_PAGE)
+        if not one_group:
+            paginator.count = sum(row["groups"] for row in counts.values())  # known: spares a COUNT
+        page = paginator.get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        occurrences = _first_occurrences(shown, shown_occurrences)
+        waivers = _covering_waivers(review, shown)
+        affected = review_services.affected_tenants_of_groups(review, shown, now=now)
+        sections = []
         for level in LEVELS:
-            of_level = [f for f in findings if f.level == level]
-            rows = []
-            for finding in of_level[:FINDINGS_PER_LEVEL_ON_PAGE]:
-                waivers = list(finding.waivers.all())
-                rows.append(
-                    {
-                        "finding": finding,
-                        "base_excerpt": documents.excerpt("base", finding.base_pointer),
-                        "revision_excerpt": documents.excerpt("revision", finding.revision_pointer),
-                        "tenants": affected.get(finding.pk, []),
-                        "waivers": waivers,
-                        "waived": any(w.revoked_at is None and w.expires_at > now for w in waivers),
-                    }
-                )
-            groups.append(
+            rows = [
                 {
-                    "level": level,
-                    "rows": rows,
-                    "count": len(of_level),
-                    "hidden": max(0, len(of_level) - FINDINGS_PER_LEVEL_ON_PAGE),
+                    "group": group,
+                    "occurrences": occurrences.get(group.pk, []),
+                    "hidden": max(0, group.occurrences - shown_occurrences),
+                    "tenants": affected.get(group.pk, []),
+                    "waivers": waivers.get(group.group_key, []),
                 }
+                for group in shown
+                if group.level == level
+            ]
+            count = counts.get(level, {})
+            sections.append(
+                {"level": level, "rows": rows, "groups": count.get("groups", 0), "findings": count.get("findings", 0)}
             )
         user = request.user
         api = review.version.api
@@ -199,7 +219,11 @@ class ReviewAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": f"Review #{review.pk} of {review.version}",
             "review": review,
-            "groups": groups,
+            "sections": sections,
+            "page": page,
+            "one_group": one_group,
+            "occurrence_chars": 100_000 if one_group else OCCURRENCE_CHARS,
+            "excerpt_chars": 100_000 if one_group else EXCERPT_CHARS,
             "opts": self.model._meta,
             "original": review,
             "can_decide": permissions.reviews_api(user, api),
@@ -208,41 +232,24 @@ class ReviewAdmin(admin.ModelAdmin):
             "decision_form": DecisionForm(),
             "default_waiver_expiry": (now + timedelta(days=30)).strftime("%Y-%m-%d %H:%M"),
             "affected_window_days": review_services.AFFECTED_TRAFFIC_WINDOW.days,
-            "documents_error": documents.errors,
         }
 
 
-class _Documents:
-    """Both documents of a review, loaded once with the engine's loader, for excerpts at pointers."""
+def _first_occurrences(groups, limit: int) -> dict[int, list[Finding]]:
+    """The first `limit` findings of each group, in one query (a window per group)."""
+    by_group: dict[int, list[Finding]] = {}
+    for finding in Finding.objects.first_of_groups(groups, limit):
+        if finding.group_id is not None:  # always: filtered on the groups
+            by_group.setdefault(finding.group_id, []).append(finding)
+    return by_group
 
-    def __init__(self, review):
-        self.errors = {}
-        self.specs = {}
-        for role, revision in (("base", review.base_revision), ("revision", review.revision)):
-            if revision is None:
-                continue
-            try:
-                self.specs[role] = review_services.load_revision(revision, role)
-            except SpecError as exc:
-                self.errors[role] = str(exc)
 
-    def excerpt(self, role, pointer):
-        """A short, pretty JSON excerpt of the node at `pointer` (None when absent on that side).
-        Escaped by the template."""
-        spec = self.specs.get(role)
-        if spec is None or not pointer:
-            return None
-        try:
-            node = spec.node_at(pointer)
-        except (SpecError, RecursionError):
-            return None
-        try:
-            text = json.dumps(node, indent=2, sort_keys=False, default=str, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):
-            text = repr(node)
-        if len(text) > EXCERPT_CHARS:
-            text = text[:EXCERPT_CHARS] + "\n…"
-        return text
+def _covering_waivers(review, groups) -> dict[str, list[Waiver]]:
+    """Every waiver (active or not) made on these changes in this review or an earlier one of the version."""
+    by_key: dict[str, list[Waiver]] = {}
+    for waiver in Waiver.objects.covering(review, groups).select_related("created_by", "group").order_by("-created_at"):
+        by_key.setdefault(waiver.group_key, []).append(waiver)
+    return by_key
 
 
 @admin.register(Waiver)
@@ -250,10 +257,20 @@ class WaiverAdmin(admin.ModelAdmin):
     """Waivers are created on a review's page and revoked here or there; never edited."""
 
     list_display = ("__str__", "review_link", "reason", "expires_at", "revoked_at", "created_by", "created_at")
-    list_filter = ("finding__level",)
-    list_select_related = ("finding__review__version__api", "created_by")
-    search_fields = ("reason", "finding__rule_id", "finding__review__version__api__slug", "created_by__email")
-    fields = ("finding", "reason", "expires_at", "revoked_at", "created_by", "created_at")
+    list_filter = ("group__level",)
+    list_select_related = ("group", "finding__review__version__api", "version__api", "created_by")
+    search_fields = ("reason", "group_key", "group__rule", "version__api__slug", "created_by__email")
+    fields = (
+        "group",
+        "group_key",
+        "version",
+        "finding",
+        "reason",
+        "expires_at",
+        "revoked_at",
+        "created_by",
+        "created_at",
+    )
     readonly_fields = fields
     actions = ["revoke_waivers"]
 
@@ -261,9 +278,9 @@ class WaiverAdmin(admin.ModelAdmin):
     def review_link(self, obj):
         from django.utils.html import format_html
 
-        review = obj.finding.review
+        review_id = obj.group.review_id if obj.group is not None else obj.finding.review_id
         return format_html(
-            '<a href="{}">#{}</a>', reverse("admin:governance_review_change", args=[review.pk]), review.pk
+            '<a href="{}">#{}</a>', reverse("admin:governance_review_change", args=[review_id]), review_id
         )
 
     def has_add_permission(self, request):

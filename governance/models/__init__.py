@@ -6,13 +6,14 @@ from governance.models.deprecations import (
     DeprecationSchedule,
     MigrationLedgerEntry,
 )
-from governance.models.reviews import Finding, Review, Waiver
+from governance.models.reviews import ChangeGroup, Finding, Review, Waiver
 from governance.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Api",
     "ApiVersion",
     "BrownoutWindow",
+    "ChangeGroup",
     "DeprecationExemption",
     "DeprecationNotice",
     "DeprecationSchedule",

@@ -10,29 +10,35 @@
   still shows what the version will offer.
 - A hostile or broken document never raises: the review ends `failed` with the engine's one-line
   message (SpecError), or a short generic message for anything else the engine trips on.
+- The findings are stored with their groups (the engine's ``Report.groups``: each change once, the
+  findings its occurrences), each group with an excerpt of both documents at its origin, so the
+  review page never loads the documents.
+- A waiver waives a group: its reason and expiry cover every occurrence, and it keys on the group's
+  stable hash, so it covers the same change in the next review of the version too.
 - Merging is refused unless the review is approved, the published revision is still the one the
   review compared with, and — for a version clients rely on (active or deprecated) — every ERR
-  finding has an active waiver: a breaking change into a live version needs a new major version or
-  an approved waiver.
+  group is covered by an active waiver: a breaking change into a live version needs a new major
+  version or an approved waiver.
 """
 
 import hashlib
 import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from config.api.problems import Problem
 from config.celery import enqueue_on_commit
 from governance import permissions
-from governance.models import ApiVersion, Finding, LifecycleState, Review, SpecRevision, Waiver
+from governance.models import ApiVersion, ChangeGroup, Finding, LifecycleState, Review, SpecRevision, Waiver
 from governance.openapi import Options, SpecError, diff_specs, load_spec
+from governance.openapi.model import Report
 from tenants import audit
 from tenants.services.errors import ServiceError
 
@@ -42,6 +48,7 @@ DEFAULT_MAX_SPEC_BYTES = 5 * 1024 * 1024
 LIVE_STATES = (LifecycleState.ACTIVE, LifecycleState.DEPRECATED)
 OPEN_STATUSES = (Review.Status.PENDING, Review.Status.READY, Review.Status.APPROVED, Review.Status.REJECTED)
 AFFECTED_TRAFFIC_WINDOW = timedelta(days=30)
+EXCERPT_CHARS = 1000  # of each document's node at a group's origin
 
 
 def max_spec_bytes() -> int:
@@ -134,15 +141,21 @@ def load_revision(revision: SpecRevision, role: str):
     )
 
 
-def run_engine(review: Review):
-    """(report, None) or (None, error message). Never raises for a bad document."""
+class Comparison(NamedTuple):
+    base: Any  # the engine's Spec of each side
+    revision: Any
+    report: Report
+
+
+def run_engine(review: Review) -> tuple[Comparison | None, str | None]:
+    """(comparison, None) or (None, error message). Never raises for a bad document."""
     try:
         revision = load_revision(review.revision, "proposed")
         if review.base_revision is not None:
             base = load_revision(review.base_revision, "published")
         else:
             base = load_spec(empty_spec_like(revision.root), filename="empty base")
-        return diff_specs(base, revision, Options()), None
+        return Comparison(base, revision, diff_specs(base, revision, Options())), None
     except SpecError as exc:
         return None, str(exc)
     except DatabaseError:
@@ -158,6 +171,64 @@ def _clip(value, limit):
     return (value or "")[:limit]
 
 
+def excerpt(spec, pointer: str | None) -> str:
+    """A short, pretty JSON excerpt of the node at `pointer` ("" when absent on that side)."""
+    if spec is None or not pointer:
+        return ""
+    try:
+        node = spec.node_at(pointer)
+    except (SpecError, RecursionError, LookupError, TypeError, ValueError):  # an excerpt never fails the analysis
+        return ""
+    try:
+        text = json.dumps(node, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(node)
+    return text[:EXCERPT_CHARS] + "\n…" if len(text) > EXCERPT_CHARS else text
+
+
+def store_findings(review: Review, comparison: Comparison) -> None:
+    """The report's groups and their findings, in a number of queries that grows with the rows
+    (batches of 1000), not with anything per group."""
+    groups = ChangeGroup.objects.bulk_create(
+        [
+            ChangeGroup(
+                review=review,
+                group_key=g.id,
+                rule=_clip(g.rule, 100),
+                level=g.level,
+                direction=g.direction,
+                origin=_clip(g.origin, 1000),
+                text=g.text,
+                operations=g.operations,
+                occurrences=g.occurrences,
+                base_excerpt=excerpt(comparison.base, g.base_pointer),
+                revision_excerpt=excerpt(comparison.revision, g.revision_pointer),
+                position=position,
+            )
+            for position, g in enumerate(comparison.report.groups)
+        ],
+        batch_size=1000,
+    )
+    group_of = {id(f): row for row, g in zip(groups, comparison.report.groups, strict=True) for f in g.findings}
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                review=review,
+                group=group_of[id(f)],
+                rule_id=_clip(f.id, 100),
+                level=f.level,
+                operation=_clip(f.operation, 10),
+                path=_clip(f.path, 500),
+                text=f.text,
+                base_pointer=_clip(f.base_pointer, 1000),
+                revision_pointer=_clip(f.revision_pointer, 1000),
+            )
+            for f in comparison.report.findings
+        ],
+        batch_size=1000,
+    )
+
+
 @transaction.atomic
 def analyse_review(*, review_id: int) -> str:
     """Run the engine for a pending review and store its findings. Idempotent: a review that is no
@@ -170,33 +241,24 @@ def analyse_review(*, review_id: int) -> str:
     )
     if review is None or review.status != Review.Status.PENDING:
         return review.status if review is not None else "missing"
-    report, error = run_engine(review)
+    comparison, error = run_engine(review)
     review.analysed_at = timezone.now()
-    if error is not None:
+    if comparison is None:
         review.status = Review.Status.FAILED
-        review.error = error[:2000]
+        review.error = (error or "")[:2000]
         review.summary = {}
     else:
         review.findings.all().delete()  # none expected; keeps a re-run from duplicating
-        Finding.objects.bulk_create(
-            [
-                Finding(
-                    review=review,
-                    rule_id=_clip(f.id, 100),
-                    level=f.level,
-                    operation=_clip(f.operation, 10),
-                    path=_clip(f.path, 500),
-                    text=f.text,
-                    base_pointer=_clip(f.base_pointer, 1000),
-                    revision_pointer=_clip(f.revision_pointer, 1000),
-                )
-                for f in report.findings
-            ],
-            batch_size=1000,
-        )
+        review.groups.all().delete()
+        store_findings(review, comparison)
+        report = comparison.report
         review.status = Review.Status.READY
         review.error = ""
-        review.summary = {**report.summary, "first_publication": review.base_revision_id is None}
+        review.summary = {
+            **report.summary,
+            "groups": report.group_summary(),
+            "first_publication": review.base_revision_id is None,
+        }
     review.save(update_fields=["status", "error", "summary", "analysed_at"])
     audit.record(
         action="review.analysed",
@@ -254,10 +316,12 @@ def _decide(actor, review, status, comment):
 
 
 @transaction.atomic
-def waive_finding(*, actor, finding: Finding, reason: str, expires_at) -> Waiver:
-    """Let one finding ship anyway, for a reason, until `expires_at` (reviewers; audited)."""
-    finding = Finding.objects.select_related("review__version__api").get(pk=finding.pk)
-    review = _locked_review(finding.review)
+def waive_group(*, actor, group: ChangeGroup, reason: str, expires_at, finding: Finding | None = None) -> Waiver:
+    """Let a change ship anyway, for a reason, until `expires_at` (reviewers; audited). The waiver
+    covers every occurrence of the group, and the same change (same group key) in later reviews of
+    the version while it is active. `finding`: the occurrence it was made from, if any."""
+    group = ChangeGroup.objects.get(pk=group.pk)
+    review = _locked_review(group.review)
     permissions.require_api_reviewer(actor, review.version.api)
     if review.status == Review.Status.MERGED:
         raise ReviewError(f"Review #{review.pk} is merged; its findings can no longer be waived.")
@@ -270,6 +334,9 @@ def waive_finding(*, actor, finding: Finding, reason: str, expires_at) -> Waiver
         raise ValidationError(errors)
     user = permissions.actor_user(actor)
     waiver = Waiver.objects.create(
+        group=group,
+        version_id=review.version_id,
+        group_key=group.group_key,
         finding=finding,
         reason=reason.strip(),
         expires_at=expires_at,
@@ -281,39 +348,61 @@ def waive_finding(*, actor, finding: Finding, reason: str, expires_at) -> Waiver
         target=waiver,
         changes={
             "review": review.pk,
-            "finding": finding.pk,
-            "rule_id": finding.rule_id,
-            "level": finding.level,
+            "group": group.group_key,
+            "finding": finding.pk if finding is not None else None,
+            "rule_id": group.rule,
+            "level": group.level,
+            "occurrences": group.occurrences,
             "reason": waiver.reason,
             "expires_at": expires_at.isoformat(),
         },
     )
+    log.info("waiver created", extra={"review": review.pk, "group": group.group_key, "level": group.level})
     return waiver
+
+
+def waive_finding(*, actor, finding: Finding, reason: str, expires_at) -> Waiver:
+    """Waive the change `finding` is an occurrence of (its group: every occurrence)."""
+    finding = Finding.objects.select_related("group").get(pk=finding.pk)
+    if finding.group is None:
+        raise ReviewError("This finding was stored before changes were grouped; submit the spec again to waive it.")
+    return waive_group(actor=actor, group=finding.group, reason=reason, expires_at=expires_at, finding=finding)
 
 
 @transaction.atomic
 def revoke_waiver(*, actor, waiver: Waiver) -> Waiver:
     waiver = (
-        Waiver.objects.select_for_update(of=("self",)).select_related("finding__review__version__api").get(pk=waiver.pk)
+        Waiver.objects.select_for_update(of=("self",))
+        .select_related("version__api", "finding__review__version__api")
+        .get(pk=waiver.pk)
     )
-    permissions.require_api_reviewer(actor, waiver.finding.review.version.api)
+    version = waiver.version
+    if version is None and waiver.finding is not None:  # made before waivers keyed on groups
+        version = waiver.finding.review.version
+    if version is None:
+        raise ReviewError(f"Waiver #{waiver.pk} belongs to no version.")
+    permissions.require_api_reviewer(actor, version.api)
     if waiver.revoked_at is not None:
         return waiver
     waiver.revoked_at = timezone.now()
     waiver.save(update_fields=["revoked_at"])
-    audit.record(action="waiver.revoked", actor=actor, target=waiver, changes={"finding": waiver.finding_id})
+    audit.record(
+        action="waiver.revoked",
+        actor=actor,
+        target=waiver,
+        changes={"group": waiver.group_key, "finding": waiver.finding_id},
+    )
     return waiver
 
 
 def active_waivers(now=None):
-    now = now or timezone.now()
-    return Waiver.objects.filter(revoked_at__isnull=True, expires_at__gt=now)
+    return Waiver.objects.active(now)
 
 
 def unwaived_errors(review: Review, now=None):
-    """ERR findings of the review without an active (unrevoked, unexpired) waiver."""
-    waived = active_waivers(now).filter(finding=OuterRef("pk"))
-    return review.findings.filter(level="ERR").exclude(Exists(waived))
+    """ERR groups of the review no active waiver covers (one of this review's or of an earlier
+    review of the version on the same change)."""
+    return review.groups.with_waived(now).filter(level="ERR", waived=False)
 
 
 # --- merge ----------------------------------------------------------------------------------------
@@ -368,7 +457,7 @@ def merge_review(*, actor, review: Review) -> Review:
         changes={
             "version": str(version),
             "published_revision": [before, review.revision_id],
-            "waived_errors": review.findings.filter(level="ERR").count(),
+            "waived_errors": review.groups.filter(level="ERR").count(),
         },
     )
     return review
@@ -390,6 +479,15 @@ def operation_keys(finding: Finding, base_path: str) -> list[str]:
     return keys
 
 
+def group_operation_keys(group: ChangeGroup, base_path: str) -> list[str]:
+    """The metering names of every operation the group reaches (its labels are "METHOD /path")."""
+    keys: list[str] = []
+    for label in group.operations:
+        method, _, path = label.partition(" ")
+        keys += operation_keys(Finding(operation=method, path=path), base_path)
+    return keys
+
+
 def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[dict]]:
     """For each breaking (ERR) finding: the tenants that called its operation on this version in the
     last 30 days, with their call counts, most calls first. One query for all findings.
@@ -397,11 +495,23 @@ def affected_tenants(review: Review, findings, *, now=None) -> dict[int, list[di
     Matching: UsageRecord.api == the API's slug, UsageRecord.version == the version label, and
     UsageRecord.operation equal to one of `operation_keys(finding)`.
     """
+    base_path = review.version.base_path
+    keys = {f.pk: operation_keys(f, base_path) for f in findings if f.level == "ERR"}
+    return _tenants_calling(review.version, keys, now)
+
+
+def affected_tenants_of_groups(review: Review, groups, *, now=None) -> dict[int, list[dict]]:
+    """As `affected_tenants`, per ERR group: the tenants that called any operation it reaches (their
+    calls summed over those operations). One query for all groups."""
+    base_path = review.version.base_path
+    keys = {g.pk: group_operation_keys(g, base_path) for g in groups if g.level == "ERR"}
+    return _tenants_calling(review.version, keys, now)
+
+
+def _tenants_calling(version: ApiVersion, keys_by_finding: dict[int, list[str]], now) -> dict[int, list[dict]]:
     from apikeys.models import UsageRecord
 
-    version = review.version
     now = now or timezone.now()
-    keys_by_finding = {f.pk: operation_keys(f, version.base_path) for f in findings if f.level == "ERR"}
     wanted = {key for keys in keys_by_finding.values() for key in keys}
     result: dict[int, list[dict]] = {pk: [] for pk in keys_by_finding}
     if not wanted:

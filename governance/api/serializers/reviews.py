@@ -1,9 +1,9 @@
-"""Reviews of a submitted spec and their findings."""
+"""Reviews of a submitted spec: their changes (groups: each change once) and findings (occurrences)."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Finding, Review
+from governance.models import ChangeGroup, Finding, Review
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -13,10 +13,22 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChangeGroupSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="group_key", help_text="Stable: the same change has it in every revision.")
+    waived = serializers.BooleanField(help_text="An active waiver covers the change (every occurrence).")
+
+    class Meta:
+        model = ChangeGroup
+        fields = ["id", "level", "rule", "direction", "text", "origin", "operations", "occurrences", "waived"]
+        read_only_fields = fields
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     api = serializers.CharField(source="version.api.slug", read_only=True)
     version = serializers.CharField(source="version.version", read_only=True)
     revision = serializers.SerializerMethodField()
+    group_count = serializers.SerializerMethodField()
+    groups = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,6 +47,8 @@ class ReviewSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_comment",
             "merged_at",
+            "group_count",
+            "groups",
             "findings",
         ]
         read_only_fields = fields
@@ -65,3 +79,14 @@ class ReviewSerializer(serializers.ModelSerializer):
         if findings is None:
             return []
         return FindingSerializer(findings, many=True).data
+
+    @extend_schema_field({"type": "integer", "description": "All the review's changes; `groups` lists the first ones."})
+    def get_group_count(self, obj) -> int:
+        return self.context.get("group_count", 0)
+
+    @extend_schema_field(ChangeGroupSerializer(many=True))
+    def get_groups(self, obj):
+        groups = self.context.get("groups")
+        if groups is None:
+            return []
+        return ChangeGroupSerializer(groups, many=True).data

@@ -49,6 +49,7 @@ SPEC_MEDIA_TYPES = [
     "application/octet-stream",
 ]
 MAX_FINDINGS_IN_RESPONSE = 2000
+MAX_GROUPS_IN_RESPONSE = 1000  # `group_count` has the total
 # The document as the body, or as the upload `spec`; an empty one is refused (400).
 SPEC_TEXT = {"type": "string", "minLength": 1}
 SPEC_FILE = {"type": "string", "format": "binary", "minLength": 1}
@@ -155,7 +156,7 @@ class ReviewCreateView(ReviewView):
             actor=context_of(request).principal, version=version, document=document, source=SpecRevision.Source.API
         )  # not an owner: 403 problem
         review = Review.objects.with_version_and_revision().get(pk=review.pk)  # after the engine
-        data = ReviewSerializer(review, context={"findings": findings_of(review)}).data
+        data = ReviewSerializer(review, context=review_context(review)).data
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{review.pk}/")
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
@@ -177,7 +178,7 @@ class ReviewCreateView(ReviewView):
 
 class ReviewDetailView(ReviewView):
     @extend_schema(
-        summary="A review: status, summary and findings",
+        summary="A review: status, summary, changes and findings",
         parameters=[API_SLUG, VERSION_LABEL],
         responses={200: ReviewSerializer},
     )
@@ -189,7 +190,18 @@ class ReviewDetailView(ReviewView):
                 f"Only owners and reviewers of the API {version.api.slug} read its reviews."
             )
         review = get_object_or_404(Review.objects.of_version(version).with_version_and_revision(), pk=pk)
-        return Response(ReviewSerializer(review, context={"findings": findings_of(review)}).data)
+        return Response(ReviewSerializer(review, context=review_context(review)).data)
+
+
+def review_context(review) -> dict:
+    """What the serializer lists: the changes (ERR first, with whether a waiver covers each) and the
+    findings, both capped; the summary and `group_count` have the totals."""
+    groups = review.groups.with_waived().order_by("position")
+    return {
+        "groups": list(groups[:MAX_GROUPS_IN_RESPONSE]),
+        "group_count": groups.count(),
+        "findings": findings_of(review),
+    }
 
 
 def findings_of(review):
