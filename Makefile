@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prod synth bench lint venv install install-dev migrate seed check-deploy worker beat clean
+.PHONY: run test prod synth bench lint venv install install-dev migrate seed check-deploy worker beat clean screenshots
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
@@ -58,6 +58,13 @@ prod: install
 ## make synth: the AWS CDK app (platform/aws) to CloudFormation in platform/aws/cdk.out/, offline
 synth: install-dev
 	$(PY) platform/aws/app.py
+
+## make screenshots: the portal at 390 and 1366 px into docs/screenshots/ (the demo data, served
+## on a spare port, signed in as the demo owner; tools/screenshots.py).
+screenshots: install-dev
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	$(PY) tools/screenshots.py
 
 bench: install-dev
 	$(PY) benchmarks/diff_realworld.py

@@ -17,13 +17,19 @@ from tenants.forms import apply_service_error
 from tenants.portal.base import PortalView
 from tenants.services.errors import ServiceError
 
+# The statuses (ApiKey.status) of a key that still authenticates.
+IN_USE = ("active", "rotating")
+
 
 class KeyListView(PortalView):
     permission = "keys.view"
 
     def get(self, request):
-        keys = ApiKey.objects.for_principal(self.principal).for_listing()
-        return self.render("apikeys/list.html", {"keys": keys})
+        keys = list(ApiKey.objects.for_principal(self.principal).for_listing())
+        # Keys that still work first; revoked and expired ones apart, below, for the record.
+        in_use = [key for key in keys if key.status in IN_USE]
+        retired = [key for key in keys if key.status not in IN_USE]
+        return self.render("apikeys/list.html", {"keys": keys, "in_use": in_use, "retired": retired})
 
 
 class SecretOnceMixin:

@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from tenants.forms import SignInForm
 from tenants.middleware import switch_tenant
 from tenants.models import Application, AuditEvent, Invitation, Membership
-from tenants.portal.base import PortalView
+from tenants.portal.base import PortalView, method_not_allowed
 from tenants.signin_abuse import password_reset_throttle
 
 
@@ -19,7 +19,11 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET), so a link or an image can't sign anyone out."""
+    """POST only (Django's LogoutView refuses GET), so a link or an image can't sign anyone out.
+    A GET gets the page that says so, with the Sign out button."""
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(request, self)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

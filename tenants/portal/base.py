@@ -30,6 +30,20 @@ def forbidden(request, detail: str = "Your role in this tenant does not allow th
     return render(request, "portal/forbidden.html", {**portal_context(request), "detail": detail}, status=403)
 
 
+def method_not_allowed(request, view: View):
+    """The answer to a GET (a bookmark, a pasted link, a reload) on an address that only takes a
+    form's POST: a page that says so and leads back, rather than Django's empty 405."""
+    allowed = [method.upper() for method in view.http_method_names if hasattr(view, method)]
+    response = render(
+        request,
+        "portal/method_not_allowed.html",
+        {**portal_context(request), "method": request.method, "allowed": allowed},
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
 class PortalView(View):
     """Base of every signed-in portal page.
 
@@ -54,6 +68,9 @@ class PortalView(View):
             return super().dispatch(request, *args, **kwargs)
         except NotAllowed as exc:
             return forbidden(request, str(exc.detail))
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(request, self)
 
     def can(self, permission: str) -> bool:
         return self.principal is not None and self.principal.can(permission)

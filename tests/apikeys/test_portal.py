@@ -5,8 +5,10 @@ import re
 import pytest
 from django.test import Client
 
+from apikeys import services
 from apikeys.models import ApiKey
 from apikeys.requestpath import metering
+from tenants.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,14 @@ def test_usage_page_without_calls(acme, owner, browser):
 def test_navigation_links(acme, owner, browser):
     html = browser(owner).get("/portal/keys/").content.decode()
     assert 'href="/portal/keys/"' in html and 'href="/portal/usage/"' in html
+
+
+def test_the_keys_page_names_scopes_and_lists_revoked_keys_apart(acme, owner, browser, make_key):
+    kept, _ = make_key(acme, scopes=["keys:read", "usage:read"], name="deploy bot")
+    gone, _ = make_key(acme, scopes=["keys:read"], name="old laptop")
+    services.revoke_key(actor=Principal.system(acme), api_key=gone)
+    html = browser(owner).get("/portal/keys/").content.decode()
+    in_use, _, retired = html.partition("Revoked and expired")
+    assert "deploy bot" in in_use and "<code>usage:read</code>" in in_use and "old laptop" not in in_use
+    assert "old laptop" in retired and "deploy bot" not in retired
+    assert "Created (UTC)" in html

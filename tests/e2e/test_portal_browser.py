@@ -41,6 +41,15 @@ def test_owner_invites_a_member_and_sees_a_new_client_secret_exactly_once(browse
 
     # Change a role in place (htmx posts the select and swaps the row).
     bob = Membership.objects.across_tenants().get(user=developer)
+    # It asks first: answering no changes nothing and puts the old role back in the select.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_label("Role of bob@acme.test").select_option(Role.VIEWER)
+    expect(page.get_by_label("Role of bob@acme.test")).to_have_value(Role.DEVELOPER)
+    assert questions == ["Change the role of bob@acme.test from Developer to Viewer?"]
+    bob.refresh_from_db()
+    assert bob.role == Role.DEVELOPER
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_response(lambda r: r.url.endswith(f"/portal/members/{bob.pk}/role/")) as answer:
         page.get_by_label("Role of bob@acme.test").select_option(Role.VIEWER)
     assert answer.value.status == 200

@@ -85,6 +85,20 @@ def test_sign_out_is_a_post(signed_in, owner):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("portal:logout", {}), ("portal:switch-tenant", {"slug": "acme"}), ("portal:member-role", {"pk": 1})],
+)
+def test_a_get_on_a_post_only_address_explains_itself(signed_in, owner, name, kwargs):
+    client = signed_in(owner)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 405
+    assert "POST" in response["Allow"] and "GET" not in response["Allow"]
+    assertContains(response, "This address is a button, not a page", status_code=405)
+    assertContains(response, "nothing has changed", status_code=405)
+    assert "_auth_user_id" in client.session  # a GET on the sign-out address signs no one out
+
+
 def test_password_reset_by_email_link(client, owner):
     response = client.post(reverse("portal:password-reset"), {"email": "alice@acme.test"})
     assert response.status_code == 302
