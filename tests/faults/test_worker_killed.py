@@ -23,18 +23,14 @@ from django.utils import timezone
 
 from config.celery import app
 from governance.models import (
-    Api,
-    ApiVersion,
     DeprecationNotice,
-    DeprecationSchedule,
-    LifecycleState,
     WebhookDelivery,
 )
 from governance.services import webhooks
 from tenants.principal import Principal
 from tests.factories import TenantFactory
 from tests.faults.processes import celery_worker, console_env, wait_until
-from tests.governance.deprecation_fixtures import add_traffic
+from tests.governance.deprecation_fixtures import add_traffic, payments_v1_announced_yesterday
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOTICES_TASK = "governance.send_deprecation_notices"
@@ -122,19 +118,9 @@ def task_runs(worker, task: str) -> list[str]:
 
 
 def deprecation_with_traffic(tenants):
-    now = timezone.now()
-    api = Api.objects.create(slug="payments", name="Payments")
-    v2 = ApiVersion.objects.create(api=api, version="v2", base_path="/payments/v2", state=LifecycleState.ACTIVE)
-    v1 = ApiVersion.objects.create(api=api, version="v1", base_path="/payments/v1", state=LifecycleState.DEPRECATED)
-    DeprecationSchedule.objects.create(
-        version=v1,
-        announced_at=now - timedelta(days=1),
-        deprecated_at=now - timedelta(days=1),
-        sunset_at=now + timedelta(days=200),
-        successor=v2,
-    )
+    v1 = payments_v1_announced_yesterday()
     for tenant in tenants:
-        add_traffic(tenant, v1, at=now - timedelta(days=2))
+        add_traffic(tenant, v1, at=timezone.now() - timedelta(days=2))
 
 
 def test_a_worker_killed_mid_webhook_leaves_one_notice_and_one_delivery_each_sent_again(

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from apikeys.models import UsageRecord
 from governance import enforcement
-from governance.models import Api, ApiVersion, LifecycleState
+from governance.models import Api, ApiVersion, DeprecationSchedule, LifecycleState
 from governance.services import deprecations
 from tenants.principal import Principal
 
@@ -70,6 +71,23 @@ def console_api(db):
     v2 = ApiVersion.objects.create(api=api, version="v2", base_path="/api/v2", state=LifecycleState.ACTIVE)
     v1 = ApiVersion.objects.create(api=api, version="v1", base_path="/api/v1", state=LifecycleState.DEPRECATED)
     return schedule_for(v1, v2, guide="https://docs.example.test/console/v2")
+
+
+def payments_v1_announced_yesterday():
+    """Payments v1, deprecated and announced a day ago (sunset in 200 days, v2 its successor), in
+    real time: for the tests where a real worker's beat task decides what is due."""
+    now = timezone.now()
+    api = Api.objects.create(slug="payments", name="Payments")
+    v2 = ApiVersion.objects.create(api=api, version="v2", base_path="/payments/v2", state=LifecycleState.ACTIVE)
+    v1 = ApiVersion.objects.create(api=api, version="v1", base_path="/payments/v1", state=LifecycleState.DEPRECATED)
+    DeprecationSchedule.objects.create(
+        version=v1,
+        announced_at=now - timedelta(days=1),
+        deprecated_at=now - timedelta(days=1),
+        sunset_at=now + timedelta(days=200),
+        successor=v2,
+    )
+    return v1
 
 
 def add_traffic(tenant, version, *, at, calls=10, operation="GET /charges"):

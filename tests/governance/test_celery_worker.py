@@ -23,15 +23,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from governance.models import (
-    Api,
-    ApiVersion,
     DeprecationNotice,
-    DeprecationSchedule,
-    LifecycleState,
     MigrationLedgerEntry,
 )
 from governance.tasks.deprecations import send_deprecation_notices
-from tests.governance.deprecation_fixtures import add_traffic
+from tests.governance.deprecation_fixtures import add_traffic, payments_v1_announced_yesterday
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,16 +132,7 @@ def sent_mails(spool) -> list[dict]:
 
 def test_a_worker_killed_mid_send_is_resumed_and_nothing_is_sent_twice(worker, acme, globex, owner, outsider):
     now = timezone.now()
-    api = Api.objects.create(slug="payments", name="Payments")
-    v2 = ApiVersion.objects.create(api=api, version="v2", base_path="/payments/v2", state=LifecycleState.ACTIVE)
-    v1 = ApiVersion.objects.create(api=api, version="v1", base_path="/payments/v1", state=LifecycleState.DEPRECATED)
-    DeprecationSchedule.objects.create(
-        version=v1,
-        announced_at=now - timedelta(days=1),
-        deprecated_at=now - timedelta(days=1),
-        sunset_at=now + timedelta(days=200),
-        successor=v2,
-    )
+    v1 = payments_v1_announced_yesterday()
     add_traffic(acme, v1, at=now - timedelta(days=2))
     add_traffic(globex, v1, at=now - timedelta(days=3))
 
