@@ -35,6 +35,19 @@ _MISSING: Final = _Missing.MISSING  # cache sentinel (a node may be None); an en
 _MAX_REF_HOPS = 64  # a $ref chain longer than this is a loop ($ref to $ref to ...)
 
 
+def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A document's bytes, refused with a one-line SpecError when unreadable or over `max_bytes`
+    (checked before reading, and the read itself is bounded: a file may grow meanwhile)."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise SpecError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def parse_text(data: bytes, filename: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> JSON:
     """Parse YAML or JSON bytes into dicts/lists/scalars, or raise a one-line SpecError."""
     if len(data) > max_bytes:
@@ -271,14 +284,7 @@ def load_spec(
         name = filename or "<input>"
         return Spec(parse_text(bytes(source), name, max_bytes), name, None, max_bytes)
     path = os.fspath(source)
-    try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise SpecError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = read_file(path, max_bytes)
     return Spec(
         parse_text(data, filename or path, max_bytes),
         filename or path,

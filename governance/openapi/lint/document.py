@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import SpecError
-from ..load import DEFAULT_MAX_BYTES, parse_text
+from ..load import DEFAULT_MAX_BYTES, parse_text, read_file
 from .positions import PositionMap, Range
 
 Path = tuple[str | int, ...]
@@ -102,14 +102,7 @@ class Document:
 
     @classmethod
     def from_file(cls, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-        try:
-            size = os.path.getsize(path)
-            if size > max_bytes:
-                raise SpecError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
-            with open(path, "rb") as handle:
-                raw = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raw = read_file(path, max_bytes)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
