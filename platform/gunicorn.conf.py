@@ -34,6 +34,10 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # The load balancer terminates TLS and sets X-Forwarded-*: trust them only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "console-web"
+# No control socket: gunicorn 27 opens one at ~/.gunicorn/gunicorn.ctl, shared by every gunicorn
+# of the user, so a second one on the host (a rolling restart, the test suite's) takes it over.
+# Nothing here uses gunicornc; the signals (TERM, HUP, TTIN/TTOU) do what it would.
+control_socket_disable = True
 
 
 # --- Prometheus multiprocess mode (config/metrics.py) -------------------------------------------

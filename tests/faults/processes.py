@@ -287,9 +287,8 @@ class Gunicorn:
         self.process: Process | None = None
 
     def start(self) -> "Gunicorn":
-        # No control socket: gunicorn 27 puts one at ~/.gunicorn/gunicorn.ctl, shared by every
-        # gunicorn of the user, and the suite runs several at once.
-        args = [str(VENV_BIN / "gunicorn"), "config.wsgi", "-c", "platform/gunicorn.conf.py", "--no-control-socket"]
+        # (platform/gunicorn.conf.py turns gunicorn 27's shared control socket off)
+        args = [str(VENV_BIN / "gunicorn"), "config.wsgi", "-c", "platform/gunicorn.conf.py"]
         self.process = _spawn(args, self.env, self.log)
 
         def up():

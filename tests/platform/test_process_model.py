@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,24 +24,10 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.faults.processes import free_port, wait_until  # the process helpers the fault tests share
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 12
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 15) -> tuple[int, bytes, dict]:
